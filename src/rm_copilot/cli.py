@@ -1,0 +1,47 @@
+"""The `rm-copilot` command line: the root app; command groups live in channels/cli/."""
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import typer  # noqa: E402
+
+from rm_copilot.channels.cli import (  # noqa: E402
+    assistant,
+    campaign,
+    check,
+    customers,
+    knowledge,
+    serve,
+)
+from rm_copilot.errors import RmCopilotError  # noqa: E402
+
+app = typer.Typer(
+    name="rm-copilot",
+    help="客户经理智能助手：客户标签 + 产品知识库 → 合规的营销话术与问答。",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+for group in (knowledge, customers, check, assistant, campaign, serve):
+    group.register(app)
+
+
+def main() -> None:
+    """Console entry point: domain errors become a message on stderr and exit code 2."""
+    from rm_copilot.logging_setup import configure_logging
+
+    configure_logging()
+    try:
+        app()
+    except RmCopilotError as error:
+        typer.echo(f"错误：{error}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("已中断。", err=True)
+        sys.exit(130)

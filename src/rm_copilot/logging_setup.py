@@ -1,0 +1,30 @@
+"""Logging that never writes an ID, phone or card number: every record passes the PII redactor."""
+from __future__ import annotations
+
+import logging
+import os
+
+
+class PiiRedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from rm_copilot.compliance.pii import redact_pii
+
+        message = record.getMessage()
+        redacted = redact_pii(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str | None = None) -> None:
+    root = logging.getLogger()
+    if getattr(root, "_rm_copilot_configured", False):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(PiiRedactingFilter())
+    root.addHandler(handler)
+    root.setLevel(level or os.environ.get("RM_COPILOT_LOG_LEVEL", "WARNING"))
+    for noisy in ("jieba", "chromadb", "httpx", "sentence_transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    root._rm_copilot_configured = True  # type: ignore[attr-defined]

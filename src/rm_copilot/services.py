@@ -1,0 +1,119 @@
+"""The application's object graph, built lazily once per process and shared by CLI, API and workers.
+
+Each property builds its part on first use, so `rm-copilot check` never loads the embedding model
+and `rm-copilot customers list` never opens Chroma.
+"""
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rm_copilot.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from rm_copilot.assistant.copilot import Copilot
+    from rm_copilot.assistant.gate import ComplianceGate
+    from rm_copilot.assistant.sessions import SessionStore
+    from rm_copilot.compliance.engine import ComplianceEngine
+    from rm_copilot.customers.repository import CustomerRepository
+    from rm_copilot.knowledge.index import KnowledgeIndex
+    from rm_copilot.knowledge.products import ProductCatalog
+    from rm_copilot.knowledge.retriever import HybridRetriever
+
+
+class Services:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self._lock = threading.RLock()
+
+    @cached_property
+    def engine(self) -> "Engine":
+        from rm_copilot.db import create_schema, make_engine
+
+        self.settings.resolved_home.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(self.settings.resolved_database_url)
+        create_schema(engine)
+        return engine
+
+    @cached_property
+    def session_factory(self) -> "sessionmaker[Session]":
+        from rm_copilot.db import make_session_factory
+
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def customers(self) -> "CustomerRepository":
+        from rm_copilot.customers.repository import CustomerRepository
+
+        return CustomerRepository(self.session_factory)
+
+    @cached_property
+    def catalog(self) -> "ProductCatalog":
+        from rm_copilot.knowledge.products import ProductCatalog
+
+        return ProductCatalog.from_directory(self.settings.knowledge_base)
+
+    @cached_property
+    def knowledge_index(self) -> "KnowledgeIndex":
+        from rm_copilot.knowledge.index import KnowledgeIndex
+
+        with self._lock:
+            return KnowledgeIndex.from_settings(self.settings)
+
+    @cached_property
+    def retriever(self) -> "HybridRetriever":
+        from rm_copilot.knowledge.retriever import HybridRetriever
+
+        with self._lock:
+            return HybridRetriever.from_index(self.knowledge_index)
+
+    @cached_property
+    def compliance(self) -> "ComplianceEngine":
+        from rm_copilot.compliance.engine import ComplianceEngine
+
+        return ComplianceEngine.from_directory(
+            self.settings.knowledge_base / "compliance",
+            products=self.catalog.compliance_refs(),
+            elderly_age=self.settings.elderly_age,
+        )
+
+    @cached_property
+    def gate(self) -> "ComplianceGate":
+        from rm_copilot.assistant.gate import ComplianceGate
+
+        return ComplianceGate.from_services(self)
+
+    @cached_property
+    def sessions(self) -> "SessionStore":
+        from rm_copilot.assistant.sessions import SessionStore
+
+        return SessionStore(self.session_factory)
+
+    @cached_property
+    def copilot(self) -> "Copilot":
+        from rm_copilot.assistant.copilot import Copilot
+
+        return Copilot.from_services(self)
+
+
+_services: Services | None = None
+_services_lock = threading.Lock()
+
+
+def get_services() -> Services:
+    global _services
+    with _services_lock:
+        if _services is None:
+            _services = Services()
+        return _services
+
+
+def reset_services(services: Services | None = None) -> None:
+    """Tests swap the process-wide graph (e.g. after changing RM_COPILOT_HOME)."""
+    global _services
+    with _services_lock:
+        _services = services

@@ -1,0 +1,55 @@
+"""Shared fixtures: every test gets its own RM_COPILOT_HOME; heavy state is built once per session."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from rm_copilot.config import PROJECT_ROOT, Settings, get_settings  # noqa: E402
+from rm_copilot.services import Services, reset_services  # noqa: E402
+
+KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches a real home: RM_COPILOT_HOME is a fresh temp dir and the graph is reset."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("RM_COPILOT_HOME", str(home))
+    monkeypatch.setenv("RM_COPILOT_ENVIRONMENT", "test")
+    get_settings.cache_clear()
+    reset_services(None)
+    yield home
+    get_settings.cache_clear()
+    reset_services(None)
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("built-home")
+
+
+@pytest.fixture(scope="session")
+def built_services(built_home: Path) -> Services:
+    """Demo customers + full knowledge index with the real embedding model, built once per session."""
+    from rm_copilot.bootstrap import prepare
+
+    services = Services(Settings(home=built_home, environment="test", knowledge_base=KNOWLEDGE_BASE))
+    prepare(services)
+    return services
+
+
+@pytest.fixture
+def use_built_services(built_services: Services, monkeypatch: pytest.MonkeyPatch) -> Services:
+    """Make the session-built graph the process-wide one (for CLI and API tests)."""
+    monkeypatch.setenv("RM_COPILOT_HOME", str(built_services.settings.resolved_home))
+    get_settings.cache_clear()
+    reset_services(built_services)
+    return built_services
