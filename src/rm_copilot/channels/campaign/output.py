@@ -1,0 +1,135 @@
+"""Crash-safe campaign output: one JSON line per (customer, variant), appended with one write each.
+
+The output file is its own checkpoint. Each row is written with a single `os.write` on an
+O_APPEND descriptor, so a killed process leaves at most one torn line at the end. On resume the
+file is scanned: a torn tail is cut off, and the keys of complete lines are the work already done.
+A sidecar `<out>.meta.json` records the campaign parameters so a resume with other parameters is
+refused instead of mixing two campaigns in one file.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rm_copilot.errors import CampaignError
+
+RowKey = tuple[str, int]
+
+
+def row_key(row: dict[str, Any]) -> RowKey:
+    return (row["customer_id"], int(row["variant"]))
+
+
+def meta_path(out: Path) -> Path:
+    return out.with_name(out.name + ".meta.json")
+
+
+def summary_path(out: Path) -> Path:
+    return out.with_name(out.name + ".summary.json")
+
+
+@dataclass(frozen=True)
+class ResumeState:
+    done: frozenset[RowKey]
+    truncated_bytes: int
+
+
+def scan_completed(out: Path) -> ResumeState:
+    """Keys of complete lines; cuts a torn or unparsable tail so appends start on a line boundary."""
+    done: set[RowKey] = set()
+    if not out.exists():
+        return ResumeState(frozenset(), 0)
+    good_end = 0
+    with out.open("rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                key = row_key(json.loads(raw))
+            except (ValueError, KeyError, TypeError):
+                break
+            done.add(key)
+            good_end += len(raw)
+    size = out.stat().st_size
+    if size > good_end:
+        with out.open("r+b") as handle:
+            handle.truncate(good_end)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return ResumeState(frozenset(done), size - good_end)
+
+
+def prepare_output(out: Path, parameters: dict[str, Any], *, resume: bool) -> ResumeState:
+    """Check the output path against --resume and the recorded parameters."""
+    meta = meta_path(out)
+    has_rows = out.exists() and out.stat().st_size > 0
+    if not resume:
+        if has_rows:
+            raise CampaignError(f"输出文件 {out} 已存在且非空；继续上次任务请加 --resume，否则请换一个文件名")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write_json_atomically(meta, parameters)
+        out.touch()
+        return ResumeState(frozenset(), 0)
+    if meta.exists():
+        recorded = json.loads(meta.read_text(encoding="utf-8"))
+        if recorded != parameters:
+            changed = sorted(k for k in parameters.keys() | recorded.keys() if recorded.get(k) != parameters.get(k))
+            raise CampaignError(f"--resume 的参数与上次不同（{', '.join(changed)}），请使用相同参数续跑")
+    elif has_rows:
+        raise CampaignError(f"{out} 缺少任务参数文件 {meta.name}，无法确认是同一任务，拒绝续跑")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write_json_atomically(meta, parameters)
+    out.touch()
+    return scan_completed(out)
+
+
+class RowWriter:
+    """Appends rows; each row is one `os.write` of a complete line."""
+
+    def __init__(self, out: Path, *, fsync_every: int = 200):
+        self._fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        self._fsync_every = fsync_every
+        self._since_sync = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        data = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        written = os.write(self._fd, data)
+        while written < len(data):
+            written += os.write(self._fd, data[written:])
+        self._since_sync += 1
+        if self._since_sync >= self._fsync_every:
+            os.fsync(self._fd)
+            self._since_sync = 0
+
+    def write_all(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> "RowWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_summary(out: Path, summary: dict[str, Any]) -> Path:
+    path = summary_path(out)
+    _write_json_atomically(path, summary)
+    return path
