@@ -1,0 +1,125 @@
+"""Campaign jobs started over HTTP: queued, run one at a time in the background, progress in the DB.
+
+An advisor's job only ever covers that advisor's own customers: the segment is narrowed with
+`advisor:<id>` and an id list is checked against the advisor's book before the job is accepted.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rm_copilot.channels.campaign.models import CampaignJob
+from rm_copilot.channels.campaign.runner import CampaignSpec, Progress, run_campaign
+from rm_copilot.db import transaction
+from rm_copilot.errors import CampaignError, NotFound
+from rm_copilot.services import Services
+
+log = logging.getLogger("rm_copilot.campaign")
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+class CampaignJobs:
+    def __init__(self, services: Services, *, workers: int | None = None):
+        self._services = services
+        self._workers = workers
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign")
+        self._directory = services.settings.resolved_home / "campaigns"
+        self._mark_interrupted()
+
+    def start(self, advisor_id: str, spec: CampaignSpec) -> dict[str, Any]:
+        spec = self._scoped_to_advisor(advisor_id, spec)
+        spec.validate()
+        self._services.catalog.get(spec.product_id)
+        job_id = uuid.uuid4().hex[:16]
+        self._directory.mkdir(parents=True, exist_ok=True)
+        job = CampaignJob(
+            id=job_id, advisor_id=advisor_id, product_id=spec.product_id, segment=spec.segment,
+            customer_ids=list(spec.customer_ids) if spec.customer_ids else None, channel=spec.channel,
+            variants=spec.variants, limit=spec.limit, status="queued",
+            out_path=str(self._directory / f"{job_id}.jsonl"),
+        )
+        with transaction(self._services.session_factory) as session:
+            session.add(job)
+        self._executor.submit(self._run, job_id, spec)
+        return self.status(advisor_id, job_id)
+
+    def status(self, advisor_id: str, job_id: str) -> dict[str, Any]:
+        job = self._own_job(advisor_id, job_id)
+        return {
+            "id": job.id, "status": job.status, "product_id": job.product_id, "segment": job.segment,
+            "channel": job.channel, "variants": job.variants, "total_customers": job.total,
+            "processed_customers": job.processed, "summary": job.summary, "error": job.error,
+            "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat(),
+        }
+
+    def result_lines(self, advisor_id: str, job_id: str) -> Iterator[bytes]:
+        job = self._own_job(advisor_id, job_id)
+        path = Path(job.out_path)
+        if not path.exists():
+            return iter(())
+        return _lines(path)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until queued jobs finished (tests and graceful shutdown)."""
+        self._executor.submit(lambda: None).result(timeout=timeout)
+
+    def _run(self, job_id: str, spec: CampaignSpec) -> None:
+        self._update(job_id, status="running")
+        last = 0.0
+
+        def report(progress: Progress) -> None:
+            nonlocal last
+            if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
+                last = time.monotonic()
+                self._update(job_id, total=progress.total_customers, processed=progress.customers_done)
+
+        try:
+            job = self._job(job_id)
+            summary = run_campaign(
+                self._services, spec, Path(job.out_path), workers=self._workers, on_progress=report
+            )
+        except Exception as error:  # noqa: BLE001 - a failed job is reported on the job, not lost
+            log.exception("campaign %s failed", job_id)
+            self._update(job_id, status="failed", error=str(error) if isinstance(error, CampaignError) else "任务执行失败")
+            return
+        self._update(job_id, status="done", summary=summary, processed=summary["customers"], total=summary["customers"])
+
+    def _scoped_to_advisor(self, advisor_id: str, spec: CampaignSpec) -> CampaignSpec:
+        own = f"advisor:{advisor_id}"
+        if spec.segment is not None:
+            segment = own if spec.segment.strip().lower() == "all" else f"{own} and ({spec.segment})"
+            return CampaignSpec(**{**spec.__dict__, "segment": segment})
+        for customer_id in spec.customer_ids or ():
+            self._services.customers.get(customer_id, advisor_id=advisor_id)
+        return spec
+
+    def _own_job(self, advisor_id: str, job_id: str) -> CampaignJob:
+        job = self._job(job_id)
+        if job is None or job.advisor_id != advisor_id:
+            raise NotFound("未找到该活动任务")
+        return job
+
+    def _job(self, job_id: str) -> CampaignJob | None:
+        with self._services.session_factory() as session:
+            return session.get(CampaignJob, job_id)
+
+    def _update(self, job_id: str, **values: Any) -> None:
+        with transaction(self._services.session_factory) as session:
+            job = session.get(CampaignJob, job_id)
+            for name, value in values.items():
+                setattr(job, name, value)
+
+    def _mark_interrupted(self) -> None:
+        with transaction(self._services.session_factory) as session:
+            for job in session.query(CampaignJob).filter(CampaignJob.status.in_(("queued", "running"))):
+                job.status, job.error = "interrupted", "服务重启，任务中断；可用 CLI --resume 续跑"
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        yield from handle

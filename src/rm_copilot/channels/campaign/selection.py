@@ -1,0 +1,106 @@
+"""Which customers a campaign covers: segment or id file, deterministic shard, limit; streamed."""
+from __future__ import annotations
+
+import csv
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rm_copilot.channels.campaign.segment import Segment
+from rm_copilot.errors import CampaignError
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # 1-based, as written on the command line
+    count: int
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Shard | None":
+        if text is None:
+            return None
+        try:
+            index_text, count_text = text.split("/")
+            shard = cls(int(index_text), int(count_text))
+        except ValueError:
+            raise CampaignError(f"--shard 应写成 i/n（如 1/4），收到“{text}”") from None
+        if not 1 <= shard.index <= shard.count:
+            raise CampaignError(f"--shard {text}：i 必须在 1 到 n 之间")
+        return shard
+
+    def owns(self, customer_id: str) -> bool:
+        return zlib.crc32(customer_id.encode("utf-8")) % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def read_customer_ids(path: Path) -> list[str]:
+    """Ids from a .txt (one per line), .csv (column customer_id or the first) or .jsonl file."""
+    if not path.is_file():
+        raise CampaignError(f"客户名单文件不存在：{path}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CampaignError(f"客户名单文件不是 UTF-8 编码：{path}") from None
+    if path.suffix.lower() == ".jsonl":
+        ids = [_jsonl_id(line, number) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    elif path.suffix.lower() == ".csv":
+        rows = list(csv.reader(text.splitlines()))
+        column = rows[0].index("customer_id") if rows and "customer_id" in rows[0] else 0
+        start = 1 if rows and "customer_id" in rows[0] else 0
+        ids = [row[column].strip() for row in rows[start:] if row and row[column].strip()]
+    else:
+        ids = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not ids:
+        raise CampaignError(f"客户名单文件为空：{path}")
+    return list(dict.fromkeys(ids))
+
+
+def _jsonl_id(line: str, number: int) -> str:
+    try:
+        value: Any = json.loads(line)
+        return str(value["customer_id"] if isinstance(value, dict) else value)
+    except (ValueError, KeyError):
+        raise CampaignError(f"客户名单第 {number} 行不是合法 JSON 或缺少 customer_id") from None
+
+
+def select_customers(
+    customers: Any,
+    *,
+    segment: Segment | None,
+    customer_ids: list[str] | None,
+    shard: Shard | None,
+    limit: int | None,
+) -> Iterator[Any]:
+    """Stream customer views in id order; never holds the whole book in memory."""
+    if customer_ids is not None:
+        wanted = sorted(c for c in customer_ids if shard is None or shard.owns(c))
+        views = _known_views(customers, wanted)
+    else:
+        views = customers.iter_views(None)
+    taken = 0
+    for view in views:
+        if limit is not None and taken >= limit:
+            return
+        if customer_ids is None and shard is not None and not shard.owns(view.id):
+            continue
+        if segment is not None and not segment.matches(view):
+            continue
+        taken += 1
+        yield view
+
+
+def _known_views(customers: Any, wanted: list[str], batch: int = 500) -> Iterator[Any]:
+    """Views for an id list; an unknown id stops the run with the ids named."""
+    for start in range(0, len(wanted), batch):
+        chunk = wanted[start : start + batch]
+        found = list(customers.iter_views(chunk, batch=batch))
+        if len(found) != len(chunk):
+            missing = sorted(set(chunk) - {view.id for view in found})
+            shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
+            raise CampaignError(f"客户名单中有不存在的客户号：{shown}")
+        yield from found
