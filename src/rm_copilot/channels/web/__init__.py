@@ -1,0 +1,1 @@
+"""Tablet chat page (Jinja2 template + static assets)."""

@@ -1,0 +1,63 @@
+"""The FastAPI app factory: API routers, the tablet page, and the channels that plug in beside them."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from rm_copilot.channels.api.errors import install_error_handlers
+from rm_copilot.channels.api.main import api_router
+from rm_copilot.channels.api.middleware import RequestContextMiddleware
+from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
+from rm_copilot.channels.api.routes import health
+from rm_copilot.channels.web import pages
+from rm_copilot.services import Services, get_services
+
+log = logging.getLogger("rm_copilot.api")
+
+
+def home_is_empty(services: Services) -> bool:
+    """No demo customers or no indexed knowledge yet: the first serve on a fresh home."""
+    return services.customers.count() == 0 or len(services.knowledge_index) == 0
+
+
+def prepare_if_empty(services: Services) -> bool:
+    from rm_copilot.bootstrap import prepare
+
+    if not home_is_empty(services):
+        return False
+    log.warning("首次启动：正在建立知识库索引并载入演示数据……")
+    log.warning(prepare(services).describe())
+    return True
+
+
+def create_app(services: Services | None = None, *, prepare_on_startup: bool = True) -> FastAPI:
+    services = services or get_services()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prepare_on_startup:
+            await run_in_threadpool(prepare_if_empty, services)
+        yield
+
+    app = FastAPI(
+        title="rm-copilot 客户经理智能助手",
+        version="0.1.0",
+        description="客户标签 + 产品知识库 → 合规的营销话术与问答。所有 /api/v1 接口需要 Bearer 令牌。",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.chat_limiter = TokenBucketLimiter(services.settings.chat_rate_limit_per_minute)
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+
+    app.include_router(health.router)
+    app.include_router(api_router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    # Other channels plug in here, one line each, e.g. the WeCom callback:
+    # app.include_router(wecom.router)
+    return app
