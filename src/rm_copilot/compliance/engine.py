@@ -1,0 +1,120 @@
+"""The compliance engine: wording rules, suitability, PII and disclosures → one verdict.
+
+Everything (automaton, regexes, disclosure phrases) is built in the constructor; `check` does no
+I/O and compiles nothing, and holds no mutable state, so one engine serves every thread.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rm_copilot.compliance.disclosures import DisclosureChecker
+from rm_copilot.compliance.matcher import WordingMatcher
+from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, ProductRef
+from rm_copilot.compliance.normalize import normalize
+from rm_copilot.compliance.pii import apply_spans, find_pii
+from rm_copilot.compliance.rulebook import CHANNELS, PRODUCT_TYPES, Rulebook
+from rm_copilot.compliance.suitability import SuitabilityChecker
+from rm_copilot.errors import BadInput
+
+PII_LABELS = {"id_number": "身份证号", "phone": "手机号", "card": "银行卡号", "name": "客户全名"}
+PII_BASIS = "《个人信息保护法》第二十八条（金融账户等敏感个人信息）、第六条（最小必要，条号待核实）"
+SENTENCE_END = "。！？!?.…"
+
+
+class ComplianceEngine:
+    def __init__(self, rulebook: Rulebook, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
+                 elderly_age: int = 65, today: date | None = None):
+        self.rulebook = rulebook
+        self.today = today or date.today()
+        self.products = tuple(products)
+        self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products)
+        self.disclosures = DisclosureChecker(rulebook.disclosures)
+        self.suitability = SuitabilityChecker(elderly_age=elderly_age)
+
+    @classmethod
+    def from_directory(cls, rulebook_dir: Path | str, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
+                       elderly_age: int = 65, today: date | None = None) -> "ComplianceEngine":
+        return cls(Rulebook.from_directory(rulebook_dir), products=products, elderly_age=elderly_age, today=today)
+
+    @property
+    def version(self) -> str:
+        return self.rulebook.version
+
+    def check(self, text: str, *, product_type: str | None = None, channel: str | None = None,
+              customer: CustomerContext | None = None) -> CheckResult:
+        _validate(text, product_type, channel)
+        normalized = normalize(text)
+        findings: list[Finding] = []
+        rewrites: list[tuple[int, int, str]] = []
+        masks: list[tuple[int, int, str]] = []
+        appendix: list[str] = []
+
+        hits, mentions = self.matcher.find(normalized.text, product_type=product_type, channel=channel)
+        for hit in hits:
+            rule = hit.rule.rule
+            start, end = normalized.span(hit.start, hit.end)
+            findings.append(Finding(rule.id, rule.category, hit.rule.severity, start, end, text[start:end],
+                                    rule.message, rule.suggestion, rule.basis, hit.pattern))
+            if hit.rule.severity == "rewrite":
+                if rule.replacement is not None:
+                    rewrites.append((start, end, rule.replacement))
+                if rule.append:
+                    appendix.append(rule.append)
+
+        for issue in self.suitability.check(normalized.text, mentions, customer):
+            start, end = normalized.span(issue.start, issue.end)
+            findings.append(Finding(issue.rule_id, "suitability", issue.severity, start, end, text[start:end],
+                                    issue.message, issue.suggestion, issue.basis, "product"))
+
+        names = (normalize(customer.full_name).text,) if customer and customer.full_name else ()
+        for span in find_pii(normalized.text, names):
+            start, end = normalized.span(span.start, span.end)
+            label = PII_LABELS[span.kind]
+            # `matched` carries the mask, never the raw number: findings are shown and logged.
+            findings.append(Finding(f"pii.{span.kind}", "pii", "rewrite", start, end, span.mask,
+                                    f"文本包含{label}，已脱敏为 {span.mask}。",
+                                    f"话术中不要出现客户{label}；如确需核对，请在系统内查看。",
+                                    PII_BASIS, span.kind))
+            masks.append((start, end, span.mask))
+
+        if product_type:
+            for disclosure, wording in self.disclosures.missing(normalized.text, product_type=product_type,
+                                                                channel=channel):
+                findings.append(Finding(disclosure.id, "disclosure", "rewrite", len(text), len(text), "",
+                                        disclosure.message, disclosure.suggestion, disclosure.basis, "required"))
+                appendix.append(wording)
+
+        findings.sort(key=lambda f: (f.start, f.end))
+        verdict = _verdict(findings)
+        if verdict == "block":
+            output = apply_spans(text, masks)
+        else:
+            output = _append(apply_spans(text, masks + rewrites), appendix)
+        return CheckResult(verdict, output, findings, self.version)
+
+
+def _validate(text: str, product_type: str | None, channel: str | None) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("待检查的文本为空。")
+    if product_type is not None and product_type not in PRODUCT_TYPES:
+        raise BadInput(f"未知的产品类型：{product_type}（可选：{'、'.join(PRODUCT_TYPES)}）")
+    if channel is not None and channel not in CHANNELS:
+        raise BadInput(f"未知的渠道：{channel}（可选：{'、'.join(CHANNELS)}）")
+
+
+def _verdict(findings: list[Finding]) -> str:
+    severities = {finding.severity for finding in findings}
+    if "block" in severities:
+        return "block"
+    return "rewrite" if "rewrite" in severities else "pass"
+
+
+def _append(text: str, additions: list[str]) -> str:
+    unique = list(dict.fromkeys(a.strip() for a in additions if a.strip()))
+    if not unique:
+        return text
+    body = text.rstrip()
+    if body and body[-1] not in SENTENCE_END + "。；;，,":
+        body += "。"
+    return body + "".join(a if a[-1] in SENTENCE_END else a + "。" for a in unique)

@@ -1,0 +1,177 @@
+"""Wording matcher: one Aho-Corasick automaton over every literal, plus one compiled regex per rule.
+
+Everything is built in the constructor; `find` only reads, so one matcher serves many threads.
+A hit is dropped when a negation cue stands shortly before it in the same clause ("不保本",
+"严禁向客户承诺保本") or when one of its rule's lawful phrases overlaps it ("第一次", "最低起购金额").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import ahocorasick
+
+from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
+from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.rulebook import Negation, Rule
+
+EXCEPTION_WINDOW = 16
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    severity: str
+    regex: re.Pattern | None
+    patterns: tuple[re.Pattern, ...]
+    exceptions: tuple[re.Pattern, ...]
+    unless: re.Pattern | None
+
+    def applies(self, product_type: str | None, channel: str | None) -> bool:
+        rule = self.rule
+        if rule.product_types and product_type and product_type not in rule.product_types:
+            return False
+        return not (rule.channels and channel and channel not in rule.channels)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: CompiledRule
+    start: int  # in normalised text
+    end: int
+    pattern: str
+
+
+@dataclass(frozen=True)
+class ProductMention:
+    product: ProductRef
+    start: int
+    end: int
+
+
+def _alternation(phrases: list[str]) -> re.Pattern | None:
+    if not phrases:
+        return None
+    ordered = sorted({normalize_term(p) for p in phrases}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in ordered))
+
+
+class NegationDetector:
+    def __init__(self, negation: Negation):
+        self.max_gap = negation.max_gap
+        self.cues = _alternation(negation.cues)
+        self.tight = tuple(sorted({normalize_term(c) for c in negation.tight_cues}, key=len, reverse=True))
+        self.not_negations = _alternation(negation.not_negations)
+        self.breaks = re.compile("[" + re.escape(negation.clause_breaks) + "]")
+        longest = max((len(c) for c in negation.cues), default=1)
+        self.lookback = self.max_gap + longest
+
+    def negated(self, text: str, start: int) -> bool:
+        window_start = max(0, start - self.lookback)
+        segment = text[window_start:start]
+        breaks = list(self.breaks.finditer(segment))
+        if breaks:
+            segment = segment[breaks[-1].end():]
+        if not segment:
+            return False
+        blocked = [m.span() for m in self.not_negations.finditer(segment)] if self.not_negations else []
+
+        def genuine(cue_start: int, cue_end: int) -> bool:
+            return not any(b_start <= cue_start and cue_end <= b_end for b_start, b_end in blocked)
+
+        for cue in self.tight:
+            if segment.endswith(cue) and genuine(len(segment) - len(cue), len(segment)):
+                return True
+        if self.cues is not None:
+            for match in self.cues.finditer(segment):
+                if len(segment) - match.end() <= self.max_gap and genuine(*match.span()):
+                    return True
+        return False
+
+
+class WordingMatcher:
+    def __init__(self, rules: list[Rule], negation: Negation, *, today: date,
+                 products: list[ProductRef] | tuple[ProductRef, ...] = ()):
+        self.rules = [self._compile(rule, today) for rule in rules]
+        self.negation = NegationDetector(negation)
+        self.regex_rules = [compiled for compiled in self.rules if compiled.regex is not None]
+        payloads: dict[str, list[tuple]] = {}
+        for compiled in self.rules:
+            for term in compiled.rule.terms:
+                payloads.setdefault(normalize_term(term), []).append(("rule", compiled, term))
+        for product in products:
+            for key in {product.id, product.name, *product.aliases}:
+                if key and len(normalize_term(key)) >= 2:
+                    payloads.setdefault(normalize_term(key), []).append(("product", product, key))
+        self.automaton = ahocorasick.Automaton()
+        for key, values in payloads.items():
+            self.automaton.add_word(key, (len(key), tuple(values)))
+        self.empty = not payloads
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    @staticmethod
+    def _compile(rule: Rule, today: date) -> CompiledRule:
+        patterns = tuple(re.compile(p) for p in rule.patterns)
+        combined = re.compile("|".join(f"(?:{p})" for p in rule.patterns)) if rule.patterns else None
+        return CompiledRule(
+            rule=rule,
+            severity=rule.severity_on(today),
+            regex=combined,
+            patterns=patterns,
+            exceptions=tuple(re.compile(e) for e in rule.exceptions),
+            unless=re.compile(rule.unless_text) if rule.unless_text else None,
+        )
+
+    def scan(self, text: str) -> tuple[list[RuleHit], list[ProductMention]]:
+        """Raw hits before context rules: every literal and regex occurrence."""
+        hits: list[RuleHit] = []
+        mentions: list[ProductMention] = []
+        if not self.empty:
+            for end_index, (length, values) in self.automaton.iter(text):
+                start, end = end_index + 1 - length, end_index + 1
+                for kind, target, key in values:
+                    if kind == "rule":
+                        hits.append(RuleHit(target, start, end, key))
+                    else:
+                        mentions.append(ProductMention(target, start, end))
+        for compiled in self.regex_rules:
+            for match in compiled.regex.finditer(text):
+                if match.end() > match.start():
+                    hits.append(RuleHit(compiled, match.start(), match.end(), _which(compiled, match.group())))
+        return hits, mentions
+
+    def find(self, text: str, *, product_type: str | None = None, channel: str | None = None
+             ) -> tuple[list[RuleHit], list[ProductMention]]:
+        raw, mentions = self.scan(text)
+        accepted = [hit for hit in raw if hit.rule.applies(product_type, channel) and not self._excused(text, hit)]
+        return _resolve_overlaps(accepted), mentions
+
+    def _excused(self, text: str, hit: RuleHit) -> bool:
+        compiled = hit.rule
+        if compiled.unless is not None and compiled.unless.search(text):
+            return True
+        low, high = max(0, hit.start - EXCEPTION_WINDOW), min(len(text), hit.end + EXCEPTION_WINDOW)
+        for exception in compiled.exceptions:
+            for match in exception.finditer(text, low, high):
+                if match.start() < hit.end and match.end() > hit.start:
+                    return True
+        return compiled.rule.negatable and self.negation.negated(text, hit.start)
+
+
+def _which(compiled: CompiledRule, matched: str) -> str:
+    for pattern in compiled.patterns:
+        if pattern.fullmatch(matched):
+            return pattern.pattern
+    return compiled.patterns[0].pattern
+
+
+def _resolve_overlaps(hits: list[RuleHit]) -> list[RuleHit]:
+    """Where hits overlap keep the most severe, then the longest."""
+    ranked = sorted(hits, key=lambda h: (-SEVERITY_RANK[h.rule.severity], -(h.end - h.start), h.start))
+    kept: list[RuleHit] = []
+    for hit in ranked:
+        if all(hit.end <= other.start or hit.start >= other.end for other in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)

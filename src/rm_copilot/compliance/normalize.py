@@ -1,0 +1,97 @@
+"""Evasion-resistant normalisation with an offset map back into the original text.
+
+Every original character is normalised on its own (NFKC, traditional → simplified, lower case),
+so each output character knows the original index it came from; separators slipped between two
+CJK characters ("保 本", "保*本", "保\u200b本") are dropped.
+"""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from opencc import OpenCC
+
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+SEPARATORS = frozenset(" \t\u3000-_*.·•‧∙/\\|~+=#^`'\"’‘“”")
+
+_opencc = OpenCC("t2s")
+_cache: dict[str, str] = {}
+_cache_lock = threading.Lock()
+
+
+def _normalize_char(char: str) -> str:
+    if char in ZERO_WIDTH:
+        return ""
+    folded = unicodedata.normalize("NFKC", char)
+    out = []
+    for piece in folded:
+        if piece in ZERO_WIDTH:
+            continue
+        converted = _opencc.convert(piece)
+        out.append((converted if len(converted) == 1 else piece).lower())
+    return "".join(out)
+
+
+def normalize_char(char: str) -> str:
+    """Cached per character; the cache only grows, so concurrent readers are safe."""
+    cached = _cache.get(char)
+    if cached is None:
+        cached = _normalize_char(char)
+        with _cache_lock:
+            _cache[char] = cached
+    return cached
+
+
+def is_cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+
+
+def _is_separator(char: str) -> bool:
+    return char in SEPARATORS or unicodedata.category(char) in ("So", "Sk", "Cf", "Zs")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str
+    origin: tuple[int, ...]  # origin[i] = index in `original` of normalised character i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised [start, end) span to the original text (end exclusive)."""
+        if start >= end:
+            position = self.origin[start] if start < len(self.origin) else len(self.original)
+            return position, position
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def normalize(text: str) -> Normalized:
+    chars: list[str] = []
+    origin: list[int] = []
+    pending: list[tuple[str, int]] = []  # separators waiting to see what follows them
+    for index, raw in enumerate(text):
+        piece = normalize_char(raw)
+        if not piece:
+            continue
+        if all(_is_separator(char) for char in piece):
+            pending.extend((char, index) for char in piece)
+            continue
+        if pending:
+            if not (chars and is_cjk(chars[-1]) and is_cjk(piece[0])):
+                for sep, sep_index in pending:
+                    chars.append(sep)
+                    origin.append(sep_index)
+            pending.clear()
+        for char in piece:
+            chars.append(char)
+            origin.append(index)
+    for sep, sep_index in pending:
+        chars.append(sep)
+        origin.append(sep_index)
+    return Normalized(text, "".join(chars), tuple(origin))
+
+
+def normalize_term(term: str) -> str:
+    """The form a rulebook literal takes, so it meets normalised text on equal terms."""
+    return normalize(term).text

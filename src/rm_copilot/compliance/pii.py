@@ -1,0 +1,125 @@
+"""Personal data: find ID, mobile and bank card numbers (with checksums) and known names; mask them.
+
+Detection runs on normalised text (full-width digits are already ASCII there); callers map spans
+back to the original. Over-masking is the safe side: a checksum-valid ID with a plausible birth
+date is masked whether or not its area code is known.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum import luhn
+from stdnum.cn import ric
+
+from rm_copilot.compliance.normalize import normalize
+
+_ID = re.compile(r"(?<![0-9a-z])(?<![0-9][ -])(\d{6}[ -]?\d{8}[ -]?\d{3}[0-9xX])(?![0-9a-z])")
+_CARD = re.compile(r"(?<![0-9+])(?<![0-9][ -])(\d(?:[ -]?\d){12,18})(?![ -]?[0-9])")
+_PHONE = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:(?:\+|00)86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![ -]?[0-9])")
+_DIGITS = re.compile(r"\d{3}")
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    kind: str  # id_number | card | phone | name
+    start: int
+    end: int
+    mask: str
+
+
+def _digits(value: str) -> str:
+    return "".join(char for char in value if char.isdigit() or char in "xX").upper()
+
+
+def mask_name(name: str) -> str:
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    digits = _digits(phone)[-11:]
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) == 11 else "*" * len(digits)
+
+
+def mask_id_number(id_number: str) -> str:
+    value = _digits(id_number)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}" if len(value) >= 8 else "*" * len(value)
+
+
+def mask_card(card: str) -> str:
+    digits = _digits(card)
+    return f"{digits[:4]} **** **** {digits[-4:]}" if len(digits) >= 8 else "*" * len(digits)
+
+
+def is_id_number(value: str) -> bool:
+    """Check digit right and a plausible birth date (area codes are not checked: see module doc)."""
+    value = _digits(value)
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    if ric.calc_check_digit(value) != value[17]:
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    return date(1900, 1, 1) <= born <= date.today()
+
+
+def is_card_number(value: str) -> bool:
+    digits = _digits(value)
+    return 13 <= len(digits) <= 19 and digits.isdigit() and luhn.is_valid(digits)
+
+
+def find_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> list[PiiSpan]:
+    """Non-overlapping PII spans in `text`, in order. Names are matched literally (len ≥ 2)."""
+    spans: list[PiiSpan] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= span.start or start >= span.end for span in spans)
+
+    if _DIGITS.search(text):
+        for match in _ID.finditer(text):
+            if is_id_number(match.group(1)):
+                spans.append(PiiSpan("id_number", *match.span(1), mask_id_number(match.group(1))))
+        for match in _PHONE.finditer(text):
+            if free(*match.span(1)):
+                spans.append(PiiSpan("phone", *match.span(1), mask_phone(match.group(1))))
+        for match in _CARD.finditer(text):
+            if free(*match.span(1)) and is_card_number(match.group(1)):
+                spans.append(PiiSpan("card", *match.span(1), mask_card(match.group(1))))
+    for name in names:
+        if not name or len(name) < 2:
+            continue
+        position = text.find(name)
+        while position != -1:
+            if free(position, position + len(name)):
+                spans.append(PiiSpan("name", position, position + len(name), mask_name(name)))
+            position = text.find(name, position + len(name))
+    return sorted(spans, key=lambda span: span.start)
+
+
+def apply_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping (start, end, replacement) spans of `text`."""
+    out, cursor = [], 0
+    for start, end, replacement in sorted(spans):
+        if start < cursor:
+            continue
+        out.append(text[cursor:start])
+        out.append(replacement)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def redact_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> str:
+    """Mask every ID, card and mobile number (and the given names) in `text`."""
+    if not text:
+        return text
+    normalized = normalize(text)
+    found = find_pii(normalized.text, tuple(normalize(name).text for name in names if name))
+    if not found:
+        return text
+    replacements = [(*normalized.span(span.start, span.end), span.mask) for span in found]
+    return apply_spans(text, replacements)

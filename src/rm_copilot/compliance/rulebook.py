@@ -1,0 +1,194 @@
+"""The rulebook: YAML files under knowledge_base/compliance/, validated completely at load time.
+
+`rulebook.yaml` holds the version and the negation cues; `disclosures.yaml` the required wording
+per product type; every other `*.yaml` file holds `rules:`. A malformed file raises
+`RulebookError` naming the file, the rule and the field.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rm_copilot.errors import RulebookError
+
+Category = Literal[
+    "guarantee", "absolute", "deposit_confusion", "expected_return", "performance", "pressure",
+    "inducing", "gift", "misleading", "insurance", "loan", "suitability", "disclosure", "pii",
+]
+SeverityName = Literal["block", "rewrite", "warn"]
+ProductType = Literal["wealth", "fund", "insurance", "deposit", "loan", "card"]
+Channel = Literal["tablet", "wecom", "sms"]
+
+PRODUCT_TYPES: tuple[str, ...] = ProductType.__args__  # type: ignore[attr-defined]
+CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
+META_FILE = "rulebook.yaml"
+DISCLOSURE_FILE = "disclosures.yaml"
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"正则表达式无效（{error}）: {value!r}") from error
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_.]+$")
+    category: Category
+    severity: SeverityName
+    terms: list[str] = []
+    patterns: list[str] = []
+    exceptions: list[str] = []
+    negatable: bool = True
+    unless_text: str | None = None
+    message: str = Field(min_length=1)
+    suggestion: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
+    product_types: list[ProductType] = []
+    channels: list[Channel] = []
+    replacement: str | None = None
+    append: str | None = None
+    effective_from: date | None = None
+    severity_before_effective: SeverityName | None = None
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
+        if any(not term.strip() for term in terms):
+            raise ValueError("词条不能为空字符串")
+        return terms
+
+    @field_validator("patterns", "exceptions")
+    @classmethod
+    def _regexes_compile(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not value:
+                raise ValueError("正则表达式不能为空")
+            _check_regex(value)
+        return values
+
+    @field_validator("unless_text")
+    @classmethod
+    def _unless_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else _check_regex(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Rule":
+        if not self.terms and not self.patterns:
+            raise ValueError("terms 和 patterns 不能同时为空")
+        if self.severity == "rewrite" and self.replacement is None and self.append is None:
+            raise ValueError("severity 为 rewrite 的规则必须给出 replacement 或 append")
+        if self.severity_before_effective and not self.effective_from:
+            raise ValueError("severity_before_effective 需要 effective_from")
+        return self
+
+    def severity_on(self, today: date) -> str:
+        if self.effective_from and today < self.effective_from:
+            return self.severity_before_effective or "warn"
+        return self.severity
+
+
+class DisclosureForm(_Strict):
+    required: list[list[str]] = Field(min_length=1)
+    append: str = Field(min_length=1)
+
+
+class Disclosure(_Strict):
+    id: str = Field(pattern=r"^disclosure\.[a-z0-9_.]+$")
+    product_types: list[ProductType] = Field(min_length=1)
+    when: str | None = None
+    required: list[list[str]] = Field(min_length=1)
+    append: str = Field(min_length=1)
+    sms: DisclosureForm | None = None
+    message: str = Field(min_length=1)
+    suggestion: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
+
+    @field_validator("when")
+    @classmethod
+    def _when_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else _check_regex(value)
+
+    def form_for(self, channel: str | None) -> tuple[list[list[str]], str]:
+        if channel == "sms" and self.sms is not None:
+            return self.sms.required, self.sms.append
+        return self.required, self.append
+
+
+class Negation(_Strict):
+    cues: list[str] = Field(min_length=1)
+    tight_cues: list[str] = []
+    not_negations: list[str] = []
+    max_gap: int = Field(default=8, ge=0, le=30)
+    clause_breaks: str = "，。；！？,;!?\n：:"
+
+
+class RulebookMeta(_Strict):
+    version: str = Field(min_length=1)
+    negation: Negation
+
+
+class Rulebook(_Strict):
+    version: str
+    negation: Negation
+    rules: list[Rule]
+    disclosures: list[Disclosure]
+
+    @classmethod
+    def from_directory(cls, directory: Path | str) -> "Rulebook":
+        directory = Path(directory)
+        meta_path = directory / META_FILE
+        if not meta_path.is_file():
+            raise RulebookError(f"规则库缺少 {meta_path}")
+        meta = _parse(meta_path, RulebookMeta, _read(meta_path), "-")
+        rules: list[Rule] = []
+        seen: dict[str, Path] = {}
+        for path in sorted(directory.glob("*.yaml")):
+            if path.name in (META_FILE, DISCLOSURE_FILE):
+                continue
+            data = _read(path)
+            if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+                raise RulebookError(f"{path.name}: 缺少 rules 列表")
+            for raw in data["rules"]:
+                rule_id = raw.get("id", "?") if isinstance(raw, dict) else "?"
+                rule = _parse(path, Rule, raw, rule_id)
+                if rule.id in seen:
+                    raise RulebookError(f"{path.name}: 规则 {rule.id}: 字段 id: 与 {seen[rule.id].name} 重复")
+                seen[rule.id] = path
+                rules.append(rule)
+        disclosures: list[Disclosure] = []
+        disclosure_path = directory / DISCLOSURE_FILE
+        if disclosure_path.is_file():
+            data = _read(disclosure_path)
+            for raw in (data or {}).get("disclosures", []):
+                rule_id = raw.get("id", "?") if isinstance(raw, dict) else "?"
+                disclosures.append(_parse(disclosure_path, Disclosure, raw, rule_id))
+        if not rules:
+            raise RulebookError(f"{directory}: 规则库中没有任何规则")
+        return cls(version=meta.version, negation=meta.negation, rules=rules, disclosures=disclosures)
+
+
+def _read(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise RulebookError(f"{path.name}: YAML 无法解析：{error}") from error
+
+
+def _parse(path: Path, model: type[BaseModel], raw: object, rule_id: str):
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "-"
+        raise RulebookError(f"{path.name}: 规则 {rule_id}: 字段 {field}: {first['msg']}") from error
