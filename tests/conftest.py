@@ -53,3 +53,16 @@ def use_built_services(built_services: Services, monkeypatch: pytest.MonkeyPatch
     get_settings.cache_clear()
     reset_services(built_services)
     return built_services
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    """`rm-copilot serve` in a subprocess on a fresh home, shared by contract/schemathesis/browser tests."""
+    from live_server import LiveServer
+
+    server = LiveServer(
+        tmp_path_factory.mktemp("live") / "home",
+        extra_env={"RM_COPILOT_CHAT_RATE_LIMIT_PER_MINUTE": "100000"},
+    ).start()
+    yield server
+    server.stop()
