@@ -1,0 +1,39 @@
+"""Citation markers: renumbered by first appearance so `[i]` is the i-th entry of `citations`."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def chunk_citation(chunk: dict[str, Any]) -> dict[str, Any]:
+    citation = {"source": chunk["source"], "title": chunk["title"], "chunk_id": chunk["chunk_id"]}
+    if chunk.get("product_id"):
+        citation["product_id"] = chunk["product_id"]
+    return citation
+
+
+class CitationNumbering:
+    """Stateful across calls, so sentences streamed one by one keep one consistent numbering."""
+
+    def __init__(self, chunks: list[dict[str, Any]]):
+        self._by_n = {chunk["n"]: chunk for chunk in chunks}
+        self._chunks = chunks
+        self._assigned: dict[int, int] = {}
+
+    def __call__(self, text: str) -> str:
+        return _MARKER.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in self._by_n:
+            return ""
+        new = self._assigned.setdefault(n, len(self._assigned) + 1)
+        return f"[{new}]"
+
+    def citations(self) -> list[dict[str, Any]]:
+        if not self._assigned:
+            return [chunk_citation(chunk) for chunk in self._chunks]
+        ordered = sorted(self._assigned.items(), key=lambda item: item[1])
+        return [chunk_citation(self._by_n[n]) for n, _ in ordered]

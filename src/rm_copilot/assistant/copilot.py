@@ -1,0 +1,185 @@
+"""`Copilot`: the assistant's front door for every channel (API, WeCom, CLI, campaigns).
+
+Customer access always goes through `customers.get(customer_id, advisor_id=…)`, so another
+advisor's customer is a NotFound; composers and LLMs only ever see the masked brief.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from rm_copilot.assistant.answer import AnswerPlan, AnswerPlanner
+from rm_copilot.assistant.brief import build_brief
+from rm_copilot.assistant.gate import ComplianceGate
+from rm_copilot.assistant.guarded import Guarded, GuardedGenerator
+from rm_copilot.assistant.recommend import Recommendation, recommend
+from rm_copilot.assistant.scripts import Script, ScriptWriter, compliance_summary
+from rm_copilot.assistant.sessions import SessionStore
+from rm_copilot.compliance.models import CheckResult
+from rm_copilot.errors import BadInput
+from rm_copilot.generation.backends import make_builtin_model, make_chat_model
+from rm_copilot.generation.prompts import get_renderer
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from rm_copilot.services import Services
+
+HISTORY_MESSAGES = 12
+MAX_MESSAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    session_id: str
+    answer: str
+    citations: list[dict[str, Any]]
+    compliance: CheckResult
+    origin: str = "builtin"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"session_id": self.session_id, "answer": self.answer, "citations": self.citations,
+                "compliance": compliance_summary(self.compliance)}
+
+
+@dataclass(frozen=True)
+class ScriptsAnswer:
+    scripts: list[Script]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scripts": [script.to_dict() for script in self.scripts]}
+
+
+class StreamEvent(NamedTuple):
+    """("delta", sentence) … then ("done", ChatAnswer); also readable as .kind/.text/.answer."""
+
+    kind: str
+    payload: Any
+
+    @property
+    def text(self) -> str | None:
+        return self.payload if self.kind == "delta" else None
+
+    @property
+    def answer(self) -> ChatAnswer | None:
+        return self.payload if self.kind == "done" else None
+
+
+@dataclass
+class _Turn:
+    session_id: str
+    customer_id: str | None
+    plan: AnswerPlan
+    check: dict[str, Any]
+
+
+class Copilot:
+    def __init__(self, *, customers: Any, catalog: Any, retriever: Callable[[], Any], gate: ComplianceGate,
+                 sessions: SessionStore, generator: GuardedGenerator, elderly_age: int = 65):
+        self.customers = customers
+        self.catalog = catalog
+        self._retriever = retriever
+        self.gate = gate
+        self.sessions = sessions
+        self.generator = generator
+        self.elderly_age = elderly_age
+        self.writer = ScriptWriter(catalog, generator, elderly_age=elderly_age)
+        self._planner: AnswerPlanner | None = None
+
+    @classmethod
+    def from_services(cls, services: "Services", *, model: "BaseChatModel | None" = None) -> "Copilot":
+        settings = services.settings
+        generator = GuardedGenerator(
+            model if model is not None else make_chat_model(settings),
+            make_builtin_model(settings), get_renderer(settings.prompts_dir), services.gate,
+        )
+        return cls(customers=services.customers, catalog=services.catalog, retriever=lambda: services.retriever,
+                   gate=services.gate, sessions=services.sessions, generator=generator,
+                   elderly_age=settings.elderly_age)
+
+    @property
+    def planner(self) -> AnswerPlanner:
+        if self._planner is None:
+            self._planner = AnswerPlanner(self._retriever(), self.catalog, elderly_age=self.elderly_age)
+        return self._planner
+
+    def brief(self, customer_id: str, *, advisor_id: str | None = None) -> dict[str, Any]:
+        """The masked brief of a customer this advisor may see (NotFound otherwise)."""
+        view = self.customers.get(customer_id, advisor_id=advisor_id)
+        profile = self.customers.profile(customer_id, advisor_id=advisor_id)
+        context = self.customers.compliance_context(customer_id)
+        names = (context.full_name,) if getattr(context, "full_name", None) else ()
+        return build_brief(profile, elderly_age=self.elderly_age, note=view.note, names=names)
+
+    def recommend(self, advisor_id: str | None, customer_id: str, limit: int = 3) -> list[Recommendation]:
+        return recommend(self.brief(customer_id, advisor_id=advisor_id), self.catalog, limit=limit,
+                         elderly_age=self.elderly_age)
+
+    def scripts(self, advisor_id: str | None, customer_id: str, product_id: str | None = None,
+                scenario: str | None = None, channel: str = "tablet", variants: int = 1) -> ScriptsAnswer:
+        brief = self.brief(customer_id, advisor_id=advisor_id)
+        context = self.gate.context_for(customer_id)
+        return ScriptsAnswer(self.writer.write(
+            brief, product_id=product_id, scenario=scenario, channel=channel or "tablet", variants=variants,
+            customer_id=customer_id, advisor_id=advisor_id, customer_context=context,
+        ))
+
+    def chat(self, advisor_id: str, message: str, customer_id: str | None = None,
+             session_id: str | None = None, *, channel: str | None = None) -> ChatAnswer:
+        turn = self._begin(advisor_id, message, customer_id, session_id, channel)
+        numbering = turn.plan.numbering()
+        if turn.plan.chunks:
+            guarded = self.generator.generate(turn.plan.request, sources=turn.plan.sources, **turn.check)
+        else:
+            guarded = self.generator.fallback(turn.plan.request, **turn.check)
+        text = numbering(guarded.text)
+        return self._finish(turn, advisor_id, Guarded(text, guarded.result, guarded.origin),
+                            numbering.citations() if turn.plan.chunks else [])
+
+    def chat_stream(self, advisor_id: str, message: str, customer_id: str | None = None,
+                    session_id: str | None = None, *, channel: str | None = None) -> Iterator[StreamEvent]:
+        """Sentences as they pass the gate, then the full answer. Errors surface at the first next()."""
+        turn = self._begin(advisor_id, message, customer_id, session_id, channel)
+        numbering = turn.plan.numbering()
+        if turn.plan.chunks:
+            events = self.generator.stream(turn.plan.request, sources=turn.plan.sources, post=numbering,
+                                           **turn.check)
+        else:
+            events = self._not_found_stream(turn)
+        for event in events:
+            if isinstance(event, Guarded):
+                citations = numbering.citations() if turn.plan.chunks else []
+                yield StreamEvent("done", self._finish(turn, advisor_id, event, citations))
+            else:
+                yield StreamEvent("delta", event)
+
+    def _not_found_stream(self, turn: _Turn) -> Iterator[str | Guarded]:
+        guarded = self.generator.fallback(turn.plan.request, **turn.check)
+        yield guarded.text
+        yield guarded
+
+    def _begin(self, advisor_id: str, message: str, customer_id: str | None, session_id: str | None,
+               channel: str | None) -> _Turn:
+        message = (message or "").strip()
+        if not message:
+            raise BadInput("问题不能为空。")
+        if len(message) > MAX_MESSAGE_CHARS:
+            raise BadInput(f"问题过长（最多{MAX_MESSAGE_CHARS}字）。")
+        history: list[Any] = []
+        if session_id:
+            session = self.sessions.get(session_id, advisor_id=advisor_id)
+            customer_id = customer_id or session.customer_id
+            history = self.sessions.history(session_id, advisor_id=advisor_id, limit=HISTORY_MESSAGES)
+        brief = self.brief(customer_id, advisor_id=advisor_id) if customer_id else None
+        if not session_id:
+            session_id = self.sessions.create(advisor_id, customer_id=customer_id, title=message).id
+        plan = self.planner.plan(message, history=history, brief=brief, variant=len(history) // 2)
+        check = {"channel": channel, "customer_id": customer_id, "advisor_id": advisor_id, "source": "chat",
+                 "customer_context": self.gate.context_for(customer_id)}
+        self.sessions.append(session_id, "user", message, advisor_id=advisor_id)
+        return _Turn(session_id, customer_id, plan, check)
+
+    def _finish(self, turn: _Turn, advisor_id: str, guarded: Guarded, citations: list[dict[str, Any]]) -> ChatAnswer:
+        self.sessions.append(turn.session_id, "assistant", guarded.text, advisor_id=advisor_id, citations=citations)
+        return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin)

@@ -1,0 +1,55 @@
+"""The compliance gate: every text a channel shows passes the engine here, with an audit entry."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rm_copilot.compliance.audit import SqlAuditSink
+from rm_copilot.compliance.models import CheckResult
+
+if TYPE_CHECKING:
+    from rm_copilot.services import Services
+
+
+class ComplianceGate:
+    def __init__(self, engine: Any, customers: Any, audit: SqlAuditSink | None):
+        self.engine = engine
+        self.customers = customers
+        self.audit = audit
+
+    @classmethod
+    def from_services(cls, services: "Services") -> "ComplianceGate":
+        return cls(services.compliance, services.customers, SqlAuditSink(services.session_factory))
+
+    def check(
+        self,
+        text: str,
+        *,
+        product_type: str | None = None,
+        channel: str | None = None,
+        customer_id: str | None = None,
+        advisor_id: str | None = None,
+        source: str = "assistant",
+        customer_context: Any = None,
+        record: bool = True,
+    ) -> CheckResult:
+        """Run the engine with the customer's context; record the verdict unless `record=False`.
+
+        `customer_context` lets a caller that checks many texts for one customer fetch it once.
+        """
+        if customer_context is None and customer_id is not None:
+            customer_context = self.customers.compliance_context(customer_id)
+        result = self.engine.check(text, product_type=product_type, channel=channel, customer=customer_context)
+        if record and self.audit is not None:
+            self.audit.record(
+                result, advisor_id=advisor_id, channel=channel, customer_id=customer_id,
+                source=source, original_text=text,
+            )
+        return result
+
+    def context_for(self, customer_id: str | None) -> Any:
+        return self.customers.compliance_context(customer_id) if customer_id else None
+
+
+def deliverable(result: CheckResult) -> str | None:
+    """The text a channel may show: the (possibly rewritten) text, or None when blocked."""
+    return None if result.verdict == "block" else result.text

@@ -1,0 +1,168 @@
+"""Generation behind the gate: LLM output is untrusted.
+
+Policy: pass → deliver; rewrite → deliver the rewritten text; block (or a number the sources do not
+contain, or an error/timeout) from an LLM → regenerate once with the findings as instructions, then
+the builtin composer, then its conservative variant. Blocked text is never returned.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from rm_copilot.assistant.gate import ComplianceGate
+from rm_copilot.compliance.models import CheckResult, Finding
+from rm_copilot.generation.builtin import BuiltinComposerChatModel
+from rm_copilot.generation.messages import build_messages
+from rm_copilot.generation.prompts import PromptRenderer
+from rm_copilot.generation.request import ComposeRequest
+from rm_copilot.generation.sentences import SentenceBuffer, split_sentences
+
+log = logging.getLogger(__name__)
+WITHHELD = "该内容未通过合规检查，已拦截，请客户经理人工撰写。"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MARKER = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class Guarded:
+    text: str
+    result: CheckResult
+    origin: str  # llm | llm_retry | builtin | builtin_safe | withheld
+
+
+def ungrounded_numbers(text: str, sources: str) -> list[str]:
+    """Numbers in text (citation markers and small counters aside) that no source contains."""
+    body = _MARKER.sub("", text)
+    return [n for n in dict.fromkeys(_NUMBER.findall(body)) if not (n.isdigit() and int(n) < 10) and n not in sources]
+
+
+def _grounding_findings(text: str, sources: str) -> list[Finding]:
+    return [
+        Finding("grounding.number", "misleading", "block", 0, 0, number,
+                f"数字{number}在给定资料中找不到", "只使用资料中出现的数字，或不写数字")
+        for number in ungrounded_numbers(text, sources)
+    ]
+
+
+class GuardedGenerator:
+    def __init__(self, model: BaseChatModel, builtin: BuiltinComposerChatModel, renderer: PromptRenderer,
+                 gate: ComplianceGate):
+        self.model = model
+        self.builtin = builtin
+        self.renderer = renderer
+        self.gate = gate
+
+    @property
+    def uses_llm(self) -> bool:
+        return not isinstance(self.model, BuiltinComposerChatModel)
+
+    def generate(self, request: ComposeRequest, *, sources: str, **check: Any) -> Guarded:
+        findings: list[Finding] = []
+        if self.uses_llm:
+            for origin in ("llm", "llm_retry"):
+                attempt = request.model_copy(update={"findings": [f.to_dict() for f in findings]})
+                text = self._invoke(attempt)
+                if text is None:
+                    break
+                grounding = _grounding_findings(text, sources)
+                result = self.gate.check(text, **check)
+                if result.verdict != "block" and not grounding:
+                    return Guarded(result.text, result, origin)
+                findings = [f for f in result.findings if f.severity == "block"] + grounding
+        return self.fallback(request, **check)
+
+    def fallback(self, request: ComposeRequest, **check: Any) -> Guarded:
+        for origin, safe in (("builtin", False), ("builtin_safe", True)):
+            attempt = request.model_copy(update={"safe": safe, "findings": []})
+            text = self.builtin.compose(attempt)
+            result = self.gate.check(text, **{**check, "record": False})
+            if missing := _missing_disclosures(text, result):
+                text = self.builtin.compose(attempt.model_copy(update={"extra_disclosures": missing}))
+                result = self.gate.check(text, **{**check, "record": False})
+            result = self.gate.check(text, **check) if check.get("record", True) else result
+            if result.verdict != "block":
+                return Guarded(result.text, result, origin)
+            log.warning("builtin %s text blocked by rules %s", origin, result.rule_ids)
+        result = self.gate.check(WITHHELD, **_without_product(check))
+        return Guarded(result.text, result, "withheld")
+
+    def stream(self, request: ComposeRequest, *, sources: str, post: Callable[[str], str] = lambda t: t,
+               **check: Any) -> Iterator[str | Guarded]:
+        """Yield checked sentences as they complete, then the final Guarded (whose text they prefix)."""
+        if not self.uses_llm:
+            guarded = self.generate(request, sources=sources, **check)
+            text = post(guarded.text)
+            yield from split_sentences(text)
+            yield Guarded(text, guarded.result, guarded.origin)
+            return
+        sentence_check = {**check, "record": False}
+        delivered: list[str] = []
+        buffer = SentenceBuffer()
+        failed = False
+        try:
+            for chunk in self.model.stream(build_messages(request, self.renderer)):
+                for sentence in buffer.feed(str(chunk.content)):
+                    checked = self._check_sentence(post(sentence), sources, sentence_check)
+                    if checked is None:
+                        failed = True
+                        break
+                    delivered.append(checked)
+                    yield checked
+                if failed:
+                    break
+            if not failed and (rest := buffer.flush()):
+                checked = self._check_sentence(post(rest), sources, sentence_check)
+                failed = checked is None
+                if checked:
+                    delivered.append(checked)
+                    yield checked
+        except Exception as error:  # timeouts and transport errors: fall back, never fail the request
+            log.warning("LLM stream failed: %s", type(error).__name__)
+            failed = True
+        prefix = "".join(delivered)
+        if failed or not prefix.strip():
+            rest = post(self.fallback(request, **check).text)
+            separator = "\n" if prefix and not prefix.endswith("\n") else ""
+            for sentence in split_sentences(separator + rest):
+                yield sentence
+            prefix = prefix + separator + rest
+        final = self.gate.check(prefix, **check)
+        if final.verdict == "block":
+            final = self.fallback(request, **check).result
+        yield Guarded(final.text, final, "llm" if not failed else "builtin")
+
+    def _check_sentence(self, sentence: str, sources: str, check: dict[str, Any]) -> str | None:
+        if not sentence.strip():
+            return sentence
+        if ungrounded_numbers(sentence, sources):
+            return None
+        result = self.gate.check(sentence, **_without_product(check))
+        return None if result.verdict == "block" else result.text
+
+    def _invoke(self, request: ComposeRequest) -> str | None:
+        try:
+            return str(self.model.invoke(build_messages(request, self.renderer)).content)
+        except Exception as error:  # timeouts and transport errors: fall back, never fail the request
+            log.warning("LLM call failed: %s", type(error).__name__)
+            return None
+
+
+def _missing_disclosures(text: str, result: CheckResult) -> list[str]:
+    """The rulebook wording the engine appended, so the composer can place it where it belongs."""
+    rewrites = [f for f in result.findings if f.severity != "warn"]
+    if result.verdict != "rewrite" or any(f.category != "disclosure" for f in rewrites):
+        return []
+    if not result.text.startswith(text.rstrip()):
+        return []
+    appended = result.text[len(text.rstrip()):].strip("。 \n")
+    return [part for part in re.split(r"。", appended) if part.strip()]
+
+
+def _without_product(check: dict[str, Any]) -> dict[str, Any]:
+    """Sentences are checked for wording and PII; required disclosures apply to the whole text."""
+    return {k: v for k, v in check.items() if k != "product_type"}

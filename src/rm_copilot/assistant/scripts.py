@@ -1,0 +1,137 @@
+"""Marketing scripts by scenario and channel, each through the compliance gate with its product type."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rm_copilot.assistant.facts import product_citation, product_facts
+from rm_copilot.assistant.guarded import GuardedGenerator
+from rm_copilot.assistant.recommend import Recommendation, explain, recommend, suitability_issue
+from rm_copilot.compliance.models import CheckResult
+from rm_copilot.errors import BadInput
+from rm_copilot.generation.composer import sms_segments
+from rm_copilot.generation.request import ComposeRequest
+from rm_copilot.knowledge.products import ProductCatalog
+
+SCENARIOS = ("product", "maturity", "birthday", "event", "care")
+CHANNELS = ("tablet", "wecom", "sms")
+MAX_VARIANTS = 5
+MATURITY_SOON_DAYS = 30
+BIRTHDAY_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Script:
+    text: str
+    product_id: str | None
+    scenario: str
+    channel: str
+    variant: int
+    reasons: list[str]
+    citations: list[dict[str, Any]]
+    compliance: CheckResult
+    origin: str = field(default="builtin", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "text": self.text,
+            "product_id": self.product_id,
+            "scenario": self.scenario,
+            "channel": self.channel,
+            "variant": self.variant,
+            "reasons": self.reasons,
+            "citations": self.citations,
+            "compliance": compliance_summary(self.compliance),
+        }
+        if self.channel == "sms":
+            data["segments"] = sms_segments(self.text)
+        return data
+
+
+def compliance_summary(result: CheckResult) -> dict[str, Any]:
+    return {"verdict": result.verdict, "findings": [f.to_dict() for f in result.findings]}
+
+
+def _soon(brief: dict[str, Any], kind: str, days: int) -> dict[str, Any] | None:
+    return next((e for e in brief.get("events", []) if e["kind"] == kind and -1 <= e["days_until"] <= days), None)
+
+
+def default_scenario(brief: dict[str, Any]) -> str:
+    if _soon(brief, "maturity", MATURITY_SOON_DAYS):
+        return "maturity"
+    if _soon(brief, "birthday", BIRTHDAY_SOON_DAYS):
+        return "birthday"
+    return "product"
+
+
+class ScriptWriter:
+    def __init__(self, catalog: ProductCatalog, generator: GuardedGenerator, *, elderly_age: int = 65):
+        self.catalog = catalog
+        self.generator = generator
+        self.elderly_age = elderly_age
+
+    def choose(self, brief: dict[str, Any], product_id: str | None, scenario: str) -> Recommendation:
+        if product_id:
+            product = self.catalog.get(product_id)
+            issue = suitability_issue(product, brief, self.elderly_age)
+            if issue:
+                raise BadInput(f"不能向该客户推荐{product.name}：{issue}。")
+            return explain(product, brief, self.catalog)
+        ranked = recommend(brief, self.catalog, limit=5, elderly_age=self.elderly_age)
+        if not ranked:
+            raise BadInput("没有适合该客户的在售产品（已排除风险等级不匹配和已持有的产品）。")
+        if scenario == "maturity":
+            return next((r for r in ranked if r.event and r.event["kind"] == "maturity"), ranked[0])
+        if scenario == "care":
+            return min(ranked[:3], key=lambda r: r.product.risk_rank)
+        return ranked[0]
+
+    def requests(self, brief: dict[str, Any], *, product_id: str | None = None, scenario: str | None = None,
+                 channel: str = "tablet", variants: int = 1) -> tuple[Recommendation, list[ComposeRequest]]:
+        scenario = scenario or default_scenario(brief)
+        if scenario not in SCENARIOS:
+            raise BadInput(f"未知的场景：{scenario}（可选：{'、'.join(SCENARIOS)}）")
+        if channel not in CHANNELS:
+            raise BadInput(f"未知的渠道：{channel}（可选：{'、'.join(CHANNELS)}）")
+        if not 1 <= variants <= MAX_VARIANTS:
+            raise BadInput(f"版本数须在1到{MAX_VARIANTS}之间。")
+        chosen = self.choose(brief, product_id, scenario)
+        event = self._event(scenario, brief, chosen)
+        base = ComposeRequest(
+            task="script", scenario=scenario, channel=channel, profile=brief,
+            product=product_facts(chosen.product), event=event, need=chosen.need, reasons=chosen.reasons,
+        )
+        return chosen, [base.model_copy(update={"variant": v}) for v in range(variants)]
+
+    def write(self, brief: dict[str, Any], *, product_id: str | None = None, scenario: str | None = None,
+              channel: str = "tablet", variants: int = 1, **check: Any) -> list[Script]:
+        chosen, requests = self.requests(brief, product_id=product_id, scenario=scenario, channel=channel,
+                                         variants=variants)
+        product = chosen.product
+        sources = "\n".join(str(v) for v in (requests[0].product, requests[0].event, brief))
+        scripts = []
+        for request in requests:
+            guarded = self.generator.generate(request, sources=sources, product_type=product.type,
+                                              channel=channel, source="script", **check)
+            scripts.append(Script(
+                text=guarded.text, product_id=product.id, scenario=request.scenario, channel=channel,
+                variant=request.variant, reasons=chosen.reasons, citations=self._citations(guarded.text, product),
+                compliance=guarded.result, origin=guarded.origin,
+            ))
+        return scripts
+
+    def _citations(self, text: str, product: Any) -> list[dict[str, Any]]:
+        mentioned = [product] + [p for p in self.catalog.find_mentions(text) if p.id != product.id]
+        return [product_citation(p) for p in mentioned]
+
+    @staticmethod
+    def _event(scenario: str, brief: dict[str, Any], chosen: Recommendation) -> dict[str, Any] | None:
+        if scenario == "maturity":
+            if chosen.event and chosen.event["kind"] == "maturity":
+                return chosen.event
+            return _soon(brief, "maturity", 60)
+        if scenario == "birthday":
+            return _soon(brief, "birthday", 30)
+        if scenario == "product":
+            return chosen.event
+        return None

@@ -1,0 +1,104 @@
+"""`SessionStore`: chat history persisted per advisor; an advisor only ever sees their own sessions."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from rm_copilot.assistant.models import ChatMessage, ChatSession, _utcnow
+from rm_copilot.db import transaction
+from rm_copilot.errors import NotFound
+
+TITLE_CHARS = 30
+
+
+class MessageView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    content: str
+    citations: list[dict[str, Any]] | None = None
+    created_at: datetime
+
+
+class SessionView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    advisor_id: str
+    customer_id: str | None
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int = 0
+
+
+class SessionStore:
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._factory = session_factory
+
+    def create(self, advisor_id: str, *, customer_id: str | None = None, title: str = "") -> SessionView:
+        row = ChatSession(id=uuid.uuid4().hex, advisor_id=advisor_id, customer_id=customer_id,
+                          title=title[:TITLE_CHARS])
+        with transaction(self._factory) as session:
+            session.add(row)
+            session.flush()
+            return _session_view(row, 0)
+
+    def get(self, session_id: str, *, advisor_id: str) -> SessionView:
+        with self._factory() as session:
+            row = self._owned(session, session_id, advisor_id)
+            count = session.scalar(select(func.count()).where(ChatMessage.session_id == row.id)) or 0
+            return _session_view(row, count)
+
+    def append(self, session_id: str, role: str, content: str, *, advisor_id: str,
+               citations: list[dict[str, Any]] | None = None) -> None:
+        with transaction(self._factory) as session:
+            row = self._owned(session, session_id, advisor_id)
+            session.add(ChatMessage(session_id=row.id, role=role, content=content, citations=citations))
+            row.updated_at = _utcnow()
+            if not row.title and role == "user":
+                row.title = content[:TITLE_CHARS]
+
+    def history(self, session_id: str, *, advisor_id: str, limit: int | None = None) -> list[MessageView]:
+        """Messages oldest first; with `limit`, only the most recent ones."""
+        with self._factory() as session:
+            self._owned(session, session_id, advisor_id)
+            stmt = select(ChatMessage).where(ChatMessage.session_id == session_id).order_by(ChatMessage.id.desc())
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            rows = list(session.scalars(stmt))
+        return [MessageView(role=m.role, content=m.content, citations=m.citations, created_at=m.created_at)
+                for m in reversed(rows)]
+
+    def list_for_advisor(self, advisor_id: str, *, limit: int = 50) -> list[SessionView]:
+        counts = (select(ChatMessage.session_id, func.count().label("n"))
+                  .group_by(ChatMessage.session_id).subquery())
+        stmt = (select(ChatSession, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.session_id == ChatSession.id)
+                .where(ChatSession.advisor_id == advisor_id)
+                .order_by(ChatSession.updated_at.desc(), ChatSession.id).limit(limit))
+        with self._factory() as session:
+            return [_session_view(row, count) for row, count in session.execute(stmt)]
+
+    def delete(self, session_id: str, *, advisor_id: str) -> None:
+        with transaction(self._factory) as session:
+            row = self._owned(session, session_id, advisor_id)
+            session.execute(delete(ChatMessage).where(ChatMessage.session_id == row.id))
+            session.delete(row)
+
+    @staticmethod
+    def _owned(session: Session, session_id: str, advisor_id: str) -> ChatSession:
+        row = session.get(ChatSession, session_id)
+        if row is None or row.advisor_id != advisor_id:
+            raise NotFound(f"没有找到会话 {session_id}")
+        return row
+
+
+def _session_view(row: ChatSession, count: int) -> SessionView:
+    return SessionView(id=row.id, advisor_id=row.advisor_id, customer_id=row.customer_id, title=row.title,
+                       created_at=row.created_at, updated_at=row.updated_at, message_count=count)

@@ -1,0 +1,31 @@
+"""Chat-model backends behind one interface (LangChain `BaseChatModel`), chosen by settings."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_core.language_models import BaseChatModel
+
+from rm_copilot.generation.builtin import BuiltinComposerChatModel
+
+if TYPE_CHECKING:
+    from rm_copilot.config import Settings
+
+
+def make_builtin_model(settings: "Settings") -> BuiltinComposerChatModel:
+    return BuiltinComposerChatModel(prompts_dir=str(settings.prompts_dir))
+
+
+def make_chat_model(settings: "Settings") -> BaseChatModel:
+    if settings.llm_backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+            temperature=0.3,
+            streaming=True,
+        )
+    return make_builtin_model(settings)
