@@ -1,0 +1,109 @@
+"""BM25 over the chunks with two fields: jieba words (synonym-folded) and character bigrams."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+import bm25s
+import numpy as np
+
+from rm_copilot.knowledge.chunker import Chunk
+from rm_copilot.knowledge.products import BRAND_PREFIXES
+from rm_copilot.knowledge.tokenizer import Lexicon, Tokens, normalize
+
+COMMON_WORD_RATIO = 0.3
+
+
+@dataclass(frozen=True)
+class LexicalScores:
+    words: np.ndarray
+    bigrams: np.ndarray
+    informative: list[str]
+
+    def combined(self, bigram_weight: float) -> np.ndarray:
+        """Max-normalised sum, so neither field's scale dominates."""
+        return _unit(self.words) + bigram_weight * _unit(self.bigrams)
+
+
+class LexicalIndex:
+    """Immutable; rebuilt by the retriever when the knowledge index changes."""
+
+    def __init__(self, chunks: list[Chunk], lexicon: Lexicon, *, k1: float = 1.2, b: float = 0.75):
+        self.lexicon = lexicon
+        tokens = [lexicon.tokens(chunk.text) for chunk in chunks]
+        self.size = len(chunks)
+        self._words = _bm25([t.words for t in tokens], k1, b)
+        self._bigrams = _bm25([t.bigrams for t in tokens], k1, b)
+        self._products = _product_automaton(chunks)
+        self._word_sets = [frozenset(t.words) for t in tokens]
+        self._doc_freq: dict[str, int] = {}
+        for t in tokens:
+            for word in set(t.words):
+                self._doc_freq[word] = self._doc_freq.get(word, 0) + 1
+
+    def informative(self, words: list[str]) -> list[str]:
+        """Query words that are neither stop words nor present in most chunks."""
+        limit = max(1, COMMON_WORD_RATIO * self.size)
+        return [w for w in dict.fromkeys(words) if self._doc_freq.get(w, 0) <= limit]
+
+    def score(self, query: Tokens) -> LexicalScores:
+        informative = self.informative(query.words)
+        return LexicalScores(
+            words=_scores(self._words, informative, self.size),
+            bigrams=_scores(self._bigrams, query.bigrams, self.size),
+            informative=informative,
+        )
+
+
+    def coverage(self, informative: list[str], scores: np.ndarray, top: int = 3) -> float:
+        """Best share of the query's informative words found together in one of the top chunks."""
+        if not informative or not scores.size or float(scores.max()) <= 0:
+            return 0.0
+        wanted = set(informative)
+        best = np.argsort(-scores, kind="stable")[:top]
+        return max(len(wanted & self._word_sets[int(i)]) / len(wanted) for i in best if scores[int(i)] > 0)
+
+    def mentioned_products(self, query: str) -> set[str]:
+        """Product ids named in the query by id, full name or brandless name."""
+        if self._products is None:
+            return set()
+        return {product_id for _, product_id in self._products.iter(normalize(query))}
+
+
+def _product_automaton(chunks: list[Chunk]) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    for chunk in chunks:
+        if not chunk.product_id:
+            continue
+        names = {chunk.product_id, chunk.title}
+        names |= {chunk.title[len(p):] for p in BRAND_PREFIXES if chunk.title.startswith(p)}
+        for name in names:
+            key = normalize(name)
+            if len(key) >= 3:
+                automaton.add_word(key, chunk.product_id)
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _bm25(corpus: list[list[str]], k1: float, b: float) -> bm25s.BM25 | None:
+    if not corpus:
+        return None
+    model = bm25s.BM25(k1=k1, b=b)
+    model.index([doc or [""] for doc in corpus], show_progress=False)
+    return model
+
+
+def _scores(model: bm25s.BM25 | None, query: list[str], size: int) -> np.ndarray:
+    if model is None or not query:
+        return np.zeros(size, dtype=np.float32)
+    known = [token for token in query if token in model.vocab_dict]
+    if not known:
+        return np.zeros(size, dtype=np.float32)
+    return np.asarray(model.get_scores(known), dtype=np.float32)
+
+
+def _unit(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else scores

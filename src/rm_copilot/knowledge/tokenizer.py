@@ -1,0 +1,147 @@
+"""Chinese tokenisation for the lexical index: jieba with a financial user dictionary, synonyms,
+stop words, traditional→simplified (OpenCC), full-width→half-width (NFKC) and lowercase.
+
+The same `Lexicon` tokenises documents and queries, so 大存 in a question meets 大额存单 in a
+document. jieba is initialised once per process per lexicon directory.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jieba
+import yaml
+from opencc import OpenCC
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_KEEP_TOKEN = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+_opencc_lock = threading.Lock()
+_opencc: OpenCC | None = None
+_lexicons: dict[Path, "Lexicon"] = {}
+_lexicons_lock = threading.Lock()
+
+DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[3] / "knowledge_base" / "lexicon"
+
+
+def to_simplified(text: str) -> str:
+    global _opencc
+    if _opencc is None:
+        with _opencc_lock:
+            if _opencc is None:
+                _opencc = OpenCC("t2s")
+    return _opencc.convert(text)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), traditional → simplified, lowercase."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        text = to_simplified(text)
+    return text.lower()
+
+
+@dataclass(frozen=True)
+class Tokens:
+    words: list[str]
+    bigrams: list[str]
+
+
+class Lexicon:
+    """jieba tokenizer + synonym table + stop words loaded from one lexicon directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.stopwords = _read_lines(self.directory / "stopwords.txt")
+        self.synonyms = _read_synonyms(self.directory / "synonyms.yaml")
+        self._lock = threading.Lock()
+        self._extra_words: set[str] = set()
+
+    @cached_property
+    def _jieba(self) -> jieba.Tokenizer:
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        user_dict = self.directory / "user_dict.txt"
+        if user_dict.is_file():
+            tokenizer.load_userdict(str(user_dict))
+        for variant in self.synonyms:
+            if len(variant) > 1 and not variant.isascii():
+                tokenizer.add_word(variant, freq=20000)
+        return tokenizer
+
+    def add_words(self, words: list[str]) -> None:
+        """Teach jieba extra terms (product names); idempotent."""
+        with self._lock:
+            for word in words:
+                word = normalize(word).strip()
+                if len(word) > 1 and word not in self._extra_words:
+                    self._extra_words.add(word)
+                    self._jieba.add_word(word, freq=20000)
+
+    def words(self, text: str) -> list[str]:
+        """Informative word tokens: segmented for search, synonyms folded, stop words removed."""
+        return self._fold(self._cut(normalize(text), search=True))
+
+    def tokens(self, text: str) -> Tokens:
+        """Words plus character bigrams (over the synonym-folded precise cut) for typo tolerance."""
+        normalized = normalize(text)
+        words = self._fold(self._cut(normalized, search=True))
+        bigrams: list[str] = []
+        for run in _CJK_RUN.findall("".join(self._fold(self._cut(normalized, search=False)))):
+            if len(run) == 1:
+                bigrams.append(run)
+            bigrams.extend(run[i : i + 2] for i in range(len(run) - 1))
+        return Tokens(words=words, bigrams=bigrams)
+
+    def _cut(self, normalized: str, *, search: bool) -> list[str]:
+        with self._lock:
+            if search:
+                return list(self._jieba.cut_for_search(normalized))
+            return list(self._jieba.cut(normalized))
+
+    def _fold(self, raw: list[str]) -> list[str]:
+        result: list[str] = []
+        for token in raw:
+            token = token.strip()
+            if not token or not _KEEP_TOKEN.search(token) or token in self.stopwords:
+                continue
+            result.extend(self.synonyms.get(token, (token,)))
+        return result
+
+
+def get_lexicon(directory: Path | None = None) -> Lexicon:
+    """The shared lexicon of a directory (default: the configured knowledge base's lexicon/)."""
+    if directory is None:
+        from rm_copilot.config import get_settings
+
+        configured = get_settings().knowledge_base / "lexicon"
+        directory = configured if configured.is_dir() else DEFAULT_LEXICON_DIR
+    key = Path(directory).resolve()
+    with _lexicons_lock:
+        if key not in _lexicons:
+            _lexicons[key] = Lexicon(key)
+        return _lexicons[key]
+
+
+def _read_lines(path: Path) -> frozenset[str]:
+    if not path.is_file():
+        return frozenset()
+    lines = (normalize(line.strip()) for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def _read_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    if not path.is_file():
+        return {}
+    groups = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    table: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        canonical = tuple(normalize(str(group[0])).split())
+        for variant in group:
+            table[normalize(str(variant))] = canonical
+    return table
