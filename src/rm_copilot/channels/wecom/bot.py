@@ -1,0 +1,118 @@
+"""The bot's behaviour for one received message: who is asking, what they asked, what to send back."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from rm_copilot.channels.wecom import replies
+from rm_copilot.channels.wecom.commands import Ask, DraftScript, Help, Malformed, ResetSession, parse_command
+from rm_copilot.channels.wecom.messages import InboundMessage
+from rm_copilot.errors import BadInput, NotFound
+
+log = logging.getLogger(__name__)
+
+
+class CopilotLike(Protocol):
+    def chat(self, advisor_id: str, message: str, customer_id: str | None = None,
+             session_id: str | None = None) -> Any: ...
+
+    def scripts(self, advisor_id: str, customer_id: str, product_id: str | None = None,
+                scenario: str | None = None, channel: str = "tablet", variants: int = 1) -> Any: ...
+
+
+class AdvisorDirectory(Protocol):
+    def advisor_for_wecom(self, userid: str) -> Any: ...
+
+
+class TextSender(Protocol):
+    def send_text(self, touser: str, content: str) -> int: ...
+
+
+class WeComBot:
+    def __init__(self, copilot: CopilotLike, advisors: AdvisorDirectory, sender: TextSender,
+                 *, max_sessions: int = 2000):
+        self._copilot, self._advisors, self._sender = copilot, advisors, sender
+        # One chat session per (WeCom user, customer in focus), most recently used kept.
+        self._sessions: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._max_sessions = max_sessions
+        self._lock = threading.Lock()
+
+    def handle(self, message: InboundMessage) -> bool:
+        """Answer a message through the sender; False when nothing needed sending (events)."""
+        reply = self.reply_to(message)
+        if reply is None:
+            return False
+        self._sender.send_text(message.from_user, reply)
+        return True
+
+    def send_fixed(self, userid: str, text: str) -> None:
+        self._sender.send_text(userid, text)
+
+    def reply_to(self, message: InboundMessage) -> str | None:
+        if message.msg_type == "event":
+            return None
+        advisor = self._advisors.advisor_for_wecom(message.from_user)
+        if advisor is None:
+            return replies.UNBOUND_USER
+        if message.msg_type != "text" or not message.content.strip():
+            return replies.UNSUPPORTED_MESSAGE
+        try:
+            return self._answer(advisor.id, message.from_user, parse_command(message.content))
+        except NotFound:
+            return replies.CUSTOMER_NOT_FOUND
+        except BadInput as error:
+            return str(error)
+
+    def _answer(self, advisor_id: str, userid: str, command: Any) -> str:
+        match command:
+            case Help():
+                return replies.HELP
+            case ResetSession():
+                self._forget_user(userid)
+                return replies.SESSION_RESET
+            case Malformed(usage=usage):
+                return usage
+            case DraftScript(customer_id=customer_id, scenario=scenario, product_id=product_id):
+                answer = self._copilot.scripts(
+                    advisor_id, customer_id, product_id=product_id, scenario=scenario, channel="wecom"
+                )
+                return replies.format_scripts(answer.to_dict())
+            case Ask(message=text, customer_id=customer_id):
+                return replies.format_chat(self._chat(advisor_id, userid, text, customer_id))
+        raise AssertionError(f"unhandled command {command!r}")
+
+    def _chat(self, advisor_id: str, userid: str, text: str, customer_id: str | None) -> dict[str, Any]:
+        key = (userid, customer_id or "")
+        session_id = self._session(key)
+        try:
+            answer = self._copilot.chat(advisor_id, text, customer_id=customer_id, session_id=session_id)
+        except NotFound:
+            if session_id is None:
+                raise
+            # The stored session may have been deleted elsewhere; start a fresh one once.
+            self._remember(key, None)
+            answer = self._copilot.chat(advisor_id, text, customer_id=customer_id, session_id=None)
+        result = answer.to_dict()
+        self._remember(key, result.get("session_id"))
+        return result
+
+    def _session(self, key: tuple[str, str]) -> str | None:
+        with self._lock:
+            if key in self._sessions:
+                self._sessions.move_to_end(key)
+            return self._sessions.get(key)
+
+    def _remember(self, key: tuple[str, str], session_id: str | None) -> None:
+        with self._lock:
+            self._sessions.pop(key, None)
+            if session_id:
+                self._sessions[key] = session_id
+                while len(self._sessions) > self._max_sessions:
+                    self._sessions.popitem(last=False)
+
+    def _forget_user(self, userid: str) -> None:
+        with self._lock:
+            for key in [k for k in self._sessions if k[0] == userid]:
+                del self._sessions[key]

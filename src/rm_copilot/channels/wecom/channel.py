@@ -1,0 +1,109 @@
+"""The WeCom channel assembled: verify and decrypt a callback, accept it once, answer it in the background."""
+from __future__ import annotations
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Any
+
+from rm_copilot.channels.wecom import replies
+from rm_copilot.channels.wecom.bot import CopilotLike, WeComBot
+from rm_copilot.channels.wecom.client import WeComApiError, WeComClient
+from rm_copilot.channels.wecom.crypto import WeComCrypto
+from rm_copilot.channels.wecom.inbox import WeComInbox
+from rm_copilot.channels.wecom.messages import InboundMessage, parse_envelope, parse_message
+from rm_copilot.channels.wecom.worker import BackgroundWorker
+
+if TYPE_CHECKING:
+    from rm_copilot.config import Settings
+    from rm_copilot.services import Services
+
+log = logging.getLogger(__name__)
+
+REQUIRED_SETTINGS = ("wecom_token", "wecom_aes_key", "wecom_corp_id", "wecom_agent_id", "wecom_secret")
+
+
+def is_configured(settings: "Settings") -> bool:
+    return all(getattr(settings, name) for name in REQUIRED_SETTINGS)
+
+
+class Outcome(enum.Enum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    BUSY = "busy"
+
+
+class _ServicesCopilot:
+    """Resolves the Copilot on first use, in a worker thread, so the first callback is not slowed."""
+
+    def __init__(self, services: "Services"):
+        self._services = services
+
+    def chat(self, *args: Any, **kwargs: Any) -> Any:
+        return self._services.copilot.chat(*args, **kwargs)
+
+    def scripts(self, *args: Any, **kwargs: Any) -> Any:
+        return self._services.copilot.scripts(*args, **kwargs)
+
+
+class WeComChannel:
+    def __init__(self, crypto: WeComCrypto, inbox: WeComInbox, bot: WeComBot, worker: BackgroundWorker):
+        self.crypto, self.inbox, self.bot, self.worker = crypto, inbox, bot, worker
+
+    @classmethod
+    def from_services(cls, services: "Services", *, copilot: CopilotLike | None = None) -> "WeComChannel":
+        settings = services.settings
+        if not is_configured(settings):
+            raise ValueError("WeCom settings are incomplete")
+        client = WeComClient(
+            settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id
+        )
+        bot = WeComBot(copilot or _ServicesCopilot(services), services.customers, client)
+        return cls(
+            WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id),
+            WeComInbox(services.session_factory),
+            bot,
+            BackgroundWorker(max_workers=max(1, settings.llm_max_concurrency)),
+        )
+
+    def verify_url(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        """The decrypted echostr, after the signature over the encrypted one checks out."""
+        return self.crypto.decrypt_verified(signature, timestamp, nonce, echostr)
+
+    def receive(self, signature: str, timestamp: str, nonce: str, body: bytes) -> Outcome:
+        """Check, decrypt and accept a callback; the reply is produced later by the worker.
+
+        Raises MalformedMessage, InvalidSignature or WeComCryptoError before anything is recorded.
+        """
+        encrypted = parse_envelope(body)
+        message = parse_message(self.crypto.decrypt_verified(signature, timestamp, nonce, encrypted))
+        return self.accept(message)
+
+    def accept(self, message: InboundMessage) -> Outcome:
+        if not self.inbox.claim(message.dedupe_key, message.msg_type):
+            return Outcome.DUPLICATE
+        if not self.worker.try_submit(lambda: self._process(message)):
+            self.inbox.release(message.dedupe_key)
+            return Outcome.BUSY
+        return Outcome.ACCEPTED
+
+    def _process(self, message: InboundMessage) -> None:
+        try:
+            status = "answered" if self.bot.handle(message) else "ignored"
+        except WeComApiError as error:
+            log.error("wecom reply could not be sent: %s", error)
+            status = "failed"
+        except Exception:  # noqa: BLE001 - the advisor still deserves an answer
+            log.exception("wecom message handling failed (msg_type=%s)", message.msg_type)
+            status = "failed"
+            self._apologise(message.from_user)
+        self.inbox.finish(message.dedupe_key, status)
+
+    def _apologise(self, userid: str) -> None:
+        try:
+            self.bot.send_fixed(userid, replies.TEMPORARY_FAILURE)
+        except Exception:  # noqa: BLE001
+            log.warning("could not send the failure notice either", exc_info=True)
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=False)
+
