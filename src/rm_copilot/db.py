@@ -38,6 +38,7 @@ def create_schema(engine: Engine) -> None:
     import rm_copilot.assistant.models  # noqa: F401
     import rm_copilot.compliance.audit  # noqa: F401
     import rm_copilot.channels.campaign.models  # noqa: F401
+    import rm_copilot.channels.wecom.models  # noqa: F401
 
     Base.metadata.create_all(engine)
 
