@@ -89,22 +89,22 @@ def fake_catalog():
     from rm_copilot.knowledge.products import Product, ProductCatalog
 
     specs = [
-        ("WM001", "测试现金管理理财", "wealth", "R1", ["liquidity"]),
-        ("WM002", "测试稳健理财", "wealth", "R2", ["retirement", "education", "wealth_growth"]),
-        ("WM003", "测试进取理财", "wealth", "R4", ["wealth_growth"]),
-        ("FD001", "测试货币基金", "fund", "R1", ["liquidity"]),
-        ("FD002", "测试股票基金", "fund", "R5", ["wealth_growth"]),
-        ("IN001", "测试医疗险", "insurance", "R1", ["medical", "protection"]),
-        ("IN002", "测试教育金保险", "insurance", "R1", ["education", "child_birth"]),
-        ("DP001", "测试三年期定期存款", "deposit", "R1", ["retirement", "liquidity"]),
-        ("DP002", "测试大额存单", "deposit", "R1", ["wealth_growth"]),
-        ("LN001", "测试经营贷", "loan", "R1", ["business_cashflow"]),
-        ("LN002", "测试房贷", "loan", "R1", ["housing"]),
-        ("CD001", "测试信用卡", "card", "R1", ["travel", "consumption"]),
+        ("WM001", "测试现金管理理财", "wealth", "R1", ["liquidity"], "无固定期限"),
+        ("WM002", "测试稳健理财", "wealth", "R2", ["retirement", "education", "wealth_growth"], "封闭期365天"),
+        ("WM003", "测试进取理财", "wealth", "R4", ["wealth_growth"], "180天持有期"),
+        ("FD001", "测试货币基金", "fund", "R1", ["liquidity"], "开放式，无固定期限"),
+        ("FD002", "测试股票基金", "fund", "R5", ["wealth_growth"], "开放式，无固定期限"),
+        ("IN001", "测试医疗险", "insurance", "R1", ["medical", "protection"], "保险期间1年"),
+        ("IN002", "测试教育金保险", "insurance", "R1", ["education", "child_birth"], None),
+        ("DP001", "测试定期存款", "deposit", "R1", ["retirement", "liquidity"], "6个月、1年、3年"),
+        ("DP002", "测试大额存单", "deposit", "R1", ["wealth_growth"], "3年"),
+        ("LN001", "测试经营贷", "loan", "R1", ["business_cashflow"], "1年至5年"),
+        ("LN002", "测试房贷", "loan", "R1", ["housing"], None),
+        ("CD001", "测试信用卡", "card", "R1", ["travel", "consumption"], None),
     ]
     return ProductCatalog([
-        Product(id=pid, doc_id=f"products/{pid}", name=name, type=kind, risk_level=risk, needs=needs)
-        for pid, name, kind, risk, needs in specs
+        Product(id=pid, doc_id=f"products/{pid}", name=name, type=kind, risk_level=risk, needs=needs, term=term)
+        for pid, name, kind, risk, needs, term in specs
     ])
 
 

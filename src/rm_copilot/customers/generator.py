@@ -7,6 +7,7 @@ have valid formats and checksums but are made up.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from rm_copilot.customers.personas import (
 from rm_copilot.customers.tags import AUM_BANDS, RISK_LEVELS, age_on
 
 ELDERLY_AGE = 65
+RETIREMENT_AGE = 63
 CONSENT_RATE = 0.85
 UNASSESSED_RATE = 0.02
 TYPE_LABELS = {
@@ -29,6 +31,7 @@ TYPE_LABELS = {
 HOLDING_BANDS = ("1万-5万", "5万-20万", "20万-50万", "50万-100万", "100万-300万", "300万以上")
 _PHONE_PREFIXES = ("138", "139", "135", "136", "137", "150", "151", "158", "186", "187", "188", "177", "199")
 _CARD_PREFIXES = (("622202", 16), ("621700", 19), ("622208", 19), ("621799", 19))
+_OPEN_ENDED = ("无固定", "不约定", "开放式")
 _SURNAME_WEIGHTS = [1 / (rank + 4) for rank in range(len(SURNAMES))]
 
 
@@ -97,7 +100,7 @@ class _Customer:
             "gender": gender,
             "birth_date": birth.isoformat(),
             "city": city.name,
-            "occupation": rng.choice(persona.occupations),
+            "occupation": self._occupation(persona, age),
             "tier": "私行" if aum_index >= 6 else "财富" if aum_index >= 3 else "大众",
             "risk_level": risk,
             "risk_assessed_at": self._assessed_at(risk),
@@ -117,6 +120,12 @@ class _Customer:
         except ValueError:  # today is 29 February
             anniversary = date(self.today.year - age, 2, 28)
         return anniversary - timedelta(days=self.rng.randrange(365))
+
+    def _occupation(self, persona: Persona, age: int) -> str:
+        occupation = self.rng.choice(persona.occupations)
+        if age >= RETIREMENT_AGE and not occupation.startswith("退休"):
+            return "退休职工"
+        return occupation
 
     def _name(self, gender: str) -> str:
         surname = self.rng.choices(SURNAMES, weights=_SURNAME_WEIGHTS)[0]
@@ -168,17 +177,28 @@ class _Customer:
                 continue
             seen.add(product.id)
             holding = self._holding(product, aum_index)
-            maturing = index == 0 and self.rng.random() < persona.maturity_chance
-            if product_type in ("deposit", "wealth"):
-                start = self.today - timedelta(days=self.rng.randint(90, 1000))
-                days = self.rng.randint(1, 60) if maturing else self.rng.randint(61, 720)
-                holding["start_date"] = start.isoformat()
-                holding["maturity_date"] = (self.today + timedelta(days=days)).isoformat()
+            term = self._term_days(product) if product_type in ("deposit", "wealth") else None
+            if term is not None and term > 60:
+                maturing = index == 0 and self.rng.random() < persona.maturity_chance
+                days = self.rng.randint(1, 60) if maturing else self.rng.randint(61, term)
+                maturity = self.today + timedelta(days=days)
+                holding["start_date"] = (maturity - timedelta(days=term)).isoformat()
+                holding["maturity_date"] = maturity.isoformat()
                 if maturing:
                     events.append({"kind": "maturity", "date": holding["maturity_date"],
                                    "detail": f"{product.name}到期"})
             holdings.append(holding)
         return holdings, events
+
+    def _term_days(self, product: Any) -> int | None:
+        """Days of a fixed term or holding period read from the product's `term`; None if open-ended."""
+        term = getattr(product, "term", None) or ""
+        if not term or any(word in term for word in _OPEN_ENDED):
+            return None
+        days = [int(n) for n in re.findall(r"(\d+)\s*天", term)]
+        days += [int(n) * 30 for n in re.findall(r"(\d+)\s*个月", term)]
+        days += [int(n) * 365 for n in re.findall(r"(\d+)\s*年", term)]
+        return self.rng.choice(days) if days else None
 
     def _holding(self, product: Any, aum_index: int) -> dict[str, Any]:
         if product.type == "loan":

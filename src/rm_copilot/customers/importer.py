@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,8 +110,8 @@ def describe_errors(error: ValidationError) -> list[str]:
         field = str(loc[0])
         where = f"字段 {field}（{FIELD_LABELS[field]}）" if field in FIELD_LABELS else f"字段 {field}"
         if len(loc) > 1:
-            where += f" 第 {int(loc[1]) + 1} 项" if isinstance(loc[1], int) else f" {loc[1]}"
-            where += "".join(f" {part}" for part in loc[2:])
+            where += f"第 {int(loc[1]) + 1} 项" if isinstance(loc[1], int) else f"{loc[1]}"
+            where += "".join(f" {part}" for part in loc[2:]) + " "
         messages.append(f"{where}{message}")
     return messages
 
@@ -120,7 +121,7 @@ def _message(item: dict[str, Any]) -> str:
     if kind == "value_error":
         return str(item["ctx"]["error"])
     if kind == "literal_error":
-        return f"取值无效，应为 {item['ctx']['expected']}".replace(" or ", "、")
+        return "取值无效，应为 " + re.sub(r", | or ", "、", item["ctx"]["expected"])
     if kind.startswith(("date", "datetime")):
         return "应为日期，格式 YYYY-MM-DD"
     return _MESSAGES.get(kind, "取值无效")

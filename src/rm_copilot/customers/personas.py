@@ -86,7 +86,7 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "medical_care", 7, (45, 72),
-        ("企业职工", "个体经营者", "退休职工", "教师"),
+        ("企业职工", "个体经营者", "会计", "教师"),
         ("网点", "手机银行"), ("医疗支出",),
         ("medical", "protection", "liquidity"), ("insurance", "deposit", "wealth"),
         (1, 4), (0.2, 0.45, 0.28, 0.07, 0.0),
