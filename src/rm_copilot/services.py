@@ -49,7 +49,7 @@ class Services:
     def customers(self) -> "CustomerRepository":
         from rm_copilot.customers.repository import CustomerRepository
 
-        return CustomerRepository(self.session_factory)
+        return CustomerRepository(self.session_factory, demo_dir=self.settings.knowledge_base / "demo")
 
     @cached_property
     def catalog(self) -> "ProductCatalog":
