@@ -104,9 +104,12 @@ class ScriptOut(BaseModel):
     text: str
     product_id: str | None
     scenario: str
+    channel: str
+    variant: int
     reasons: list[str]
     citations: list[Citation]
     compliance: ComplianceSummary
+    segments: list[str] | None = Field(default=None, description="短信渠道：按条拆分后的文本")
 
 
 class ScriptsResponse(BaseModel):
