@@ -14,6 +14,7 @@ from rm_copilot.channels.api.middleware import RequestContextMiddleware
 from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
 from rm_copilot.channels.api.routes import health
 from rm_copilot.channels.web import pages
+from rm_copilot.channels.wecom.router import router as wecom_router
 from rm_copilot.services import Services, get_services
 
 log = logging.getLogger("rm_copilot.api")
@@ -58,6 +59,6 @@ def create_app(services: Services | None = None, *, prepare_on_startup: bool = T
     app.include_router(api_router)
     app.include_router(pages.router)
     pages.mount_static(app)
-    # Other channels plug in here, one line each, e.g. the WeCom callback:
-    # app.include_router(wecom.router)
+    # Other channels plug in here, one line each.
+    app.include_router(wecom_router)
     return app
