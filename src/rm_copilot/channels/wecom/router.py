@@ -19,7 +19,8 @@ class ErrorDetail(BaseModel):
 
 
 def _error(description: str) -> dict:
-    return {"description": description, "model": ErrorDetail}
+    # Spelled out: with a text/plain route, `model=` would document the error as text/plain too.
+    return {"description": description, "content": {"application/json": {"schema": ErrorDetail.model_json_schema()}}}
 
 
 router = APIRouter(prefix="/wecom", tags=["wecom"])
