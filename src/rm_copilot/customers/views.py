@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -121,14 +122,14 @@ class UpcomingEvent(_View):
     event: EventView
 
 
-def tag_view(tag: models.CustomerTag, today: date) -> TagView:
+def tag_view(tag: models.CustomerTag | Any, today: date) -> TagView:
     return TagView(
         layer=tag.layer, key=tag.key, value=tag.value, label=label_for(tag.key),
         source=tag.source, updated_at=tag.updated_at, stale=is_stale(tag.key, tag.updated_at, today),
     )
 
 
-def holding_view(holding: models.Holding) -> HoldingView:
+def holding_view(holding: models.Holding | Any) -> HoldingView:
     return HoldingView(
         product_id=holding.product_id, product_name=holding.product_name,
         amount_band=holding.amount_band, start_date=holding.start_date,
@@ -136,7 +137,7 @@ def holding_view(holding: models.Holding) -> HoldingView:
     )
 
 
-def event_view(event: models.CustomerEvent, today: date) -> EventView:
+def event_view(event: models.CustomerEvent | Any, today: date) -> EventView:
     return EventView(
         kind=event.kind, label=EVENT_LABELS.get(event.kind, event.kind), date=event.event_date,
         detail=event.detail, days_until=(event.event_date - today).days,
@@ -147,9 +148,9 @@ def advisor_view(advisor: models.Advisor) -> AdvisorView:
     return AdvisorView(id=advisor.id, name=advisor.name, wecom_userid=advisor.wecom_userid)
 
 
-def _tags_by_layer(customer: models.Customer, today: date) -> dict[str, list[TagView]]:
+def _tags_by_layer(tags: Iterable[Any], today: date) -> dict[str, list[TagView]]:
     layers: dict[str, list[TagView]] = {layer: [] for layer in LAYERS}
-    for tag in customer.tags:
+    for tag in tags:
         layers.setdefault(tag.layer, []).append(tag_view(tag, today))
     return layers
 
@@ -160,7 +161,13 @@ def _risk_stale(customer: models.Customer, today: date) -> bool:
     return is_stale("risk_level", customer.risk_assessed_at, today)
 
 
-def customer_view(customer: models.Customer, today: date) -> CustomerView:
+def customer_view(
+    customer: models.Customer,
+    today: date,
+    children: tuple[Iterable[Any], Iterable[Any], Iterable[Any]] | None = None,
+) -> CustomerView:
+    """`children` = (tags, holdings, events) rows when loaded in bulk; else the ORM relationships."""
+    tags, holdings, events = children or (customer.tags, customer.holdings, customer.events)
     return CustomerView(
         id=customer.id,
         advisor_id=customer.advisor_id,
@@ -178,14 +185,14 @@ def customer_view(customer: models.Customer, today: date) -> CustomerView:
         id_number=mask_id_number(customer.id_number),
         card_number=mask_card(customer.card_number) if customer.card_number else None,
         note=customer.note,
-        tags=_tags_by_layer(customer, today),
-        holdings=[holding_view(h) for h in customer.holdings],
-        events=[event_view(e, today) for e in customer.events],
+        tags=_tags_by_layer(tags, today),
+        holdings=[holding_view(h) for h in holdings],
+        events=[event_view(e, today) for e in events],
     )
 
 
 def customer_profile(customer: models.Customer, today: date) -> CustomerProfile:
-    tags = _tags_by_layer(customer, today)
+    tags = _tags_by_layer(customer.tags, today)
     events = [
         event_view(e, today) for e in customer.events
         if -RECENT_EVENT_DAYS <= (e.event_date - today).days <= PROFILE_EVENT_HORIZON_DAYS
