@@ -1,0 +1,85 @@
+"""Normalisation against evasion, and the offset map back into the original text."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compliance_support import assert_offsets_point_into_original, engine
+from rm_copilot.compliance.normalize import normalize
+
+ZW = "\u200b"
+
+
+@pytest.mark.parametrize(
+    "original, normalised",
+    [
+        ("穩賺不賠", "稳赚不赔"),  # traditional → simplified
+        ("保 本 保 息", "保本保息"),  # spaces between CJK characters
+        ("保*本", "保本"),  # asterisk
+        ("保-本_保.息", "保本保息"),  # dash, underscore, dot
+        (f"保{ZW}本", "保本"),  # zero-width space
+        ("保\u3000本", "保本"),  # ideographic space
+        ("保💰本", "保本"),  # emoji as separator
+        ("保／本｜息", "保本息"),  # full-width slash and bar
+        ("年化４．５％", "年化4.5%"),  # full-width digits and punctuation
+        ("①号", "1号"),  # circled digit
+        ("ＮＯ．１", "no.1"),  # full-width Latin, lower-cased
+        ("hello world", "hello world"),  # separators between Latin words are kept
+        ("138 1234 5678", "138 1234 5678"),  # and between digits (PII patterns need them)
+        ("保本 ", "保本 "),  # trailing separator kept
+    ],
+)
+def test_normalise_undoes_evasions(original, normalised):
+    assert normalize(original).text == normalised
+
+
+def test_offset_map_points_each_character_at_its_source():
+    result = normalize("保 本·保\u200b息")
+    assert result.text == "保本保息"
+    assert result.origin == (0, 2, 4, 6)
+    assert result.span(0, 4) == (0, 7)
+
+
+def test_expanding_characters_map_back_to_one_original_character():
+    result = normalize("a…b")  # NFKC: … → ...
+    assert result.text == "a...b"
+    assert result.span(1, 4) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "text, matched",
+    [
+        ("您好，保 本 保 息的产品", "保 本 保 息"),
+        ("穩賺不賠哦", "穩賺不賠"),
+        (f"这是保{ZW}本产品", f"保{ZW}本"),
+        ("年化４．５％稳拿", "年化４．５％稳拿"),
+    ],
+)
+def test_findings_quote_the_original_spelling(text, matched):
+    result = engine().check(text)
+    assert [f.matched for f in result.findings if f.severity == "block"] == [matched]
+    assert_offsets_point_into_original(text, result)
+
+
+ALPHABET = st.sampled_from(list("保本息稳赚不赔零风险理财最好第一次 -*.·_/|\u200b\u3000１２３ＡＢａ①穩賺賠💰…，。%"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_normalisation_never_maps_outside_the_original(text):
+    result = normalize(text)
+    assert len(result.origin) == len(result.text)
+    assert all(0 <= index < len(text) for index in result.origin)
+    assert list(result.origin) == sorted(result.origin)
+    for start in range(len(result.text) + 1):
+        for end in range(start, len(result.text) + 1):
+            low, high = result.span(start, end)
+            assert 0 <= low <= high <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40).filter(str.strip))
+def test_findings_always_slice_the_original_text(text):
+    result = engine().check(text, product_type="wealth")
+    assert_offsets_point_into_original(text, result)
