@@ -8,10 +8,8 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 
 def chunk_citation(chunk: dict[str, Any]) -> dict[str, Any]:
-    citation = {"source": chunk["source"], "title": chunk["title"], "chunk_id": chunk["chunk_id"]}
-    if chunk.get("product_id"):
-        citation["product_id"] = chunk["product_id"]
-    return citation
+    return {"source": chunk["source"], "title": chunk["title"], "product_id": chunk.get("product_id"),
+            "chunk_id": chunk["chunk_id"]}
 
 
 class CitationNumbering:
@@ -33,7 +31,5 @@ class CitationNumbering:
         return f"[{new}]"
 
     def citations(self) -> list[dict[str, Any]]:
-        if not self._assigned:
-            return [chunk_citation(chunk) for chunk in self._chunks]
         ordered = sorted(self._assigned.items(), key=lambda item: item[1])
         return [chunk_citation(self._by_n[n]) for n, _ in ordered]

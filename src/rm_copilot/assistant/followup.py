@@ -9,7 +9,7 @@ from rm_copilot.knowledge.products import Product, ProductCatalog
 
 _PRONOUN = re.compile(r"它们|它|这款产品|这个产品|该产品|此产品|这款|这只|这支|那款|那只|那个产品")
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|顺便问一下)[，,、\s]*")
-ELLIPTICAL_MAX_CHARS = 14
+_TRAILING_NE = re.compile(r"呢[？?]?$")
 
 
 def last_product(history: Sequence[Any], catalog: ProductCatalog) -> Product | None:
@@ -31,6 +31,6 @@ def resolve_followup(question: str, history: Sequence[Any], catalog: ProductCata
         return question, None
     if _PRONOUN.search(question):
         return _LEAD.sub("", _PRONOUN.sub(previous.name, question, count=1)), previous
-    if _LEAD.match(question) or len(question) <= ELLIPTICAL_MAX_CHARS:
+    if _LEAD.match(question) or _TRAILING_NE.search(question):
         return f"{previous.name}的{_LEAD.sub('', question)}", previous
     return question, None

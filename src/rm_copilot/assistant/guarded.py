@@ -77,8 +77,11 @@ class GuardedGenerator:
         return self.fallback(request, **check)
 
     def fallback(self, request: ComposeRequest, **check: Any) -> Guarded:
-        for origin, safe in (("builtin", False), ("builtin_safe", True)):
-            attempt = request.model_copy(update={"safe": safe, "findings": []})
+        avoid: list[str] = []
+        for origin, safe in (("builtin", False), ("builtin_avoiding", False), ("builtin_safe", True)):
+            if origin == "builtin_avoiding" and not avoid:
+                continue
+            attempt = request.model_copy(update={"safe": safe, "findings": [], "avoid": avoid})
             text = self.builtin.compose(attempt)
             result = self.gate.check(text, **{**check, "record": False})
             if missing := _missing_disclosures(text, result):
@@ -87,7 +90,8 @@ class GuardedGenerator:
             result = self.gate.check(text, **check) if check.get("record", True) else result
             if result.verdict != "block":
                 return Guarded(result.text, result, origin)
-            log.warning("builtin %s text blocked by rules %s", origin, result.rule_ids)
+            log.info("builtin %s text blocked by rules %s", origin, result.rule_ids)
+            avoid = [f.matched for f in result.findings if f.severity == "block" and f.matched]
         result = self.gate.check(WITHHELD, **_without_product(check))
         return Guarded(result.text, result, "withheld")
 

@@ -16,6 +16,7 @@ from rm_copilot.knowledge.products import ProductCatalog
 SCENARIOS = ("product", "maturity", "birthday", "event", "care")
 CHANNELS = ("tablet", "wecom", "sms")
 MAX_VARIANTS = 5
+CARE_TYPES = ("wealth", "deposit", "fund", "insurance")  # no loan or card pitch on a birthday or at maturity
 MATURITY_SOON_DAYS = 30
 BIRTHDAY_SOON_DAYS = 14
 
@@ -80,6 +81,8 @@ class ScriptWriter:
         ranked = recommend(brief, self.catalog, limit=5, elderly_age=self.elderly_age)
         if not ranked:
             raise BadInput("没有适合该客户的在售产品（已排除风险等级不匹配和已持有的产品）。")
+        if scenario != "product":
+            ranked = [r for r in ranked if r.product.type in CARE_TYPES] or ranked
         if scenario == "maturity":
             return next((r for r in ranked if r.event and r.event["kind"] == "maturity"), ranked[0])
         if scenario == "care":

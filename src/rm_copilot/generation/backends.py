@@ -12,7 +12,10 @@ if TYPE_CHECKING:
 
 
 def make_builtin_model(settings: "Settings") -> BuiltinComposerChatModel:
-    return BuiltinComposerChatModel(prompts_dir=str(settings.prompts_dir))
+    lexicon = settings.knowledge_base / "lexicon"
+    return BuiltinComposerChatModel(
+        prompts_dir=str(settings.prompts_dir), lexicon_dir=str(lexicon) if lexicon.is_dir() else None
+    )
 
 
 def make_chat_model(settings: "Settings") -> BaseChatModel:

@@ -22,6 +22,7 @@ from rm_copilot.generation.sentences import split_sentences
 
 class BuiltinComposerChatModel(BaseChatModel):
     prompts_dir: str
+    lexicon_dir: str | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -32,7 +33,14 @@ class BuiltinComposerChatModel(BaseChatModel):
         return {"prompts_dir": self.prompts_dir}
 
     def compose(self, request: ComposeRequest) -> str:
-        return compose(request, get_renderer(Path(self.prompts_dir)))
+        return compose(request, get_renderer(Path(self.prompts_dir)), self._terms)
+
+    def _terms(self, text: str) -> set[str]:
+        """Words as retrieval sees them (jieba with the financial dictionary and synonyms)."""
+        from rm_copilot.knowledge.tokenizer import get_lexicon
+
+        lexicon = get_lexicon(Path(self.lexicon_dir) if self.lexicon_dir else None)
+        return set(lexicon.words(text))
 
     def _generate(
         self,

@@ -6,6 +6,7 @@ chunks, the masked profile), so it never invents a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
@@ -13,15 +14,22 @@ from rm_copilot.generation.sentences import split_sentences
 
 BANK_SIGNATURE = "【星河银行】"
 SMS_SEGMENT = 70
+DOUBLE_RECORDING_TYPES = ("wealth", "fund", "insurance")
 _STOP_BIGRAMS = {"什么", "多少", "怎么", "是多", "少钱", "请问", "一下", "可以", "有没", "没有", "是否", "哪些", "如何"}
+# Words too common in this knowledge base to show what a question is about.
+_STOP_WORDS = {"客户", "产品", "告诉", "以上", "忽略", "规则", "我们", "银行", "星河", "本行", "可以", "需要", "怎么", "什么"}
+HEADING_WEIGHT = 0.8
 _FACT_LINE = re.compile(r"^([^：:]{2,10})[：:](.+)$")
 _SPACES = re.compile(r"\n{3,}")
 
 
-def compose(request: ComposeRequest, renderer: PromptRenderer) -> str:
+Terms = Callable[[str], set[str]]
+
+
+def compose(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | None = None) -> str:
     if request.task == "script":
         return compose_script(request, renderer)
-    return compose_answer(request, renderer)
+    return compose_answer(request, renderer, terms)
 
 
 def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
@@ -38,7 +46,7 @@ def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
         "p": product,
         "reasons": request.reasons,
         "risk_level": profile.get("risk_level"),
-        "elderly": bool(profile.get("elderly")),
+        "elderly": bool(profile.get("elderly")) and product.get("type") in DOUBLE_RECORDING_TYPES,
         "bank": BANK_SIGNATURE,
         "fact": _sms_fact(product),
     }
@@ -50,12 +58,14 @@ def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
     return _tidy(renderer.render(template, **context), request.channel)
 
 
-def compose_answer(request: ComposeRequest, renderer: PromptRenderer) -> str:
+def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | None = None) -> str:
     if not request.chunks:
         return renderer.render("builtin/not_found.j2")
     if request.safe:
         return renderer.render("builtin/safe_answer.j2", chunks=request.chunks)
-    points = select_points(request.question, request.chunks)
+    points = select_points(request.question, request.chunks, avoid=request.avoid, terms=terms)
+    if not points:
+        return renderer.render("builtin/not_found.j2")
     text = renderer.render(
         "builtin/answer.j2",
         points=points,
@@ -66,20 +76,27 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer) -> str:
     return _tidy(text, "tablet")
 
 
-def select_points(question: str, chunks: list[dict], limit: int = 3) -> list[dict]:
-    """The chunk sentences that best match the question, each tagged with its chunk's number."""
-    wanted = _bigrams(question)
+def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list[str] = (),
+                  terms: Terms | None = None) -> list[dict]:
+    """The chunk sentences that best match the question, each tagged with its chunk's number.
+
+    Nothing when no sentence shares a word with the question: better "not found" than a guess.
+    Sentences containing an `avoid` phrase (flagged by compliance) are skipped.
+    """
+    terms = terms or _bigrams
+    wanted = terms(question) - _STOP_WORDS
+    subjects = set().union(*(terms(c["product_name"]) for c in chunks if c.get("product_name")))
+    wanted = (wanted - subjects) or wanted  # the product is known; score what is asked about it
     candidates: list[tuple[float, int, dict]] = []
-    order = 0
     for rank, chunk in enumerate(chunks):
+        heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
         for sentence in _chunk_sentences(chunk):
-            score = len(wanted & _bigrams(sentence)) - rank * 0.01
-            candidates.append((score, order, {"n": chunk["n"], "text": _phrase(sentence, chunk)}))
-            order += 1
-    scored = [c for c in candidates if c[0] >= 1]
-    if not scored:
-        scored = [c for c in candidates if c[2]["n"] == chunks[0]["n"]][:2]
-    scored.sort(key=lambda c: (-c[0], c[1]))
+            if any(phrase and phrase in sentence for phrase in avoid):
+                continue
+            score = len(wanted & terms(sentence)) + heading_score
+            if score >= HEADING_WEIGHT:
+                candidates.append((score - rank * 0.01, len(candidates), {"n": chunk["n"], "text": _phrase(sentence, chunk)}))
+    scored = sorted(candidates, key=lambda c: (-c[0], c[1]))
     points, seen = [], set()
     for _, _, point in scored:
         if point["text"] in seen:
@@ -106,8 +123,8 @@ def _chunk_sentences(chunk: dict) -> list[str]:
     body = lines[1] if len(lines) > 1 else lines[0]
     sentences = []
     for raw in split_sentences(body):
-        sentence = raw.strip().rstrip("。；;！!\n").strip()
-        if sentence.startswith("问：") or sentence.startswith("问:") or len(sentence) < 4:
+        sentence = re.sub(r"^[-*•\s]+", "", raw.strip()).rstrip("。；;！!\n").strip()
+        if sentence.startswith(("问：", "问:")) or sentence.endswith(("？", "?")) or len(sentence) < 4:
             continue
         sentences.append(re.sub(r"^答[：:]", "", sentence))
     return sentences

@@ -27,4 +27,5 @@ class ComposeRequest(BaseModel):
     history: list[dict[str, str]] = Field(default_factory=list)
     findings: list[dict[str, Any]] = Field(default_factory=list)
     extra_disclosures: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list)
     safe: bool = False
