@@ -252,3 +252,20 @@ def test_demo_data_loads_once_spread_over_at_least_eight_advisors(engine):
     per_advisor = Counter(view.advisor_id for view in repository.iter_views())
     assert set(per_advisor) == {a.id for a in advisors}
     assert repository.count() == 48
+
+
+@pytest.mark.postgres
+def test_the_cli_runs_on_postgresql_through_the_database_url_setting(postgres_server, monkeypatch):
+    from typer.testing import CliRunner
+
+    from rm_copilot.cli import app
+    from rm_copilot.services import get_services, reset_services
+
+    monkeypatch.setenv("RM_COPILOT_DATABASE_URL", postgres_server.create_database())
+    get_settings.cache_clear()
+    reset_services(None)
+    result = CliRunner().invoke(app, ["customers", "list", "--advisor", "A001", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 40
+    assert get_services().engine.dialect.name == "postgresql"
+    get_services().engine.dispose()

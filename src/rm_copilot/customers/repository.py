@@ -218,12 +218,15 @@ class CustomerRepository:
         from rm_copilot.customers.demo import load_demo_advisors
 
         demo = load_demo_advisors(self._demo_directory())
-        with transaction(self._factory) as session:
-            present = set(session.scalars(select(Advisor.id)))
-            session.add_all(
-                Advisor(id=a.id, name=a.name, wecom_userid=a.wecom_userid)
-                for a in demo if a.id not in present
-            )
+        try:
+            with transaction(self._factory) as session:
+                present = set(session.scalars(select(Advisor.id)))
+                session.add_all(
+                    Advisor(id=a.id, name=a.name, wecom_userid=a.wecom_userid)
+                    for a in demo if a.id not in present
+                )
+        except IntegrityError:
+            pass  # another process added them at the same moment
         return self.advisors()
 
     # advisors -------------------------------------------------------------------------------
