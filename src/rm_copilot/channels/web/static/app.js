@@ -8,6 +8,7 @@ const VERDICTS = { pass: "通过", rewrite: "已改写", block: "拦截" };
 const SEVERITIES = { block: "拦截", rewrite: "需改写", warn: "提示" };
 const SCENARIOS = { product: "产品推荐", maturity: "到期续接", birthday: "生日关怀", event: "活动邀约", care: "市场波动安抚" };
 const BADGE_KINDS = { maturity: "到期", birthday: "生日" };
+const CATEGORIES = { suitability: "适当性", disclosure: "信息披露", pii: "个人信息" };
 const REMINDER_DAYS = 7;
 
 const state = { token: sessionStorage.getItem(TOKEN_KEY), customer: null, sessionId: null, streaming: null };
@@ -21,7 +22,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (value !== null && value !== undefined) node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined) node.append(child);
   }
   return node;
@@ -101,14 +102,14 @@ async function loadCustomers(search = "") {
 
 async function loadEvents() {
   const events = await api(`/api/v1/events?within_days=${REMINDER_DAYS}`);
-  const shown = events.filter((item) => BADGE_KINDS[item.event.kind]);
+  const shown = events.filter((item) => item.event.days_until >= 0);
   $("events").replaceChildren(...shown.map((item) =>
     el("li", {},
       el("button", { type: "button", class: "event-row", onclick: () => openCustomer(item.customer_id) },
-        el("span", { class: `badge ${item.event.kind}`, text: BADGE_KINDS[item.event.kind] }),
+        el("span", { class: `badge ${item.event.kind}`, text: BADGE_KINDS[item.event.kind] || item.event.label }),
         el("span", { text: ` ${item.name}（${item.customer_id}）${dayText(item.event.days_until)} ` }),
         el("small", { text: item.event.detail })))));
-  if (!shown.length) $("events").append(el("li", { class: "hint", text: "近七天没有到期或生日。" }));
+  if (!shown.length) $("events").append(el("li", { class: "hint", text: "近七天没有到期、生日等事件。" }));
 }
 
 async function loadProducts() {
@@ -164,14 +165,30 @@ async function openCustomer(id) {
 
 // --- compliance rendering ---------------------------------------------------------------------
 
+// Offsets are into the checked text; a masked match (138****5678) still marks its own span.
 function locate(text, finding, taken) {
-  if (text.slice(finding.start, finding.end) === finding.matched) return [finding.start, finding.end];
-  const at = finding.matched ? text.indexOf(finding.matched) : -1;
+  if (!finding.matched || finding.end <= finding.start) return null;
+  const slice = text.slice(finding.start, finding.end);
+  const masked = finding.matched.includes("*") && slice.length === finding.matched.length;
+  if (slice === finding.matched || masked) return [finding.start, finding.end];
+  const at = text.indexOf(finding.matched);
   return at >= 0 && !taken.has(at) ? [at, at + finding.matched.length] : null;
 }
 
+// Turns "[2]" markers into buttons that open citation 2.
+function citationRefs(text, citations) {
+  if (!citations || !citations.length) return [text];
+  return text.split(/(\[\d+\])/).map((part) => {
+    const n = /^\[(\d+)\]$/.exec(part);
+    const citation = n && citations[Number(n[1]) - 1];
+    return citation
+      ? el("button", { type: "button", class: "cite-ref", title: citation.title, onclick: () => showCitation(citation) }, part)
+      : part;
+  });
+}
+
 // Marks each finding's span (by start/end) with its message as tooltip, numbered like the legend.
-function markedText(text, findings) {
+function markedText(text, findings, citations = null) {
   const spans = [];
   const taken = new Set();
   findings.forEach((f, i) => {
@@ -185,12 +202,12 @@ function markedText(text, findings) {
   const parts = [];
   let cursor = 0;
   for (const [start, end, f, n] of spans) {
-    parts.push(text.slice(cursor, start));
+    parts.push(...citationRefs(text.slice(cursor, start), citations));
     parts.push(el("mark", { class: `finding ${f.severity}`, title: `${f.message}${f.suggestion ? `（建议：${f.suggestion}）` : ""}` },
       text.slice(start, end), el("sup", { text: n })));
     cursor = end;
   }
-  parts.push(text.slice(cursor));
+  parts.push(...citationRefs(text.slice(cursor), citations));
   return parts;
 }
 
@@ -202,7 +219,7 @@ function findingLegend(findings) {
   if (!findings.length) return null;
   return el("ol", { class: "findings" }, findings.map((f) =>
     el("li", { class: f.severity },
-      el("strong", { text: `[${SEVERITIES[f.severity] || f.severity}] ${f.matched}` }),
+      el("strong", { text: `[${SEVERITIES[f.severity] || f.severity}] ${f.matched || CATEGORIES[f.category] || f.rule_id}` }),
       el("span", { text: ` ${f.message}` }),
       f.suggestion ? el("em", { text: ` 建议：${f.suggestion}` }) : null)));
 }
@@ -258,7 +275,7 @@ function addMessage(role, text) {
 
 function finishAnswer(node, answer) {
   const findings = answer.compliance.findings;
-  node.querySelector(".body").replaceChildren(...markedText(answer.answer, findings));
+  node.querySelector(".body").replaceChildren(...markedText(answer.answer, findings, answer.citations));
   node.append(el("div", { class: "answer-meta" }, verdictBadge(answer.compliance.verdict)),
     findingLegend(findings), citationList(answer.citations));
   state.sessionId = answer.session_id;
@@ -323,7 +340,7 @@ function scriptCard(script, n) {
   return el("article", { class: "card script" },
     el("header", {}, el("strong", { text: `话术 ${n} · ${SCENARIOS[script.scenario] || script.scenario}${script.product_id ? ` · ${script.product_id}` : ""}` }),
       verdictBadge(script.compliance.verdict), copy),
-    el("p", { class: "script-text" }, markedText(script.text, script.compliance.findings)),
+    el("p", { class: "script-text" }, markedText(script.text, script.compliance.findings, script.citations)),
     findingLegend(script.compliance.findings),
     script.reasons.length ? el("ul", { class: "reasons" }, script.reasons.map((r) => el("li", { text: r }))) : null,
     citationList(script.citations));
