@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rm_copilot.config import PROJECT_ROOT
 from rm_copilot.customers.generator import generate_customers
-from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag, Holding, utcnow
+from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding, utcnow
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.customers.repository import CustomerRepository
 from rm_copilot.db import Base, make_engine, make_session_factory
@@ -79,7 +79,8 @@ def main() -> None:
         bulk_s = time.perf_counter() - started
 
     print(f"generate {count} customers: {generate_s:.2f} s ({count / generate_s:,.0f}/s)")
-    print(f"import {report.total} customers from JSONL (validate + write): {import_s:.2f} s ({report.total / import_s:,.0f}/s)")
+    rate = report.total / import_s
+    print(f"import {report.total} customers from JSONL (validate + write): {import_s:.2f} s ({rate:,.0f}/s)")
     print(f"stream {streamed} masked views (iter_views): {stream_s:.2f} s ({streamed / stream_s:,.0f}/s)")
     print(f"write {BASELINE_COUNT}: naive per-customer ORM commits {naive_s:.2f} s, bulk upsert {bulk_s:.2f} s "
           f"→ bulk is {naive_s / bulk_s:.1f}× faster")

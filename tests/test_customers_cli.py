@@ -76,7 +76,8 @@ def test_show_prints_masked_pii_tag_layers_holdings_and_events():
 def test_show_marks_stale_tags():
     repo = get_services().customers
     repo.ensure_demo_advisors()
-    old_tag = {"layer": "need", "key": "travel", "value": "常出差", "source": "问卷", "updated_at": "2020-01-01T00:00:00"}
+    old_tag = {"layer": "need", "key": "travel", "value": "常出差", "source": "问卷",
+               "updated_at": "2020-01-01T00:00:00"}
     write_jsonl(get_services().settings.resolved_home / "c.jsonl", [customer_row(tags=[old_tag])])
     assert invoke("customers", "import", str(get_services().settings.resolved_home / "c.jsonl")).exit_code == 0
     result = invoke("customers", "show", "C90001")

@@ -10,6 +10,9 @@ from rm_copilot.customers.importer import read_records
 from rm_copilot.errors import BadInput, ImportRejected
 
 ADVISORS = {"A001"}
+WRONG_CHECK_DIGIT = id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1")
+LUHN_OFF_BY_ONE = card_number()[:-1] + str((int(card_number()[-1]) + 1) % 10)
+EVENT_KINDS = "'birthday'、'maturity'、'large_inflow'、'life_event'"
 
 
 def _errors(path: Path) -> list[str]:
@@ -22,13 +25,13 @@ def _errors(path: Path) -> list[str]:
     ("field", "value", "message"),
     [
         # a wrong check digit
-        ("id_number", id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1"), "字段 id_number（身份证号）身份证号校验位不正确"),
+        ("id_number", WRONG_CHECK_DIGIT, "字段 id_number（身份证号）身份证号校验位不正确"),
         # too short to be an ID number
         ("id_number", "1101051985", "字段 id_number（身份证号）身份证号应为 18 位（末位可为 X）"),
         # a landline is not a mobile number
         ("phone", "01012345678", "字段 phone（手机号）手机号应为 11 位、以 1 开头的号码"),
         # one digit off: fails Luhn
-        ("card_number", card_number()[:-1] + str((int(card_number()[-1]) + 1) % 10), "字段 card_number（银行卡号）银行卡号校验位（Luhn）不正确"),
+        ("card_number", LUHN_OFF_BY_ONE, "字段 card_number（银行卡号）银行卡号校验位（Luhn）不正确"),
         ("gender", "未知", "字段 gender（性别）性别应为 男 或 女"),
         ("birth_date", "1985-02-30", "字段 birth_date（出生日期）应为日期，格式 YYYY-MM-DD"),
         ("tier", "钻石", "字段 tier（客户层级）取值无效，应为 '大众'、'财富'、'私行'"),
@@ -36,7 +39,7 @@ def _errors(path: Path) -> list[str]:
         ("marketing_consent", "也许", "字段 marketing_consent（营销授权）营销授权应为 是/否（true/false）"),
         ("id", "C 1", "字段 id（客户编号）格式不正确（只能包含字母、数字、- 和 _）"),
         ("tags", "need education", "字段 tags（标签）标签应写成 layer:key=value，多个用分号分隔，或 JSON 数组"),
-        ("events", '[{"kind": "party", "date": "2026-12-01"}]', "字段 events（客户事件）第 1 项 kind 取值无效，应为 'birthday'、'maturity'、'large_inflow'、'life_event'"),
+        ("events", '[{"kind": "party", "date": "2026-12-01"}]', f"字段 events（客户事件）第 1 项 kind 取值无效，应为 {EVENT_KINDS}"),
     ],
 )
 def test_a_bad_field_is_reported_with_line_and_field_and_without_its_value(tmp_path, field, value, message):

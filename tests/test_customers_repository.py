@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from factories import TODAY, card_number, customer_row, fake_catalog, id_number, make_repository, write_csv, write_jsonl
+from factories import card_number, customer_row, fake_catalog, id_number, make_repository, write_csv, write_jsonl
 from postgres_server import PostgresServer, unavailable_reason
 from rm_copilot.config import get_settings
 from rm_copilot.db import make_engine

@@ -170,7 +170,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 if len(cells) != len(header):
                     yield start, f"有 {len(cells)} 列，表头有 {len(header)} 列"
                 else:
-                    yield start, {name: cell for name, cell in zip(header, cells) if cell.strip()}
+                    yield start, {name: cell for name, cell in zip(header, cells, strict=True) if cell.strip()}
             start = reader.line_num + 1
 
 

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from rm_copilot.customers.repository import CustomerRepository
     from rm_copilot.customers.views import CustomerView
 
-customers_app = typer.Typer(help="客户数据：导入、生成、查看（身份证号、手机号、卡号、姓名均已脱敏）。", no_args_is_help=True)
+customers_app = typer.Typer(
+    help="客户数据：导入、生成、查看（身份证号、手机号、卡号、姓名均已脱敏）。", no_args_is_help=True
+)
 advisors_app = typer.Typer(help="客户经理：列表、访问令牌、企业微信账号绑定。", no_args_is_help=True)
 
 
@@ -84,7 +86,9 @@ def customers_generate(
     count: Annotated[int, typer.Option("--count", min=1, max=1_000_000, help="生成多少位客户")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同种子生成相同客户")] = 1,
     out: Annotated[Optional[Path], typer.Option("--out", help="写入 JSONL 文件而不是客户库")] = None,
-    start: Annotated[Optional[int], typer.Option("--start", min=1, help="首个客户编号（默认接在库中已有编号之后）")] = None,
+    start: Annotated[
+        Optional[int], typer.Option("--start", min=1, help="首个客户编号（默认接在库中已有编号之后）")
+    ] = None,
 ) -> None:
     """生成逼真的合成客户（身份证号、手机号、卡号格式与校验位正确，但都是虚构的）。
 
