@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
@@ -151,3 +152,16 @@ def test_advisors_list_token_and_bind_wecom():
     assert taken.exit_code == 2
     assert "已绑定客户经理 A002" in taken.stderr
     assert invoke("advisors", "token", "A999").exit_code == 2
+
+
+def test_logs_written_during_customer_commands_hold_no_pii(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    bad = [customer_row(id="C90001"), customer_row(id="C90002", phone="12345678901")]
+    invoke("customers", "import", str(write_csv(tmp_path / "bad.csv", bad)))
+    invoke("customers", "import", str(write_jsonl(tmp_path / "good.jsonl", [customer_row()])))
+    invoke("customers", "show", "C90001")
+    invoke("customers", "list", "--json")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for pattern in UNMASKED_PII:
+        assert not pattern.search(logged)
+    assert "张建国" not in logged

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from rm_copilot.customers.views import RECENT_EVENT_DAYS
 from rm_copilot.errors import ImportRejected, RmCopilotError
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def customers_list(
         table.add_column(column, overflow="fold")
     for view in views:
         needs = "、".join(tag.label for tag in view.tags["need"])
-        soon = [e for e in view.events if -7 <= e.days_until <= 60]
+        soon = [e for e in view.events if -RECENT_EVENT_DAYS <= e.days_until <= 60]
         events = "、".join(f"{e.label}({e.date:%m-%d})" for e in soon)
         table.add_row(view.id, view.advisor_id, view.name, str(view.age), view.risk_level or "未测评",
                       view.tier, escape(needs), escape(events))
