@@ -36,7 +36,7 @@ class SuitabilityChecker:
             return []
         issues: list[SuitabilityIssue] = []
         seen: set[str] = set()
-        for mention in mentions:
+        for mention in sorted(mentions, key=lambda m: (m.start - m.end, m.start)):  # longest mention first
             product = mention.product
             if product.id in seen:
                 continue

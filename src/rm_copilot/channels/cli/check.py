@@ -112,9 +112,10 @@ def _show(console: Console, result: "CheckResult", number: int | None) -> None:
     if result.verdict != "block":
         console.print(f"合规文本：{escape(result.text)}")
     if result.findings:
-        table = Table(show_lines=False)
-        for column in ("规则", "级别", "位置", "命中", "说明", "建议"):
-            table.add_column(column)
+        table = Table(show_lines=True)
+        table.add_column("规则", no_wrap=True)
+        for column in ("级别", "位置", "命中", "说明", "建议"):
+            table.add_column(column, overflow="fold")
         for finding in result.findings:
             table.add_row(escape(finding.rule_id), SEVERITY_LABELS[finding.severity],
                           f"{finding.start}-{finding.end}", escape(finding.matched),
