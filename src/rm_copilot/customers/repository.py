@@ -9,14 +9,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from rm_copilot.compliance.pii import mask_name, redact_pii
 from rm_copilot.customers import views
 from rm_copilot.customers.importer import ImportReport, read_records
-from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag, Holding, utcnow
+from rm_copilot.customers.loading import load_views
+from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag, utcnow
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.customers.tags import age_on
 from rm_copilot.customers.views import AdvisorView, CustomerProfile, CustomerView, UpcomingEvent
@@ -28,31 +29,6 @@ if TYPE_CHECKING:
     from rm_copilot.compliance.models import CustomerContext
 
 _EAGER = (selectinload(Customer.tags), selectinload(Customer.holdings), selectinload(Customer.events))
-
-
-_CHILD_CHUNK = 500
-
-
-def _child_queries(ids: list[str]) -> tuple[Select, Select, Select]:
-    tags = (
-        select(CustomerTag.customer_id, CustomerTag.layer, CustomerTag.key, CustomerTag.value,
-               CustomerTag.source, CustomerTag.updated_at)
-        .where(CustomerTag.customer_id.in_(ids))
-        .order_by(CustomerTag.layer, CustomerTag.key, CustomerTag.id)
-    )
-    holdings = (
-        select(Holding.customer_id, Holding.product_id, Holding.product_name, Holding.amount_band,
-               Holding.start_date, Holding.maturity_date)
-        .where(Holding.customer_id.in_(ids))
-        .order_by(Holding.id)
-    )
-    events = (
-        select(CustomerEvent.customer_id, CustomerEvent.kind, CustomerEvent.event_date, CustomerEvent.detail)
-        .where(CustomerEvent.customer_id.in_(ids))
-        .order_by(CustomerEvent.event_date, CustomerEvent.id)
-    )
-    return tags, holdings, events
-
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -98,7 +74,7 @@ class CustomerRepository:
                 Customer.tags.any(CustomerTag.value.contains(term)),
             ))
         with self._factory() as session:
-            return self._views(session, stmt)
+            return load_views(session, stmt, self._today())
 
     def count(self, *, advisor_id: str | None = None) -> int:
         stmt = select(func.count()).select_from(Customer)
@@ -133,7 +109,7 @@ class CustomerRepository:
             if advisor_id is not None:
                 stmt = stmt.where(Customer.advisor_id == advisor_id)
             with self._factory() as session:
-                found = {view.id: view for view in self._views(session, stmt)}
+                found = {view.id: view for view in load_views(session, stmt, self._today())}
             yield from (found[cid] for cid in chunk if cid in found)
 
     def profile(self, customer_id: str, *, advisor_id: str | None = None) -> CustomerProfile:
@@ -284,18 +260,6 @@ class CustomerRepository:
             return views.advisor_view(advisor) if advisor else None
 
     # helpers --------------------------------------------------------------------------------
-
-    def _views(self, session: Session, stmt: Select) -> list[CustomerView]:
-        """Views for the customers `stmt` selects; children come as plain rows (no ORM objects),
-        which is what keeps streaming 10,000+ customers for a campaign cheap."""
-        customers = list(session.scalars(stmt))
-        children: dict[str, tuple[list, list, list]] = {c.id: ([], [], []) for c in customers}
-        for chunk in chunked(children, _CHILD_CHUNK):
-            for position, query in enumerate(_child_queries(chunk)):
-                for row in session.execute(query):
-                    children[row.customer_id][position].append(row)
-        today = self._today()
-        return [views.customer_view(c, today, children[c.id]) for c in customers]
 
     def _customer(
         self, session: Session, customer_id: str, advisor_id: str | None, *, eager: bool = True
