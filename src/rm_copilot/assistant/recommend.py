@@ -122,6 +122,6 @@ def _held_type(event: dict[str, Any], brief: dict[str, Any], catalog: ProductCat
         if holding.get("maturity_date") == event["date"]:
             try:
                 return catalog.get(holding["product_id"]).type
-            except NotFound:  # a holding of a product no longer in the catalogue
-                return None
+            except NotFound:  # a product no longer in the catalogue: judge by its name
+                break
     return "deposit" if "存" in (event.get("product_name") or "") else None
