@@ -44,9 +44,9 @@ def test_plain_question_goes_to_copilot_chat_as_the_bound_advisor(bot: WeComBot,
     reply = bot.reply_to(text("养老规划有哪些产品"))
 
     assert copilot.chat_calls == [dict(advisor_id="A001", message="养老规划有哪些产品", customer_id=None,
-                                       session_id=None)]
+                                       session_id=None, channel="wecom")]
     assert reply.startswith("关于“养老规划有哪些产品”")
-    assert reply.endswith("参考资料：\n1. 存款保险常见问题")
+    assert reply.endswith("参考资料：\n[1] 存款保险常见问题")
 
 
 def test_follow_up_question_reuses_the_users_session(bot: WeComBot, copilot: FakeCopilot):

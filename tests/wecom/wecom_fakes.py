@@ -78,10 +78,10 @@ class FakeCopilot:
             raise NotFound("未找到该客户")
 
     def chat(self, advisor_id: str, message: str, customer_id: str | None = None,
-             session_id: str | None = None) -> FakeAnswer:
+             session_id: str | None = None, *, channel: str | None = None) -> FakeAnswer:
         with self._lock:
             self.chat_calls.append(dict(advisor_id=advisor_id, message=message, customer_id=customer_id,
-                                        session_id=session_id))
+                                        session_id=session_id, channel=channel))
         self._wait()
         self._check_customer(advisor_id, customer_id)
         if session_id is not None and session_id not in self.known_sessions:

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 class CopilotLike(Protocol):
     def chat(self, advisor_id: str, message: str, customer_id: str | None = None,
-             session_id: str | None = None) -> Any: ...
+             session_id: str | None = None, *, channel: str | None = None) -> Any: ...
 
     def scripts(self, advisor_id: str, customer_id: str, product_id: str | None = None,
                 scenario: str | None = None, channel: str = "tablet", variants: int = 1) -> Any: ...
@@ -87,13 +87,15 @@ class WeComBot:
         key = (userid, customer_id or "")
         session_id = self._session(key)
         try:
-            answer = self._copilot.chat(advisor_id, text, customer_id=customer_id, session_id=session_id)
+            answer = self._copilot.chat(advisor_id, text, customer_id=customer_id, session_id=session_id,
+                                        channel="wecom")
         except NotFound:
             if session_id is None:
                 raise
             # The stored session may have been deleted elsewhere; start a fresh one once.
             self._remember(key, None)
-            answer = self._copilot.chat(advisor_id, text, customer_id=customer_id, session_id=None)
+            answer = self._copilot.chat(advisor_id, text, customer_id=customer_id, session_id=None,
+                                        channel="wecom")
         result = answer.to_dict()
         self._remember(key, result.get("session_id"))
         return result

@@ -37,12 +37,11 @@ SCENARIO_LABELS = {
 
 
 def _citation_lines(citations: list[dict[str, Any]]) -> list[str]:
-    titles = []
-    for citation in citations:
-        title = citation.get("title") or citation.get("source")
-        if title and title not in titles:
-            titles.append(title)
-    return [f"{n}. {title}" for n, title in enumerate(titles, 1)]
+    """Numbered in list order, the same numbers as the [n] markers in the answer text."""
+    return [
+        f"[{n}] {citation.get('title') or citation.get('source') or ''}".rstrip()
+        for n, citation in enumerate(citations, 1)
+    ]
 
 
 def format_chat(answer: dict[str, Any]) -> str:

@@ -1,0 +1,73 @@
+"""The WeCom bot on the real stack: create_app, the built services, the real Copilot and compliance."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fake_wecom_api import FakeWeComApi
+from fastapi.testclient import TestClient
+from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml
+
+from rm_copilot.channels.api.app import create_app
+from rm_copilot.channels.wecom import replies
+from rm_copilot.services import Services
+
+pytestmark = pytest.mark.slow
+
+DEMO_USER = "zhangwei"  # bound to advisor A001 in knowledge_base/demo/advisors.yaml
+SHARED = ("engine", "session_factory", "customers", "catalog", "compliance", "gate", "sessions", "copilot")
+
+
+@pytest.fixture
+def wecom_services(use_built_services: Services, fake_api: FakeWeComApi) -> Services:
+    """The session-built graph, seen through settings that configure WeCom against the fake API."""
+    built = use_built_services
+    settings = built.settings.model_copy(update={
+        "wecom_token": TOKEN, "wecom_aes_key": AES_KEY, "wecom_corp_id": CORP_ID, "wecom_agent_id": AGENT_ID,
+        "wecom_secret": SECRET, "wecom_api_base": fake_api.base_url,
+    })
+    services = Services(settings)
+    for name in SHARED:
+        setattr(services, name, getattr(built, name))
+    return services
+
+
+@pytest.fixture
+def client(wecom_services: Services) -> Iterator[TestClient]:
+    app = create_app(wecom_services, prepare_on_startup=False)
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.wecom_channel.close()
+
+
+def deliver(client: TestClient, xml: str) -> None:
+    params, body = WeChatPyClient().encrypted_post(xml)
+    response = client.post("/wecom/callback", params=params, content=body)
+    assert (response.status_code, response.text) == (200, "")
+    assert client.app.state.wecom_channel.worker.wait_idle(timeout=120)
+
+
+def test_plain_question_gets_a_compliant_answer_sent(client: TestClient, wecom_services: Services,
+                                                     fake_api: FakeWeComApi):
+    deliver(client, text_message_xml(from_user=DEMO_USER, content="存款保险的保障额度是多少？",
+                                     msg_id="7200000000000001"))
+
+    (sent,) = fake_api.sent_texts()
+    answer = sent.split("\n\n参考资料：")[0]
+    assert answer and sent != replies.TEMPORARY_FAILURE
+    assert wecom_services.compliance.check(answer, channel="wecom").verdict == "pass"
+    assert "参考资料：" in sent  # the answer is grounded in the knowledge base and says where from
+
+
+def test_script_command_for_own_customer_is_drafted_and_another_advisors_is_refused(
+    client: TestClient, wecom_services: Services, fake_api: FakeWeComApi
+):
+    own = wecom_services.customers.list(advisor_id="A001", limit=1)[0].id
+    other = wecom_services.customers.list(advisor_id="A002", limit=1)[0].id
+
+    deliver(client, text_message_xml(from_user=DEMO_USER, content=f"话术 {own} 产品", msg_id="7200000000000002"))
+    deliver(client, text_message_xml(from_user=DEMO_USER, content=f"话术 {other} 产品", msg_id="7200000000000003"))
+
+    script, refusal = fake_api.sent_texts()
+    assert script.startswith("【话术")
+    assert refusal == replies.CUSTOMER_NOT_FOUND
