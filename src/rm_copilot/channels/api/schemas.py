@@ -1,10 +1,10 @@
 """Request and response models of the HTTP API (DESIGN.md §5). Field names are the contract."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import date, datetime, timezone
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Scenario = Literal["product", "maturity", "birthday", "event", "care"]
 Channel = Literal["tablet", "wecom", "sms"]
@@ -14,6 +14,14 @@ Verdict = Literal["pass", "rewrite", "block"]
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_MESSAGE = 2000
 MAX_CHECK_TEXT = 20000
+
+
+def _as_utc(value: datetime) -> datetime:
+    """The store keeps naive UTC; answers carry the zone so they are RFC 3339 date-times."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class _Request(BaseModel):
@@ -124,7 +132,7 @@ class TagOut(BaseModel):
     value: str
     label: str
     source: str
-    updated_at: datetime
+    updated_at: UtcDateTime
     stale: bool
 
 
@@ -217,8 +225,8 @@ class SessionOut(BaseModel):
     id: str
     customer_id: str | None
     title: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     message_count: int = 0
 
 
@@ -226,7 +234,7 @@ class MessageOut(BaseModel):
     role: str
     content: str
     citations: list[Citation] | None = None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class HealthResponse(BaseModel):

@@ -1,20 +1,38 @@
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from rm_copilot.channels.api.deps import ChatRateLimit, CurrentAdvisor, ServicesDep, ensure_own_customer
 from rm_copilot.channels.api.responses import NOT_FOUND, RATE_LIMITED
 from rm_copilot.channels.api.schemas import ChatRequest, ChatResponse
 from rm_copilot.channels.api.streaming import first_event, sse_events
-from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(
     prefix="/chat", tags=["chat"], dependencies=[ChatRateLimit], responses={**NOT_FOUND, **RATE_LIMITED}
 )
 
+
+def _event(name: str, data: dict) -> dict:
+    return {
+        "type": "object", "required": ["event", "data"],
+        "properties": {"event": {"const": name}, "data": data},
+    }
+
+
+def _json_data(component: str) -> dict:
+    return {"type": "string", "contentMediaType": "application/json",
+            "contentSchema": {"$ref": f"#/components/schemas/{component}"}}
+
+
+# Each server-sent event (OpenAPI 3.2 style): sentences, then the full answer; `error` if cut short.
 STREAM_DOC = {
     200: {
         "description": "事件流：若干 `delta`（逐句、已过合规的文本），最后一个 `done`（完整回答对象，同 /chat）",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": {"oneOf": [
+            _event("delta", {"type": "string"}),
+            _event("done", _json_data("ChatResponse")),
+            _event("error", _json_data("ErrorResponse")),
+        ]}}},
     }
 }
 
