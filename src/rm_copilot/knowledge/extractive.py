@@ -14,6 +14,7 @@ from rm_copilot.knowledge.tokenizer import Lexicon
 NOT_FOUND = "知识库中没有找到相关内容。"
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _MIN_SENTENCE = 6
+_QUESTION_HEADINGS = frozenset({"问题", "客户问题", "常见问题"})
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,15 @@ def extractive_answer(question: str, hits: list[Hit], lexicon: Lexicon, *, max_s
     wanted = _terms(question, lexicon)
     candidates: list[tuple[float, int, int, str]] = []
     for hit_rank, hit in enumerate(hits):
+        if hit.chunk.heading in _QUESTION_HEADINGS:
+            continue
         body = hit.chunk.text.split("\n", 1)[1] if "\n" in hit.chunk.text else hit.chunk.text
         for position, sentence in enumerate(_sentences(body)):
             overlap = len(wanted & _terms(sentence, lexicon)) / max(1, len(wanted))
             score = overlap + 0.3 / (1 + hit_rank) - 0.01 * position
             candidates.append((score, hit_rank, position, sentence))
+    if not candidates:
+        return ExtractiveAnswer(NOT_FOUND, [])
     chosen = sorted(candidates, key=lambda c: -c[0])[:max_sentences]
     chosen.sort(key=lambda c: (c[1], c[2]))
     citations: list[Citation] = []
@@ -68,7 +73,7 @@ def _sentences(body: str) -> list[str]:
     for match in _SENTENCE.finditer(body):
         sentence = re.sub(r"^\s*(?:[-*]|\d+[.、)])\s*", "", match.group(0)).strip()
         sentence = sentence.replace("**", "")
-        if len(sentence) >= _MIN_SENTENCE and not sentence.startswith("#"):
+        if len(sentence) >= _MIN_SENTENCE and not sentence.startswith("#") and sentence[-1] not in "？?":
             result.append(sentence)
     return result
 

@@ -28,9 +28,16 @@ class LexicalScores:
 class LexicalIndex:
     """Immutable; rebuilt by the retriever when the knowledge index changes."""
 
-    def __init__(self, chunks: list[Chunk], lexicon: Lexicon, *, k1: float = 1.2, b: float = 0.75):
+    def __init__(self, chunks: list[Chunk], lexicon: Lexicon, *, k1: float = 1.2, b: float = 0.75,
+                 cache: dict[str, Tokens] | None = None):
         self.lexicon = lexicon
-        tokens = [lexicon.tokens(chunk.text) for chunk in chunks]
+        cache = {} if cache is None else cache
+        tokens = []
+        for chunk in chunks:
+            key = chunk.content_hash or chunk.text
+            if key not in cache:
+                cache[key] = lexicon.tokens(chunk.text)
+            tokens.append(cache[key])
         self.size = len(chunks)
         self._words = _bm25([t.words for t in tokens], k1, b)
         self._bigrams = _bm25([t.bigrams for t in tokens], k1, b)

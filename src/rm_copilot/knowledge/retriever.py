@@ -103,6 +103,7 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._lexical_version = -1
         self._chunks: list[Chunk] = []
+        self._token_cache: dict = {}
 
     @classmethod
     def from_index(cls, index: KnowledgeIndex, *, lexicon_dir: Path | None = None,
@@ -172,7 +173,9 @@ class HybridRetriever:
             if self._lexical is None or self._lexical_version != self.index.version:
                 version = self.index.version
                 chunks = self.index.chunks()
-                self._lexical = LexicalIndex(chunks, self.lexicon)
+                live = {c.content_hash for c in chunks}
+                self._token_cache = {h: t for h, t in self._token_cache.items() if h in live}
+                self._lexical = LexicalIndex(chunks, self.lexicon, cache=self._token_cache)
                 self._chunks = chunks
                 self._lexical_version = version
             return self._lexical, self._chunks

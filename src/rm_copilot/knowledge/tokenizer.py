@@ -85,24 +85,31 @@ class Lexicon:
 
     def words(self, text: str) -> list[str]:
         """Informative word tokens: segmented for search, synonyms folded, stop words removed."""
-        return self._fold(self._cut(normalize(text), search=True))
+        return self.tokens(text).words
 
     def tokens(self, text: str) -> Tokens:
-        """Words plus character bigrams (over the synonym-folded precise cut) for typo tolerance."""
-        normalized = normalize(text)
-        words = self._fold(self._cut(normalized, search=True))
+        """Search-mode words plus character bigrams over the folded precise cut (typo tolerance)."""
+        with self._lock:
+            precise = list(self._jieba.cut(normalize(text)))
+            search = list(self._search_mode(precise))
         bigrams: list[str] = []
-        for run in _CJK_RUN.findall("".join(self._fold(self._cut(normalized, search=False)))):
+        for run in _CJK_RUN.findall("".join(self._fold(precise))):
             if len(run) == 1:
                 bigrams.append(run)
             bigrams.extend(run[i : i + 2] for i in range(len(run) - 1))
-        return Tokens(words=words, bigrams=bigrams)
+        return Tokens(words=self._fold(search), bigrams=bigrams)
 
-    def _cut(self, normalized: str, *, search: bool) -> list[str]:
-        with self._lock:
-            if search:
-                return list(self._jieba.cut_for_search(normalized))
-            return list(self._jieba.cut(normalized))
+    def _search_mode(self, precise: list[str]):
+        """jieba's cut_for_search, derived from an existing precise cut instead of cutting twice."""
+        freq = self._jieba.FREQ
+        for word in precise:
+            for size in (2, 3):
+                if len(word) > size:
+                    for i in range(len(word) - size + 1):
+                        gram = word[i : i + size]
+                        if freq.get(gram):
+                            yield gram
+            yield word
 
     def _fold(self, raw: list[str]) -> list[str]:
         result: list[str] = []
