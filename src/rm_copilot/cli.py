@@ -1,8 +1,11 @@
 """The `rm-copilot` command line: the root app; command groups live in channels/cli/."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -30,6 +33,31 @@ app = typer.Typer(
 
 for group in (knowledge, customers, check, assistant, campaign, serve):
     group.register(app)
+
+
+def _exits_2_on_domain_error(callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except RmCopilotError as error:
+            typer.echo(f"错误：{error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _translate_domain_errors(typer_app: typer.Typer) -> None:
+    """Every command, in every group, turns a domain error into a message and exit code 2."""
+    for command in typer_app.registered_commands:
+        if command.callback is not None:
+            command.callback = _exits_2_on_domain_error(command.callback)
+    for group_info in typer_app.registered_groups:
+        if group_info.typer_instance is not None:
+            _translate_domain_errors(group_info.typer_instance)
+
+
+_translate_domain_errors(app)
 
 
 def main() -> None:
