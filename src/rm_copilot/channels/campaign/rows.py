@@ -3,35 +3,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from rm_copilot.assistant.recommend import suitability_issue
 from rm_copilot.services import Services
 
 NO_CONSENT = "客户未授权营销"
-UNSUITABLE = "产品风险等级高于客户风险承受能力"
-ELDERLY_HIGH_RISK = "65岁及以上客户不主动推荐R4/R5产品"
-NO_RISK_LEVEL = "客户无有效风险测评，仅可推荐R1产品"
 NOT_COMPLIANT = "话术未能通过合规检查"
 GENERATION_FAILED = "话术生成失败"
 
 
-def skip_reason(customer: Any, product: Any, *, elderly_age: int) -> str | None:
-    """Why this customer must not receive copy for this product, or None."""
+def skip_reason(services: Services, customer: Any, product: Any) -> str | None:
+    """Why this customer must not receive copy for this product (consent, then suitability), or None."""
     if not customer.marketing_consent:
         return NO_CONSENT
-    product_level = int(product.risk_level[1])
-    if customer.risk_level is None:
-        return NO_RISK_LEVEL if product_level > 1 else None
-    if product_level > int(customer.risk_level[1]):
-        return UNSUITABLE
-    if customer.age is not None and customer.age >= elderly_age and product_level >= 4:
-        return ELDERLY_HIGH_RISK
-    return None
+    brief = services.copilot.brief(customer.id)
+    return suitability_issue(product, brief, services.settings.elderly_age)
 
 
 def build_rows(services: Services, customer_id: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
     customer = services.customers.get(customer_id)
     product = services.catalog.get(spec["product_id"])
     variants = int(spec["variants"])
-    reason = skip_reason(customer, product, elderly_age=services.settings.elderly_age)
+    reason = skip_reason(services, customer, product)
     if reason is not None:
         return [_row(customer_id, spec, variant, skipped_reason=reason) for variant in range(variants)]
     try:
