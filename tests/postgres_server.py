@@ -65,12 +65,16 @@ class PostgresServer:
             raise RuntimeError(f"{args[0]} failed: {result.stderr or result.stdout}")
 
     def start(self) -> "PostgresServer":
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C", "--no-sync")
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                    f"-c unix_socket_directories={self.root} -c fsync=off")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
-                  "-o", options, "-w", "-t", "60", "start")
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                      "--encoding=UTF8", "--locale=C", "--no-sync")
+            self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
+                      "-o", options, "-w", "-t", "60", "start")
+        except Exception:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
         return self
 
     def stop(self) -> None:

@@ -26,7 +26,7 @@ from rm_copilot.db import transaction
 from rm_copilot.errors import BadInput, NotFound
 
 if TYPE_CHECKING:
-    from rm_copilot.compliance.models import CustomerContext
+    from rm_copilot.compliance import CustomerContext
 
 _EAGER = (selectinload(Customer.tags), selectinload(Customer.holdings), selectinload(Customer.events))
 
@@ -119,7 +119,7 @@ class CustomerRepository:
 
     def compliance_context(self, customer_id: str) -> "CustomerContext":
         """The only place the full name leaves the repository: the engine needs it to mask it."""
-        from rm_copilot.compliance.models import CustomerContext
+        from rm_copilot.compliance import CustomerContext
 
         with self._factory() as session:
             customer = self._customer(session, customer_id, None, eager=False)
