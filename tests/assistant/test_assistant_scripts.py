@@ -219,3 +219,15 @@ def test_prompt_sent_to_an_llm_holds_only_the_masked_profile(tmp_path, catalog, 
         assert "13912345678" not in prompt
         assert id_number() not in prompt
         assert "张先生" in prompt and "<customer>" in prompt
+
+
+def test_sms_for_every_product_type_stays_within_two_segments(grid, catalog):
+    _, copilot = grid
+    for product_type in ("wealth", "fund", "insurance", "deposit", "loan"):
+        product = min(catalog.by_type(product_type), key=lambda p: p.risk_rank)
+        for script in copilot.scripts("A001", "C00014", product_id=product.id, channel="sms", variants=3).scripts:
+            segments = script.to_dict()["segments"]
+            assert len(segments) <= 2, script.text
+            assert script.text.endswith("拒收请回复R") and script.compliance.verdict == "pass"
+        assert len({s.text for s in copilot.scripts("A001", "C00014", product_id=product.id, channel="sms",
+                                                     variants=3).scripts}) == 3

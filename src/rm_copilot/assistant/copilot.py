@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rm_copilot.services import Services
 
 HISTORY_MESSAGES = 12
+OPERATOR = "cli"  # sessions opened without an advisor (the command line) belong to this owner
 MAX_MESSAGE_CHARS = 2000
 
 
@@ -125,7 +126,7 @@ class Copilot:
             customer_id=customer_id, advisor_id=advisor_id, customer_context=context,
         ))
 
-    def chat(self, advisor_id: str, message: str, customer_id: str | None = None,
+    def chat(self, advisor_id: str | None, message: str, customer_id: str | None = None,
              session_id: str | None = None, *, channel: str | None = None) -> ChatAnswer:
         turn = self._begin(advisor_id, message, customer_id, session_id, channel)
         numbering = turn.plan.numbering()
@@ -137,7 +138,7 @@ class Copilot:
         return self._finish(turn, advisor_id, Guarded(text, guarded.result, guarded.origin),
                             numbering.citations() if turn.plan.chunks else [])
 
-    def chat_stream(self, advisor_id: str, message: str, customer_id: str | None = None,
+    def chat_stream(self, advisor_id: str | None, message: str, customer_id: str | None = None,
                     session_id: str | None = None, *, channel: str | None = None) -> Iterator[StreamEvent]:
         """Sentences as they pass the gate, then the full answer. Errors surface at the first next()."""
         turn = self._begin(advisor_id, message, customer_id, session_id, channel)
@@ -166,20 +167,23 @@ class Copilot:
             raise BadInput("问题不能为空。")
         if len(message) > MAX_MESSAGE_CHARS:
             raise BadInput(f"问题过长（最多{MAX_MESSAGE_CHARS}字）。")
+        owner = advisor_id or OPERATOR
         history: list[Any] = []
         if session_id:
-            session = self.sessions.get(session_id, advisor_id=advisor_id)
+            session = self.sessions.get(session_id, advisor_id=owner)
             customer_id = customer_id or session.customer_id
-            history = self.sessions.history(session_id, advisor_id=advisor_id, limit=HISTORY_MESSAGES)
+            history = self.sessions.history(session_id, advisor_id=owner, limit=HISTORY_MESSAGES)
         brief = self.brief(customer_id, advisor_id=advisor_id) if customer_id else None
         if not session_id:
-            session_id = self.sessions.create(advisor_id, customer_id=customer_id, title=message).id
+            session_id = self.sessions.create(owner, customer_id=customer_id, title=message).id
         plan = self.planner.plan(message, history=history, brief=brief, variant=len(history) // 2)
         check = {"channel": channel, "customer_id": customer_id, "advisor_id": advisor_id, "source": "chat",
                  "customer_context": self.gate.context_for(customer_id)}
-        self.sessions.append(session_id, "user", message, advisor_id=advisor_id)
+        self.sessions.append(session_id, "user", message, advisor_id=owner)
         return _Turn(session_id, customer_id, plan, check)
 
-    def _finish(self, turn: _Turn, advisor_id: str, guarded: Guarded, citations: list[dict[str, Any]]) -> ChatAnswer:
-        self.sessions.append(turn.session_id, "assistant", guarded.text, advisor_id=advisor_id, citations=citations)
+    def _finish(self, turn: _Turn, advisor_id: str | None, guarded: Guarded,
+                citations: list[dict[str, Any]]) -> ChatAnswer:
+        self.sessions.append(turn.session_id, "assistant", guarded.text, advisor_id=advisor_id or OPERATOR,
+                             citations=citations)
         return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin)

@@ -35,7 +35,8 @@ def compose(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | No
 def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
     profile = request.profile or {}
     product = dict(request.product or {})
-    product["disclosures"] = merge_disclosures(product.get("disclosures") or [], request.extra_disclosures)
+    own = product.get("disclosures") or []
+    product["disclosures"] = merge_disclosures(own, request.extra_disclosures)
     context = {
         "scenario": request.scenario,
         "channel": request.channel,
@@ -49,6 +50,7 @@ def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
         "elderly": bool(profile.get("elderly")) and product.get("type") in DOUBLE_RECORDING_TYPES,
         "bank": BANK_SIGNATURE,
         "fact": _sms_fact(product),
+        "sms_disclosures": merge_disclosures(own[:1], request.extra_disclosures),
     }
     if request.safe:
         return _tidy(renderer.render("builtin/safe_script.j2", **context), request.channel)
