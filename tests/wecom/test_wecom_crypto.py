@@ -87,9 +87,10 @@ def test_wechatpy_decrypts_what_we_encrypt_and_we_decrypt_what_it_encrypts(messa
     assert ours.decrypt_verified(their_signature, timestamp, nonce, their_encrypted) == message
 
 
-def test_wrong_signature_raises_invalid_signature(sample: WeComCrypto):
+@pytest.mark.parametrize("signature", ["0" * 40, "", "签名" * 20, "\x18\U000c1a9c"])
+def test_wrong_signature_raises_invalid_signature(sample: WeComCrypto, signature: str):
     with pytest.raises(InvalidSignature):
-        sample.decrypt_verified("0" * 40, "1476416373", "47744683", SAMPLE_ECHO)
+        sample.decrypt_verified(signature, "1476416373", "47744683", SAMPLE_ECHO)
 
 
 def test_tampered_timestamp_invalidates_the_signature(sample: WeComCrypto):

@@ -54,6 +54,8 @@ class _JsonCaller:
             except ValueError as error:
                 raise WeComApiError(-1, f"answer is not JSON (HTTP {response.status_code})") from error
             else:
+                if not isinstance(data, dict):
+                    raise WeComApiError(-1, "answer is not a JSON object")
                 if data.get("errcode", 0) != _BUSY or last:
                     return data
             self._sleep(self._backoff * 2**attempt)

@@ -49,7 +49,7 @@ class WeComCrypto:
 
     def verify(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> None:
         expected = self.signature(timestamp, nonce, encrypted)
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
             raise InvalidSignature()
 
     def decrypt_verified(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
