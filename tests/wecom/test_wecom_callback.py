@@ -250,3 +250,44 @@ def test_busy_worker_answers_503_and_the_retry_is_accepted_later(held_wecom_app:
     assert refused.json() == {"detail": "服务繁忙，请稍后重试"}
     assert retried.status_code == 200
     assert len(app.api.sent_texts()) == 2
+
+
+def test_generation_failure_sends_the_apology_and_records_failed(wecom_env, tmp_path: Path):
+    class BrokenCopilot(FakeCopilot):
+        def chat(self, *args, **kwargs):
+            raise RuntimeError("model server down")
+
+    app = build_wecom_app(wecom_env, tmp_path, BrokenCopilot())
+    app.post(text_message_xml(from_user=BOUND_USER, content="你好", msg_id="7100000000000050"))
+    app.settle()
+
+    assert wecom_env.sent_texts() == [replies.TEMPORARY_FAILURE]
+    assert _inbox_statuses(app) == ["failed"]
+    app.channel.close()
+
+
+def test_send_failure_is_recorded_and_not_retried_forever(wecom_app: WeComApp):
+    wecom_app.api.fail_next(81013)  # WeCom: user not in the app's visible range
+
+    wecom_app.post(text_message_xml(from_user=BOUND_USER, content="帮助", msg_id="7100000000000051"))
+    wecom_app.settle()
+
+    assert [c.answer["errcode"] for c in wecom_app.api.calls_to("message/send")] == [81013]
+    assert _inbox_statuses(wecom_app) == ["failed"]
+
+
+def test_answered_message_is_recorded_answered(wecom_app: WeComApp):
+    wecom_app.post(text_message_xml(from_user=BOUND_USER, content="帮助", msg_id="7100000000000052"))
+    wecom_app.settle()
+
+    assert _inbox_statuses(wecom_app) == ["answered"]
+
+
+def _inbox_statuses(app: WeComApp) -> list[str]:
+    from sqlalchemy import select
+
+    from rm_copilot.channels.wecom.models import WeComInboxEntry
+    from rm_copilot.services import get_services
+
+    with get_services().session_factory() as session:
+        return list(session.scalars(select(WeComInboxEntry.status)))

@@ -92,8 +92,10 @@ class WeComChannel:
         except WeComApiError as error:
             log.error("wecom reply could not be sent: %s", error)
             status = "failed"
-        except Exception:  # noqa: BLE001 - the advisor still deserves an answer
-            log.exception("wecom message handling failed (msg_type=%s)", message.msg_type)
+        except Exception as error:  # noqa: BLE001 - the advisor still deserves an answer
+            # The type only at ERROR: exception texts may quote customer data; the trace is for DEBUG.
+            log.error("wecom message handling failed: %s", type(error).__name__)
+            log.debug("wecom message handling failed", exc_info=True)
             status = "failed"
             self._apologise(message.from_user)
         self.inbox.finish(message.dedupe_key, status)
