@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from rm_copilot.channels.wecom import replies
-from rm_copilot.channels.wecom.bot import CopilotLike, WeComBot
+from rm_copilot.channels.wecom.bot import WeComBot
 from rm_copilot.channels.wecom.client import WeComApiError, WeComClient
 from rm_copilot.channels.wecom.crypto import WeComCrypto
 from rm_copilot.channels.wecom.inbox import WeComInbox
@@ -50,14 +50,14 @@ class WeComChannel:
         self.crypto, self.inbox, self.bot, self.worker = crypto, inbox, bot, worker
 
     @classmethod
-    def from_services(cls, services: "Services", *, copilot: CopilotLike | None = None) -> "WeComChannel":
+    def from_services(cls, services: "Services") -> "WeComChannel":
         settings = services.settings
         if not is_configured(settings):
             raise ValueError("WeCom settings are incomplete")
         client = WeComClient(
             settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id
         )
-        bot = WeComBot(copilot or _ServicesCopilot(services), services.customers, client)
+        bot = WeComBot(_ServicesCopilot(services), services.customers, client)
         return cls(
             WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id),
             WeComInbox(services.session_factory),
