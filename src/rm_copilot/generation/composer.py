@@ -128,6 +128,8 @@ def _chunk_sentences(chunk: dict) -> list[str]:
         sentence = re.sub(r"^[-*•\s]+", "", raw.strip()).rstrip("。；;！!\n").strip()
         if sentence.startswith(("问：", "问:")) or sentence.endswith(("？", "?")) or len(sentence) < 4:
             continue
+        if sentence.count("“") != sentence.count("”") or "……" in sentence:
+            continue  # a fragment of a quoted example, not a statement
         sentences.append(re.sub(r"^答[：:]", "", sentence))
     return sentences
 
