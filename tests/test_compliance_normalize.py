@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance_support import assert_offsets_point_into_original, engine
-from rm_copilot.compliance.normalize import normalize
+from rm_copilot.compliance.normalize import _normalize_slow, normalize
 
 ZW = "\u200b"
 
@@ -76,6 +76,13 @@ def test_normalisation_never_maps_outside_the_original(text):
         for end in range(start, len(result.text) + 1):
             low, high = result.span(start, end)
             assert 0 <= low <= high <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_fast_path_agrees_with_the_character_by_character_path(text):
+    fast, slow = normalize(text), _normalize_slow(text)
+    assert (fast.text, list(fast.origin)) == (slow.text, list(slow.origin))
 
 
 @settings(max_examples=200, deadline=None)

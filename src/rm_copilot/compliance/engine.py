@@ -51,6 +51,10 @@ class ComplianceEngine:
         appendix: list[str] = []
 
         hits, mentions = self.matcher.find(normalized.text, product_type=product_type, channel=channel)
+        pii_spans = find_pii(normalized.text, (normalize(customer.full_name).text,)
+                             if customer and customer.full_name else ())
+        if not (hits or pii_spans or product_type or customer):
+            return CheckResult("pass", text, [], self.version)
         for hit in hits:
             rule = hit.rule.rule
             start, end = normalized.span(hit.start, hit.end)
@@ -67,8 +71,7 @@ class ComplianceEngine:
             findings.append(Finding(issue.rule_id, "suitability", issue.severity, start, end, text[start:end],
                                     issue.message, issue.suggestion, issue.basis, "product"))
 
-        names = (normalize(customer.full_name).text,) if customer and customer.full_name else ()
-        for span in find_pii(normalized.text, names):
+        for span in pii_spans:
             start, end = normalized.span(span.start, span.end)
             label = PII_LABELS[span.kind]
             # `matched` carries the mask, never the raw number: findings are shown and logged.
@@ -85,7 +88,8 @@ class ComplianceEngine:
                                         disclosure.message, disclosure.suggestion, disclosure.basis, "required"))
                 appendix.append(wording)
 
-        findings.sort(key=lambda f: (f.start, f.end))
+        if len(findings) > 1:
+            findings.sort(key=lambda f: (f.start, f.end))
         verdict = _verdict(findings)
         if verdict == "block":
             output = apply_spans(text, masks)
@@ -95,7 +99,7 @@ class ComplianceEngine:
 
 
 def _validate(text: str, product_type: str | None, channel: str | None) -> None:
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text or text.isspace():
         raise BadInput("待检查的文本为空。")
     if product_type is not None and product_type not in PRODUCT_TYPES:
         raise BadInput(f"未知的产品类型：{product_type}（可选：{'、'.join(PRODUCT_TYPES)}）")

@@ -14,6 +14,7 @@ import ahocorasick
 
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
 from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.prefilter import anchors
 from rm_copilot.compliance.rulebook import Negation, Rule
 
 EXCEPTION_WINDOW = 16
@@ -35,7 +36,7 @@ class CompiledRule:
         return not (rule.channels and channel and channel not in rule.channels)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RuleHit:
     rule: CompiledRule
     start: int  # in normalised text
@@ -43,7 +44,7 @@ class RuleHit:
     pattern: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProductMention:
     product: ProductRef
     start: int
@@ -61,33 +62,31 @@ class NegationDetector:
     def __init__(self, negation: Negation):
         self.max_gap = negation.max_gap
         self.cues = _alternation(negation.cues)
-        self.tight = tuple(sorted({normalize_term(c) for c in negation.tight_cues}, key=len, reverse=True))
+        self.tight = frozenset(normalize_term(c) for c in negation.tight_cues)
+        self.tight_lengths = sorted({len(c) for c in self.tight}, reverse=True)
         self.not_negations = _alternation(negation.not_negations)
-        self.breaks = re.compile("[" + re.escape(negation.clause_breaks) + "]")
+        self.clause_tail = re.compile("[^" + re.escape(negation.clause_breaks) + r"]*\Z")
         longest = max((len(c) for c in negation.cues), default=1)
         self.lookback = self.max_gap + longest
 
     def negated(self, text: str, start: int) -> bool:
-        window_start = max(0, start - self.lookback)
-        segment = text[window_start:start]
-        breaks = list(self.breaks.finditer(segment))
-        if breaks:
-            segment = segment[breaks[-1].end():]
+        if start == 0:
+            return False
+        window = text[max(0, start - self.lookback):start]
+        segment = self.clause_tail.search(window).group()
         if not segment:
             return False
-        blocked = [m.span() for m in self.not_negations.finditer(segment)] if self.not_negations else []
-
-        def genuine(cue_start: int, cue_end: int) -> bool:
-            return not any(b_start <= cue_start and cue_end <= b_end for b_start, b_end in blocked)
-
-        for cue in self.tight:
-            if segment.endswith(cue) and genuine(len(segment) - len(cue), len(segment)):
-                return True
+        length = len(segment)
+        candidates = [(length - size, length) for size in self.tight_lengths if segment[-size:] in self.tight]
         if self.cues is not None:
-            for match in self.cues.finditer(segment):
-                if len(segment) - match.end() <= self.max_gap and genuine(*match.span()):
-                    return True
-        return False
+            candidates += [m.span() for m in self.cues.finditer(segment) if length - m.end() <= self.max_gap]
+        if not candidates:
+            return False
+        blocked = [m.span() for m in self.not_negations.finditer(segment)] if self.not_negations else []
+        return any(
+            not any(b_start <= c_start and c_end <= b_end for b_start, b_end in blocked)
+            for c_start, c_end in candidates
+        )
 
 
 class WordingMatcher:
@@ -100,6 +99,14 @@ class WordingMatcher:
         for compiled in self.rules:
             for term in compiled.rule.terms:
                 payloads.setdefault(normalize_term(term), []).append(("rule", compiled, term))
+        self.regex_always: list[int] = []
+        for index, compiled in enumerate(self.regex_rules):
+            found = [anchors(pattern) for pattern in compiled.rule.patterns]
+            if any(anchor_set is None for anchor_set in found):
+                self.regex_always.append(index)
+                continue
+            for anchor in set().union(*found):
+                payloads.setdefault(anchor, []).append(("regex", index, anchor))
         for product in products:
             for key in {product.id, product.name, *product.aliases}:
                 if key and len(normalize_term(key)) >= 2:
@@ -128,15 +135,19 @@ class WordingMatcher:
         """Raw hits before context rules: every literal and regex occurrence."""
         hits: list[RuleHit] = []
         mentions: list[ProductMention] = []
+        selected = set(self.regex_always)
         if not self.empty:
             for end_index, (length, values) in self.automaton.iter(text):
                 start, end = end_index + 1 - length, end_index + 1
                 for kind, target, key in values:
                     if kind == "rule":
                         hits.append(RuleHit(target, start, end, key))
+                    elif kind == "regex":
+                        selected.add(target)
                     else:
                         mentions.append(ProductMention(target, start, end))
-        for compiled in self.regex_rules:
+        for index in selected:
+            compiled = self.regex_rules[index]
             for match in compiled.regex.finditer(text):
                 if match.end() > match.start():
                     hits.append(RuleHit(compiled, match.start(), match.end(), _which(compiled, match.group())))
@@ -145,6 +156,8 @@ class WordingMatcher:
     def find(self, text: str, *, product_type: str | None = None, channel: str | None = None
              ) -> tuple[list[RuleHit], list[ProductMention]]:
         raw, mentions = self.scan(text)
+        if not raw:
+            return raw, mentions
         accepted = [hit for hit in raw if hit.rule.applies(product_type, channel) and not self._excused(text, hit)]
         return _resolve_overlaps(accepted), mentions
 
@@ -169,6 +182,8 @@ def _which(compiled: CompiledRule, matched: str) -> str:
 
 def _resolve_overlaps(hits: list[RuleHit]) -> list[RuleHit]:
     """Where hits overlap keep the most severe, then the longest."""
+    if len(hits) < 2:
+        return hits
     ranked = sorted(hits, key=lambda h: (-SEVERITY_RANK[h.rule.severity], -(h.end - h.start), h.start))
     kept: list[RuleHit] = []
     for hit in ranked:

@@ -39,7 +39,7 @@ class CustomerContext:
         return int(self.risk_level[1:]) if self.risk_level else None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     rule_id: str
     category: str
@@ -56,7 +56,7 @@ class Finding:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CheckResult:
     verdict: Verdict
     text: str

@@ -6,9 +6,10 @@ CJK characters ("保 本", "保*本", "保\u200b本") are dropped.
 """
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from opencc import OpenCC
 
@@ -52,11 +53,15 @@ def _is_separator(char: str) -> bool:
     return char in SEPARATORS or unicodedata.category(char) in ("So", "Sk", "Cf", "Zs")
 
 
-@dataclass(frozen=True)
 class Normalized:
-    original: str
-    text: str
-    origin: tuple[int, ...]  # origin[i] = index in `original` of normalised character i
+    """Normalised text plus `origin[i]`, the index in `original` of normalised character i."""
+
+    __slots__ = ("original", "text", "origin")
+
+    def __init__(self, original: str, text: str, origin: Sequence[int]):
+        self.original = original
+        self.text = text
+        self.origin = origin
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised [start, end) span to the original text (end exclusive)."""
@@ -66,7 +71,57 @@ class Normalized:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+class _LazyTable(dict):
+    """A `str.translate` table filled on first sight of each character (entries never change)."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, code: int) -> str:
+        value = self._compute(chr(code))
+        with _cache_lock:
+            self[code] = value
+        return value
+
+
+def _kind(char: str) -> str:
+    """One letter per original character: c CJK, s separator, o other; x when it changes length."""
+    piece = normalize_char(char)
+    if len(piece) != 1:
+        return "x"
+    if _is_separator(piece):
+        return "s"
+    return "c" if is_cjk(piece) else "o"
+
+
+_NORMALISED = _LazyTable(normalize_char)
+_KINDS = _LazyTable(_kind)
+_SEPARATORS_BETWEEN_CJK = re.compile(r"(?<=c)s+(?=c)")
+
+
 def normalize(text: str) -> Normalized:
+    """Fast path when every character keeps its length: translate, then cut separator runs."""
+    kinds = text.translate(_KINDS)
+    if "x" in kinds:
+        return _normalize_slow(text)
+    translated = text.translate(_NORMALISED)
+    drops = [match.span() for match in _SEPARATORS_BETWEEN_CJK.finditer(kinds)]
+    if not drops:
+        return Normalized(text, translated, range(len(text)))
+    pieces: list[str] = []
+    origin: list[int] = []
+    cursor = 0
+    for start, end in drops:
+        pieces.append(translated[cursor:start])
+        origin.extend(range(cursor, start))
+        cursor = end
+    pieces.append(translated[cursor:])
+    origin.extend(range(cursor, len(text)))
+    return Normalized(text, "".join(pieces), tuple(origin))
+
+
+def _normalize_slow(text: str) -> Normalized:
     chars: list[str] = []
     origin: list[int] = []
     pending: list[tuple[str, int]] = []  # separators waiting to see what follows them

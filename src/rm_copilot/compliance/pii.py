@@ -102,6 +102,8 @@ def find_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> list[PiiSpan
 
 def apply_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
     """Replace non-overlapping (start, end, replacement) spans of `text`."""
+    if not spans:
+        return text
     out, cursor = [], 0
     for start, end, replacement in sorted(spans):
         if start < cursor:
