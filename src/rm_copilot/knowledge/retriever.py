@@ -26,8 +26,8 @@ MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    rrf_k: float = 20.0
-    dense_weight: float = 0.5
+    rrf_k: float = 10.0
+    dense_weight: float = 0.4
     words_weight: float = 1.0
     bigrams_weight: float = 0.7
     mention_weight: float = 1.5
@@ -125,6 +125,7 @@ class HybridRetriever:
         allowed = np.array([filters.allows(c.metadata) for c in chunks], dtype=bool)
         ranked_lists: dict[str, list[int]] = {}
         cfg = self.config
+        mentioned = lexical.mentioned_products(query) if mode != "dense" else set()
         if mode in ("hybrid", "bm25"):
             words = np.where(allowed, scores.words, 0.0)
             bigrams = np.where(allowed, scores.bigrams, 0.0)
@@ -133,7 +134,6 @@ class HybridRetriever:
             else:
                 ranked_lists["words"] = _top(words, cfg.candidates)
                 ranked_lists["bigrams"] = _top(bigrams, cfg.candidates)
-                mentioned = lexical.mentioned_products(query)
                 if mentioned:
                     named = np.array([c.product_id in mentioned for c in chunks], dtype=bool) & allowed
                     combined = scores.combined(cfg.lexical_bigram_weight) + 1e-6
@@ -146,7 +146,7 @@ class HybridRetriever:
             ranked_lists["dense"] = [pos for pos, _ in dense]
             best_dense = max((sim for _, sim in dense), default=0.0)
         coverage = lexical.coverage(scores.informative, np.where(allowed, scores.words, 0.0))
-        if not self._clears_floor(mode, coverage, best_dense):
+        if not mentioned and not self._clears_floor(mode, coverage, best_dense):
             return []
         weights = {
             "words": cfg.words_weight, "bigrams": cfg.bigrams_weight, "dense": cfg.dense_weight,
