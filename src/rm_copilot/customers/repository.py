@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from rm_copilot.compliance.pii import mask_name, redact_pii
 from rm_copilot.customers import views
 from rm_copilot.customers.importer import ImportReport, read_records
-from rm_copilot.customers.loading import load_views
+from rm_copilot.customers.loading import CustomerBundle, load_bundles, load_views
 from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag, utcnow
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.customers.tags import age_on
@@ -111,6 +111,13 @@ class CustomerRepository:
             with self._factory() as session:
                 found = {view.id: view for view in load_views(session, stmt, self._today())}
             yield from (found[cid] for cid in chunk if cid in found)
+
+    def bundles(self, ids: Sequence[str]) -> list[CustomerBundle]:
+        """View, profile and compliance context of each known id, in the given order (batch jobs)."""
+        stmt = select(Customer).where(Customer.id.in_(list(ids)))
+        with self._factory() as session:
+            found = {b.view.id: b for b in load_bundles(session, stmt, self._today())}
+        return [found[customer_id] for customer_id in ids if customer_id in found]
 
     def profile(self, customer_id: str, *, advisor_id: str | None = None) -> CustomerProfile:
         with self._factory() as session:

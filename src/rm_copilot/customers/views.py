@@ -191,10 +191,16 @@ def customer_view(
     )
 
 
-def customer_profile(customer: models.Customer, today: date) -> CustomerProfile:
-    tags = _tags_by_layer(customer.tags, today)
+def customer_profile(
+    customer: models.Customer,
+    today: date,
+    children: tuple[Iterable[Any], Iterable[Any], Iterable[Any]] | None = None,
+) -> CustomerProfile:
+    """`children` as in `customer_view`."""
+    tag_rows, holding_rows, event_rows = children or (customer.tags, customer.holdings, customer.events)
+    tags = _tags_by_layer(tag_rows, today)
     events = [
-        event_view(e, today) for e in customer.events
+        event_view(e, today) for e in event_rows
         if -RECENT_EVENT_DAYS <= (e.event_date - today).days <= PROFILE_EVENT_HORIZON_DAYS
     ]
     return CustomerProfile(
@@ -211,6 +217,6 @@ def customer_profile(customer: models.Customer, today: date) -> CustomerProfile:
         marketing_consent=customer.marketing_consent,
         needs=tags["need"],
         behaviors=tags["behavior"],
-        holdings=[holding_view(h) for h in customer.holdings],
+        holdings=[holding_view(h) for h in holding_rows],
         events=events,
     )
