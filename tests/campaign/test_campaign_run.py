@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rm_copilot.channels.campaign.rows import NO_CONSENT, skip_reason
+from rm_copilot.channels.campaign.rows import NO_CONSENT, customer_brief, skip_reason
 from rm_copilot.channels.campaign.runner import CampaignSpec, run_campaign
 from rm_copilot.cli import app
 from rm_copilot.errors import CampaignError
@@ -62,8 +62,8 @@ def test_skipped_rows_carry_a_reason_and_no_text(built_services: Services, clean
     out, summary = clean_run
     product = built_services.catalog.get(PRODUCT)
     for row in _rows(out):
-        customer = built_services.customers.get(row["customer_id"])
-        expected = skip_reason(built_services, customer, product)
+        bundle = built_services.customers.bundles([row["customer_id"]])[0]
+        expected = skip_reason(built_services, bundle, customer_brief(built_services, bundle), product)
         if expected is not None:
             assert row["skipped_reason"] == expected and row["text"] is None and row["verdict"] is None
         else:

@@ -1,8 +1,14 @@
-"""One customer in, one output row per variant out: consent, suitability, copy, final compliance check."""
+"""Customers in, one output row per variant out: consent, suitability, copy, final compliance check.
+
+A batch of customers is read in a few bulk queries (view, prompt profile and compliance context
+together), so a 10,000-customer campaign costs its generation time, not 10,000 × 7 lookups.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from rm_copilot.assistant.brief import build_brief
 from rm_copilot.assistant.recommend import suitability_issue
 from rm_copilot.services import Services
 
@@ -11,57 +17,61 @@ NOT_COMPLIANT = "话术未能通过合规检查"
 GENERATION_FAILED = "话术生成失败"
 
 
-def skip_reason(services: Services, customer: Any, product: Any) -> str | None:
+def customer_brief(services: Services, bundle: Any) -> dict[str, Any]:
+    names = (bundle.context.full_name,) if bundle.context.full_name else ()
+    return build_brief(bundle.profile, elderly_age=services.settings.elderly_age, note=bundle.view.note, names=names)
+
+
+def skip_reason(services: Services, bundle: Any, brief: dict[str, Any], product: Any) -> str | None:
     """Why this customer must not receive copy for this product (consent, then suitability), or None."""
-    if not customer.marketing_consent:
+    if not bundle.view.marketing_consent:
         return NO_CONSENT
-    brief = services.copilot.brief(customer.id)
     return suitability_issue(product, brief, services.settings.elderly_age)
 
 
-def build_rows(services: Services, customer_id: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
-    customer = services.customers.get(customer_id)
+def build_batch(services: Services, customer_ids: Sequence[str], spec: dict[str, Any]) -> list[list[dict[str, Any]]]:
     product = services.catalog.get(spec["product_id"])
+    return [_customer_rows(services, bundle, product, spec) for bundle in services.customers.bundles(customer_ids)]
+
+
+def _customer_rows(services: Services, bundle: Any, product: Any, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    customer_id = bundle.view.id
     variants = int(spec["variants"])
-    reason = skip_reason(services, customer, product)
+    brief = customer_brief(services, bundle)
+    reason = skip_reason(services, bundle, brief, product)
     if reason is not None:
         return [_row(customer_id, spec, variant, skipped_reason=reason) for variant in range(variants)]
     try:
-        answer = services.copilot.scripts(
-            customer.advisor_id,
-            customer_id,
-            product_id=product.id,
-            scenario=spec.get("scenario"),
-            channel=spec["channel"],
-            variants=variants,
-        ).to_dict()
+        scripts = services.copilot.writer.write(
+            brief, product_id=product.id, scenario=spec.get("scenario"), channel=spec["channel"],
+            variants=variants, customer_id=customer_id, advisor_id=bundle.view.advisor_id,
+            customer_context=bundle.context,
+        )
     except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the campaign
         reason = f"{GENERATION_FAILED}：{type(error).__name__}"
         return [_row(customer_id, spec, variant, skipped_reason=reason) for variant in range(variants)]
-    scripts = answer["scripts"]
     rows = []
     for variant in range(variants):
         if variant >= len(scripts):
             rows.append(_row(customer_id, spec, variant, skipped_reason=GENERATION_FAILED))
-            continue
-        rows.append(_final_check(services, customer_id, spec, variant, scripts[variant], product.type))
+        else:
+            rows.append(_final_check(services, bundle, spec, variant, scripts[variant].to_dict(), product.type))
     return rows
 
 
 def _final_check(
-    services: Services, customer_id: str, spec: dict[str, Any], variant: int, script: dict, product_type: str
+    services: Services, bundle: Any, spec: dict[str, Any], variant: int, script: dict, product_type: str
 ) -> dict[str, Any]:
     """The campaign file's own guard: only text that passes exactly as written is written as text.
 
     The Copilot already gated (and audited) this script; re-checking the final string costs well
     under a millisecond and makes the file's guarantee independent of the generation path.
     """
-    context = services.customers.compliance_context(customer_id)
-    result = services.compliance.check(script["text"], product_type=product_type, channel=spec["channel"], customer=context)
+    customer_id = bundle.view.id
+    check = dict(product_type=product_type, channel=spec["channel"], customer=bundle.context)
+    result = services.compliance.check(script["text"], **check)
     if result.verdict == "rewrite":
-        result = services.compliance.check(
-            result.text, product_type=product_type, channel=spec["channel"], customer=context
-        )
+        result = services.compliance.check(result.text, **check)
     if result.verdict != "pass":
         findings = [finding.to_dict() for finding in result.findings]
         return _row(customer_id, spec, variant, verdict="block", findings=findings, skipped_reason=NOT_COMPLIANT)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rm_copilot.channels.campaign.output import RowWriter, prepare_output, write_summary
-from rm_copilot.channels.campaign.rows import build_rows
+from rm_copilot.channels.campaign.rows import build_batch
 from rm_copilot.channels.campaign.segment import parse_segment
 from rm_copilot.channels.campaign.selection import Shard, read_customer_ids, select_customers
 from rm_copilot.config import Settings
@@ -110,7 +110,7 @@ def _work(
 ) -> list[list[dict[str, Any]]]:
     services = services or _worker_services
     assert services is not None, "worker graph not initialised"
-    return [build_rows(services, customer_id, spec_data) for customer_id in batch]
+    return build_batch(services, batch, spec_data)
 
 
 def default_workers(settings: Settings) -> int:
