@@ -1,8 +1,10 @@
 """The WeCom bot on the real stack: create_app, the built services, the real Copilot and compliance."""
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fake_wecom_api import FakeWeComApi
 from fastapi.testclient import TestClient
@@ -71,3 +73,41 @@ def test_script_command_for_own_customer_is_drafted_and_another_advisors_is_refu
     script, refusal = fake_api.sent_texts()
     assert script.startswith("【话术")
     assert refusal == replies.CUSTOMER_NOT_FOUND
+
+
+def test_rm_copilot_serve_answers_a_message_delivered_three_times_exactly_once(
+    built_services: Services, fake_api: FakeWeComApi, tmp_path
+):
+    from live_server import LiveServer
+
+    home = tmp_path / "home"
+    shutil.copytree(built_services.settings.resolved_home, home)  # built already: serve skips indexing
+    server = LiveServer(home, extra_env={
+        "RM_COPILOT_WECOM_TOKEN": TOKEN, "RM_COPILOT_WECOM_AES_KEY": AES_KEY, "RM_COPILOT_WECOM_CORP_ID": CORP_ID,
+        "RM_COPILOT_WECOM_AGENT_ID": AGENT_ID, "RM_COPILOT_WECOM_SECRET": SECRET,
+        "RM_COPILOT_WECOM_API_BASE": fake_api.base_url,
+    }).start()
+    wechat = WeChatPyClient()
+    try:
+        question = text_message_xml(from_user=DEMO_USER, content="存款保险的保障范围包括哪些？",
+                                    msg_id="7300000000000001")
+        for _ in range(3):
+            params, body = wechat.encrypted_post(question)
+            response = httpx.post(f"{server.base_url}/wecom/callback", params=params, content=body, timeout=60)
+            assert (response.status_code, response.text) == (200, "")
+        first = fake_api.wait_for("message/send", 1, timeout=300)
+        # Duplicates are refused inside the callback, before its 200; so once a later message is
+        # answered, nothing more can come for the first one.
+        params, body = wechat.encrypted_post(
+            text_message_xml(from_user=DEMO_USER, content="帮助", msg_id="7300000000000002"))
+        response = httpx.post(f"{server.base_url}/wecom/callback", params=params, content=body, timeout=60)
+        assert response.status_code == 200
+        fake_api.wait_for("message/send", len(first) + 1, timeout=300)
+    finally:
+        server.stop()
+
+    texts = fake_api.sent_texts()
+    assert texts[-1] == replies.HELP
+    answer = texts[:-1]
+    assert len(answer) == 1 and "存款保险" in answer[0] and "参考资料：" in answer[0]
+    assert len(fake_api.calls_to("gettoken")) == 1
