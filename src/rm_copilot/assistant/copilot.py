@@ -73,6 +73,7 @@ class _Turn:
     customer_id: str | None
     plan: AnswerPlan
     check: dict[str, Any]
+    question: str
 
 
 class Copilot:
@@ -174,16 +175,14 @@ class Copilot:
             customer_id = customer_id or session.customer_id
             history = self.sessions.history(session_id, advisor_id=owner, limit=HISTORY_MESSAGES)
         brief = self.brief(customer_id, advisor_id=advisor_id) if customer_id else None
-        if not session_id:
-            session_id = self.sessions.create(owner, customer_id=customer_id, title=message).id
+        session_id = session_id or self.sessions.new_id()
         plan = self.planner.plan(message, history=history, brief=brief, variant=len(history) // 2)
         check = {"channel": channel, "customer_id": customer_id, "advisor_id": advisor_id, "source": "chat",
                  "customer_context": self.gate.context_for(customer_id)}
-        self.sessions.append(session_id, "user", message, advisor_id=owner)
-        return _Turn(session_id, customer_id, plan, check)
+        return _Turn(session_id, customer_id, plan, check, message)
 
     def _finish(self, turn: _Turn, advisor_id: str | None, guarded: Guarded,
                 citations: list[dict[str, Any]]) -> ChatAnswer:
-        self.sessions.append(turn.session_id, "assistant", guarded.text, advisor_id=advisor_id or OPERATOR,
-                             citations=citations)
+        self.sessions.record_turn(turn.session_id, advisor_id=advisor_id or OPERATOR, question=turn.question,
+                                  answer=guarded.text, citations=citations, customer_id=turn.customer_id)
         return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin)

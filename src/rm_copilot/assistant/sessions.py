@@ -42,7 +42,7 @@ class SessionStore:
         self._factory = session_factory
 
     def create(self, advisor_id: str, *, customer_id: str | None = None, title: str = "") -> SessionView:
-        row = ChatSession(id=uuid.uuid4().hex, advisor_id=advisor_id, customer_id=customer_id,
+        row = ChatSession(id=self.new_id(), advisor_id=advisor_id, customer_id=customer_id,
                           title=title[:TITLE_CHARS])
         with transaction(self._factory) as session:
             session.add(row)
@@ -63,6 +63,25 @@ class SessionStore:
             row.updated_at = _utcnow()
             if not row.title and role == "user":
                 row.title = content[:TITLE_CHARS]
+
+    def record_turn(self, session_id: str, *, advisor_id: str, question: str, answer: str,
+                    citations: list[dict[str, Any]] | None = None, customer_id: str | None = None) -> None:
+        """One question and its answer in one transaction; creates the session on its first turn."""
+        with transaction(self._factory) as session:
+            row = session.get(ChatSession, session_id)
+            if row is None:
+                row = ChatSession(id=session_id, advisor_id=advisor_id, customer_id=customer_id,
+                                  title=question[:TITLE_CHARS])
+                session.add(row)
+            elif row.advisor_id != advisor_id:
+                raise NotFound(f"没有找到会话 {session_id}")
+            session.add(ChatMessage(session_id=session_id, role="user", content=question))
+            session.add(ChatMessage(session_id=session_id, role="assistant", content=answer, citations=citations))
+            row.updated_at = _utcnow()
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
 
     def history(self, session_id: str, *, advisor_id: str, limit: int | None = None) -> list[MessageView]:
         """Messages oldest first; with `limit`, only the most recent ones."""

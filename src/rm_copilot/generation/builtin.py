@@ -6,6 +6,7 @@ OpenAI-compatible backends ignore) and answers with the composer's text; streami
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,8 @@ class BuiltinComposerChatModel(BaseChatModel):
     def compose(self, request: ComposeRequest) -> str:
         return compose(request, get_renderer(Path(self.prompts_dir)), self._terms)
 
-    def _terms(self, text: str) -> set[str]:
-        """Words as retrieval sees them (jieba with the financial dictionary and synonyms)."""
-        from rm_copilot.knowledge.tokenizer import get_lexicon
-
-        lexicon = get_lexicon(Path(self.lexicon_dir) if self.lexicon_dir else None)
-        return set(lexicon.words(text))
+    def _terms(self, text: str) -> frozenset[str]:
+        return _lexicon_terms(self.lexicon_dir, text)
 
     def _generate(
         self,
@@ -64,6 +61,14 @@ class BuiltinComposerChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(sentence, chunk=chunk)
             yield chunk
+
+
+@lru_cache(maxsize=50_000)
+def _lexicon_terms(lexicon_dir: str | None, text: str) -> frozenset[str]:
+    """Words as retrieval sees them (jieba, financial dictionary, synonyms); chunk sentences repeat."""
+    from rm_copilot.knowledge.tokenizer import get_lexicon
+
+    return frozenset(get_lexicon(Path(lexicon_dir) if lexicon_dir else None).words(text))
 
 
 def _request_from(messages: list[BaseMessage]) -> ComposeRequest:
