@@ -108,11 +108,15 @@ class Copilot:
 
     def brief(self, customer_id: str, *, advisor_id: str | None = None) -> dict[str, Any]:
         """The masked brief of a customer this advisor may see (NotFound otherwise)."""
+        return self._customer(customer_id, advisor_id)[0]
+
+    def _customer(self, customer_id: str, advisor_id: str | None) -> tuple[dict[str, Any], Any]:
+        """The brief and the compliance context (read once, reused by every check of the request)."""
         view = self.customers.get(customer_id, advisor_id=advisor_id)
         profile = self.customers.profile(customer_id, advisor_id=advisor_id)
         context = self.customers.compliance_context(customer_id)
         names = (context.full_name,) if getattr(context, "full_name", None) else ()
-        return build_brief(profile, elderly_age=self.elderly_age, note=view.note, names=names)
+        return build_brief(profile, elderly_age=self.elderly_age, note=view.note, names=names), context
 
     def recommend(self, advisor_id: str | None, customer_id: str, limit: int = 3) -> list[Recommendation]:
         return recommend(self.brief(customer_id, advisor_id=advisor_id), self.catalog, limit=limit,
@@ -120,8 +124,7 @@ class Copilot:
 
     def scripts(self, advisor_id: str | None, customer_id: str, product_id: str | None = None,
                 scenario: str | None = None, channel: str = "tablet", variants: int = 1) -> ScriptsAnswer:
-        brief = self.brief(customer_id, advisor_id=advisor_id)
-        context = self.gate.context_for(customer_id)
+        brief, context = self._customer(customer_id, advisor_id)
         return ScriptsAnswer(self.writer.write(
             brief, product_id=product_id, scenario=scenario, channel=channel or "tablet", variants=variants,
             customer_id=customer_id, advisor_id=advisor_id, customer_context=context,
@@ -174,11 +177,11 @@ class Copilot:
             session = self.sessions.get(session_id, advisor_id=owner)
             customer_id = customer_id or session.customer_id
             history = self.sessions.history(session_id, advisor_id=owner, limit=HISTORY_MESSAGES)
-        brief = self.brief(customer_id, advisor_id=advisor_id) if customer_id else None
+        brief, context = self._customer(customer_id, advisor_id) if customer_id else (None, None)
         session_id = session_id or self.sessions.new_id()
         plan = self.planner.plan(message, history=history, brief=brief, variant=len(history) // 2)
         check = {"channel": channel, "customer_id": customer_id, "advisor_id": advisor_id, "source": "chat",
-                 "customer_context": self.gate.context_for(customer_id)}
+                 "customer_context": context}
         return _Turn(session_id, customer_id, plan, check, message)
 
     def _finish(self, turn: _Turn, advisor_id: str | None, guarded: Guarded,
