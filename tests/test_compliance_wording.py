@@ -113,3 +113,25 @@ def test_one_engine_gives_the_same_answers_from_many_threads():
     with ThreadPoolExecutor(max_workers=8) as pool:
         actual = list(pool.map(lambda text: engine().check(text).to_dict(), texts))
     assert actual == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("不得说“保本保息”“本金无忧”“稳赚不赔”", []),  # the prohibition covers the quoted list
+        ("严禁使用\"零风险\"\"刚性兑付\"等说法", []),  # ASCII quotes
+        ("不得贬低同业，如“别家都是坑”", []),  # 如 introduces the examples
+        ("客户说“保本保息”", ["guarantee.principal"]),  # quoted, but nothing prohibits it
+        ("不得夸大，“保本保息”是真的", ["guarantee.principal"]),  # the clause break ends the prohibition
+        ("绝不承诺保本、保收益、无风险、稳赚", []),  # a negated enumeration
+        ("保本、保息、零风险，值得买", ["guarantee.principal", "guarantee.principal", "guarantee.no_risk"]),
+    ],
+)
+def test_quoted_examples_and_enumerations_after_a_prohibition(text, expected):
+    assert rule_ids(text) == expected
+
+
+def test_full_width_punctuation_in_rule_patterns_meets_normalised_text():
+    # "，" becomes "," in normalised text; the rulebook's "[^，。]" gaps must still stop there.
+    assert rule_ids("理财，和存款一样") == []
+    assert rule_ids("理财和存款一样") == ["deposit_confusion.same_as_deposit"]

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.rulebook import Disclosure
 
 
@@ -53,7 +53,7 @@ class DisclosureChecker:
         for disclosure in disclosures:
             compiled = _CompiledDisclosure(
                 disclosure=disclosure,
-                when=re.compile(disclosure.when) if disclosure.when else None,
+                when=re.compile(normalize_pattern(disclosure.when)) if disclosure.when else None,
                 default=_form(*disclosure.form_for(None)),
                 sms=_form(*disclosure.form_for("sms")),
             )

@@ -13,6 +13,7 @@ from rm_copilot.compliance.matcher import WordingMatcher
 from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, ProductRef
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.pii import apply_spans, find_pii
+from rm_copilot.compliance.quotes import quoted_after_negation
 from rm_copilot.compliance.rulebook import CHANNELS, PRODUCT_TYPES, Rulebook
 from rm_copilot.compliance.suitability import SuitabilityChecker
 from rm_copilot.errors import BadInput
@@ -58,6 +59,8 @@ class ComplianceEngine:
         for hit in hits:
             rule = hit.rule.rule
             start, end = normalized.span(hit.start, hit.end)
+            if rule.negatable and _has_quote(text) and quoted_after_negation(text, start, self.matcher.negation):
+                continue
             findings.append(Finding(rule.id, rule.category, hit.rule.severity, start, end, text[start:end],
                                     rule.message, rule.suggestion, rule.basis, hit.pattern))
             if hit.rule.severity == "rewrite":
@@ -96,6 +99,10 @@ class ComplianceEngine:
         else:
             output = _append(apply_spans(text, masks + rewrites), appendix)
         return CheckResult(verdict, output, findings, self.version)
+
+
+def _has_quote(text: str) -> bool:
+    return "“" in text or '"' in text or "「" in text or "『" in text
 
 
 def _validate(text: str, product_type: str | None, channel: str | None) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 import ahocorasick
 
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
-from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.prefilter import anchors
 from rm_copilot.compliance.rulebook import Negation, Rule
 
@@ -65,9 +65,16 @@ class NegationDetector:
         self.tight = frozenset(normalize_term(c) for c in negation.tight_cues)
         self.tight_lengths = sorted({len(c) for c in self.tight}, reverse=True)
         self.not_negations = _alternation(negation.not_negations)
-        self.clause_tail = re.compile("[^" + re.escape(negation.clause_breaks) + r"]*\Z")
+        breaks = negation.clause_breaks + normalize_pattern(negation.clause_breaks)
+        self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
         longest = max((len(c) for c in negation.cues), default=1)
-        self.lookback = self.max_gap + longest
+        self.lookback = 4 * self.max_gap + longest  # room for enumerations
+
+    def _reaches(self, between: str) -> bool:
+        """A cue reaches the hit across a short gap, or across an enumeration ("不承诺保本、保收益、稳赚")."""
+        if len(between) <= self.max_gap:
+            return True
+        return "、" in between and all(len(part) <= self.max_gap for part in between.split("、"))
 
     def negated(self, text: str, start: int) -> bool:
         if start == 0:
@@ -79,7 +86,7 @@ class NegationDetector:
         length = len(segment)
         candidates = [(length - size, length) for size in self.tight_lengths if segment[-size:] in self.tight]
         if self.cues is not None:
-            candidates += [m.span() for m in self.cues.finditer(segment) if length - m.end() <= self.max_gap]
+            candidates += [m.span() for m in self.cues.finditer(segment) if self._reaches(segment[m.end():])]
         if not candidates:
             return False
         blocked = [m.span() for m in self.not_negations.finditer(segment)] if self.not_negations else []
@@ -101,7 +108,7 @@ class WordingMatcher:
                 payloads.setdefault(normalize_term(term), []).append(("rule", compiled, term))
         self.regex_always: list[int] = []
         for index, compiled in enumerate(self.regex_rules):
-            found = [anchors(pattern) for pattern in compiled.rule.patterns]
+            found = [anchors(pattern.pattern) for pattern in compiled.patterns]
             if any(anchor_set is None for anchor_set in found):
                 self.regex_always.append(index)
                 continue
@@ -120,15 +127,16 @@ class WordingMatcher:
 
     @staticmethod
     def _compile(rule: Rule, today: date) -> CompiledRule:
-        patterns = tuple(re.compile(p) for p in rule.patterns)
-        combined = re.compile("|".join(f"(?:{p})" for p in rule.patterns)) if rule.patterns else None
+        sources = [normalize_pattern(p) for p in rule.patterns]
+        patterns = tuple(re.compile(p) for p in sources)
+        combined = re.compile("|".join(f"(?:{p})" for p in sources)) if sources else None
         return CompiledRule(
             rule=rule,
             severity=rule.severity_on(today),
             regex=combined,
             patterns=patterns,
-            exceptions=tuple(re.compile(e) for e in rule.exceptions),
-            unless=re.compile(rule.unless_text) if rule.unless_text else None,
+            exceptions=tuple(re.compile(normalize_pattern(e)) for e in rule.exceptions),
+            unless=re.compile(normalize_pattern(rule.unless_text)) if rule.unless_text else None,
         )
 
     def scan(self, text: str) -> tuple[list[RuleHit], list[ProductMention]]:

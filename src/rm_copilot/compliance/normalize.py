@@ -147,6 +147,12 @@ def _normalize_slow(text: str) -> Normalized:
     return Normalized(text, "".join(chars), tuple(origin))
 
 
+def normalize_pattern(pattern: str) -> str:
+    """Rulebook regexes meet normalised text: full-width punctuation in them becomes ASCII too
+    ("[^，。]" → "[^,。]"). Only NFKC: lower-casing would break escapes such as \\D."""
+    return unicodedata.normalize("NFKC", pattern)
+
+
 def normalize_term(term: str) -> str:
     """The form a rulebook literal takes, so it meets normalised text on equal terms."""
     return normalize(term).text
