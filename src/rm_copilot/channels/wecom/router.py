@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from rm_copilot.channels.wecom.channel import Outcome, WeComChannel, is_configured
 from rm_copilot.channels.wecom.crypto import InvalidSignature, WeComCryptoError
 from rm_copilot.channels.wecom.messages import MAX_BODY_BYTES, MalformedMessage
+from rm_copilot.services import get_services
 
 
 class ErrorDetail(BaseModel):
@@ -33,8 +34,6 @@ def get_channel(request: Request) -> WeComChannel:
     channel = getattr(state, "wecom_channel", None)
     if channel is not None:
         return channel
-    from rm_copilot.services import get_services
-
     services = getattr(state, "services", None) or get_services()
     if not is_configured(services.settings):
         raise HTTPException(status_code=503, detail="企业微信未配置")
