@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from rm_copilot.assistant.sessions import SessionStore
+from rm_copilot.db import create_schema, make_engine, make_session_factory
+from rm_copilot.errors import NotFound
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sessions.db'}")
+    create_schema(engine)
+    return SessionStore(make_session_factory(engine))
+
+
+def test_create_append_history_and_list(store):
+    session = store.create("A001", customer_id="C00001")
+    store.append(session.id, "user", "星河天天利的起购金额？", advisor_id="A001")
+    store.append(session.id, "assistant", "1元起购[1]。", advisor_id="A001",
+                 citations=[{"source": "s", "title": "t", "product_id": None, "chunk_id": "s#0"}])
+    history = store.history(session.id, advisor_id="A001")
+    assert [(m.role, m.content) for m in history] == [("user", "星河天天利的起购金额？"), ("assistant", "1元起购[1]。")]
+    assert history[1].citations[0]["chunk_id"] == "s#0"
+    listed = store.list_for_advisor("A001")
+    assert [(s.id, s.title, s.message_count) for s in listed] == [(session.id, "星河天天利的起购金额？", 2)]
+    assert [m.content for m in store.history(session.id, advisor_id="A001", limit=1)] == ["1元起购[1]。"]
+
+
+def test_record_turn_creates_the_session_on_first_use(store):
+    session_id = store.new_id()
+    store.record_turn(session_id, advisor_id="A001", question="问题", answer="回答", customer_id="C00002")
+    store.record_turn(session_id, advisor_id="A001", question="追问", answer="回答二")
+    assert store.get(session_id, advisor_id="A001").message_count == 4
+    assert store.get(session_id, advisor_id="A001").customer_id == "C00002"
+
+
+def test_an_advisor_never_sees_another_advisors_session(store):
+    session = store.create("A001")
+    assert store.list_for_advisor("A002") == []
+    for action in (
+        lambda: store.history(session.id, advisor_id="A002"),
+        lambda: store.append(session.id, "user", "x", advisor_id="A002"),
+        lambda: store.delete(session.id, advisor_id="A002"),
+        lambda: store.record_turn(session.id, advisor_id="A002", question="q", answer="a"),
+    ):
+        with pytest.raises(NotFound):
+            action()
+    assert store.get(session.id, advisor_id="A001").id == session.id
+
+
+def test_delete_removes_the_session_and_its_messages(store):
+    session = store.create("A001")
+    store.append(session.id, "user", "x", advisor_id="A001")
+    store.delete(session.id, advisor_id="A001")
+    assert store.list_for_advisor("A001") == []
+    with pytest.raises(NotFound):
+        store.history(session.id, advisor_id="A001")
