@@ -90,3 +90,13 @@ def test_fast_path_agrees_with_the_character_by_character_path(text):
 def test_findings_always_slice_the_original_text(text):
     result = engine().check(text, product_type="wealth")
     assert_offsets_point_into_original(text, result)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=60).filter(lambda t: not t.isspace()),
+       st.sampled_from([None, "wealth", "fund", "insurance", "deposit", "loan", "card"]),
+       st.sampled_from([None, "tablet", "wecom", "sms"]))
+def test_any_text_gets_a_verdict_with_valid_offsets(text, product_type, channel):
+    result = engine().check(text, product_type=product_type, channel=channel)
+    assert result.verdict in ("pass", "rewrite", "block")
+    assert_offsets_point_into_original(text, result)
