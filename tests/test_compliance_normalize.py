@@ -100,3 +100,18 @@ def test_any_text_gets_a_verdict_with_valid_offsets(text, product_type, channel)
     result = engine().check(text, product_type=product_type, channel=channel)
     assert result.verdict in ("pass", "rewrite", "block")
     assert_offsets_point_into_original(text, result)
+
+
+BLOCKING_PHRASES = ["保本保息", "稳赚不赔", "零风险", "刚性兑付", "国家担保", "代客测评", "不看征信", "额度告急"]
+EVASIONS = ["", " ", "  ", "*", "-", "·", "\u200b", "_", "/", "💰", "\u3000", "|"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(BLOCKING_PHRASES), st.lists(st.sampled_from(EVASIONS), min_size=8, max_size=8),
+       st.sampled_from(["", "您好，", "这款产品"]), st.sampled_from(["", "。", "，欢迎咨询"]))
+def test_separators_slipped_between_characters_do_not_evade(phrase, fillers, before, after):
+    evaded = "".join(char + fillers[i] for i, char in enumerate(phrase[:-1])) + phrase[-1]
+    text = before + evaded + after
+    result = engine().check(text)
+    assert result.verdict == "block", text
+    assert evaded in [f.matched for f in result.findings]
