@@ -14,10 +14,11 @@ KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
 runner = CliRunner()
 
 
-def test_every_eval_target_exists_in_the_knowledge_base():
+@pytest.mark.parametrize("dataset", ["questions.jsonl", "holdout.jsonl"])
+def test_every_eval_target_exists_in_the_knowledge_base(dataset):
     docs = load_documents(KNOWLEDGE_BASE)
     known = {d.doc_id for d in docs} | {p.id for p in ProductCatalog.from_documents(docs).all()}
-    questions = load_dataset(KNOWLEDGE_BASE / "eval" / "questions.jsonl")
+    questions = load_dataset(KNOWLEDGE_BASE / "eval" / dataset)
     missing = sorted({r for q in questions for r in q.relevant} - known)
     assert missing == []
 
