@@ -90,6 +90,7 @@ def test_advisor_signs_in_asks_with_citations_and_drafts_scripts_in_landscape(br
     response, answer = _ask(page, "这位客户适合什么理财？")
     assert response.status == 200 and response.headers["content-type"].startswith("text/event-stream")
     assert len(answer.locator(".body").inner_text()) > 10
+    assert "null" not in answer.inner_text() and "undefined" not in answer.inner_text()
     assert answer.locator(".verdict").inner_text().startswith("合规：")
     page.screenshot(path=str(ARTIFACTS / "tablet-landscape-chat.png"))
 

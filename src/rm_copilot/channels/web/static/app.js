@@ -276,8 +276,8 @@ function addMessage(role, text) {
 function finishAnswer(node, answer) {
   const findings = answer.compliance.findings;
   node.querySelector(".body").replaceChildren(...markedText(answer.answer, findings, answer.citations));
-  node.append(el("div", { class: "answer-meta" }, verdictBadge(answer.compliance.verdict)),
-    findingLegend(findings), citationList(answer.citations));
+  const extras = [findingLegend(findings), citationList(answer.citations)].filter(Boolean);
+  node.append(el("div", { class: "answer-meta" }, verdictBadge(answer.compliance.verdict)), ...extras);
   state.sessionId = answer.session_id;
 }
 
