@@ -61,9 +61,14 @@ def evaluate_mode(retriever: Searcher, dataset: Iterable[EvalQuestion], *, k: in
     return {"recall@1": round(at_1 / n, 4), f"recall@{k}": round(at_k / n, 4), "mrr": round(mrr / n, 4), "n": n}
 
 
-def evaluate(retriever: Searcher, dataset: list[EvalQuestion], k: int = 5,
+def evaluate(retriever: Searcher, dataset: list[EvalQuestion] | Path, k: int = 5,
              modes: tuple[str, ...] = MODES) -> dict[str, dict[str, float]]:
-    """`{"hybrid": {"recall@1", "recall@k", "mrr", "n"}, "dense": …, "bm25": …}` as in DESIGN.md."""
+    """`{"hybrid": {"recall@1", "recall@k", "mrr", "n"}, "dense": …, "bm25": …}` as in DESIGN.md.
+
+    `dataset` is a list of questions or the path of a JSONL file.
+    """
+    if isinstance(dataset, (str, Path)):
+        dataset = load_dataset(Path(dataset))
     if k < 1:
         raise BadInput("k 必须是正整数")
     return {mode: evaluate_mode(retriever, dataset, k=k, mode=mode) for mode in modes}

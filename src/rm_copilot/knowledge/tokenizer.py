@@ -59,7 +59,6 @@ class Lexicon:
         self.stopwords = _read_lines(self.directory / "stopwords.txt")
         self.synonyms = _read_synonyms(self.directory / "synonyms.yaml")
         self._lock = threading.Lock()
-        self._extra_words: set[str] = set()
 
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
@@ -73,15 +72,6 @@ class Lexicon:
             if len(variant) > 1 and not variant.isascii():
                 tokenizer.add_word(variant, freq=20000)
         return tokenizer
-
-    def add_words(self, words: list[str]) -> None:
-        """Teach jieba extra terms (product names); idempotent."""
-        with self._lock:
-            for word in words:
-                word = normalize(word).strip()
-                if len(word) > 1 and word not in self._extra_words:
-                    self._extra_words.add(word)
-                    self._jieba.add_word(word, freq=20000)
 
     def words(self, text: str) -> list[str]:
         """Informative word tokens: segmented for search, synonyms folded, stop words removed."""
