@@ -182,3 +182,31 @@ def test_client_disconnect_stops_generation(fake_services):
     assert sent[0]["status"] == 200
     assert b"event: delta" in b"".join(m.get("body", b"") for m in sent)
     assert fake_services.copilot.closed.is_set()  # the endless generator was closed, so the call returned
+
+
+class _RecordingPrepare:
+    def __init__(self) -> None:
+        self.calls = []
+
+    def __call__(self, services):
+        from rm_copilot.bootstrap import BootstrapReport
+
+        self.calls.append(services)
+        return BootstrapReport(added=1, updated=0, removed=0, unchanged=0, customers_loaded=1)
+
+
+@pytest.mark.parametrize("customers,chunks,prepare_on_startup,expected_calls", [
+    (0, 0, True, 1),     # fresh home: the first start prepares it
+    (5, 0, True, 1),     # customers but no index yet
+    (5, 9, True, 0),     # ready home: nothing to do
+    (0, 0, False, 0),    # tests control preparation themselves
+])
+def test_startup_prepares_only_an_empty_home(monkeypatch, customers, chunks, prepare_on_startup, expected_calls):
+    prepare = _RecordingPrepare()
+    monkeypatch.setattr("rm_copilot.bootstrap.prepare", prepare)
+    services = FakeServices()
+    services.customers.count = lambda: customers
+    services.knowledge_index = list(range(chunks))
+    with TestClient(create_app(services, prepare_on_startup=prepare_on_startup)) as client:  # type: ignore[arg-type]
+        assert client.get("/healthz").status_code == 200
+    assert len(prepare.calls) == expected_calls
