@@ -180,3 +180,14 @@ def test_every_answer_leaves_an_audit_entry(copilot):
 def test_empty_question_is_bad_input(copilot):
     with pytest.raises(BadInput):
         copilot.chat("A001", "   ")
+
+
+def test_what_suits_this_customer_lists_suitable_products_with_reasons_and_citations(copilot, catalog):
+    answer = copilot.chat("A001", "这位客户适合什么理财？", customer_id="C00001")
+    assert answer.answer.startswith("结合张先生的情况")
+    assert "需求标签：子女教育" in answer.answer
+    assert answer.citations and all(c["chunk_id"].endswith("#0") for c in answer.citations)
+    for citation in answer.citations:
+        product = catalog.get(citation["product_id"])
+        assert product.type == "wealth" and product.risk_rank <= 3  # C3 customer
+        assert product.name in answer.answer

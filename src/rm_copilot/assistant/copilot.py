@@ -78,10 +78,12 @@ class _Turn:
 
 class Copilot:
     def __init__(self, *, customers: Any, catalog: Any, retriever: Callable[[], Any], gate: ComplianceGate,
-                 sessions: SessionStore, generator: GuardedGenerator, elderly_age: int = 65):
+                 sessions: SessionStore, generator: GuardedGenerator, elderly_age: int = 65,
+                 chunk_lookup: Callable[[str], Any] | None = None):
         self.customers = customers
         self.catalog = catalog
         self._retriever = retriever
+        self._chunk_lookup = chunk_lookup
         self.gate = gate
         self.sessions = sessions
         self.generator = generator
@@ -98,12 +100,14 @@ class Copilot:
         )
         return cls(customers=services.customers, catalog=services.catalog, retriever=lambda: services.retriever,
                    gate=services.gate, sessions=services.sessions, generator=generator,
-                   elderly_age=settings.elderly_age)
+                   elderly_age=settings.elderly_age,
+                   chunk_lookup=lambda chunk_id: services.knowledge_index.get_chunk(chunk_id))
 
     @property
     def planner(self) -> AnswerPlanner:
         if self._planner is None:
-            self._planner = AnswerPlanner(self._retriever(), self.catalog, elderly_age=self.elderly_age)
+            self._planner = AnswerPlanner(self._retriever(), self.catalog, elderly_age=self.elderly_age,
+                                          chunk_lookup=self._chunk_lookup)
         return self._planner
 
     def brief(self, customer_id: str, *, advisor_id: str | None = None) -> dict[str, Any]:

@@ -61,6 +61,9 @@ def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
 
 
 def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | None = None) -> str:
+    if request.intent == "recommend" and not request.safe:
+        return _tidy(renderer.render("builtin/recommend_answer.j2", profile=request.profile or {},
+                                     items=request.recommendations, variant=request.variant), "tablet")
     if not request.chunks:
         return renderer.render("builtin/not_found.j2")
     if request.safe:

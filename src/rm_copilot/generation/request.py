@@ -14,6 +14,7 @@ REQUEST_KEY = "rm_request"
 
 class ComposeRequest(BaseModel):
     task: Literal["script", "answer"]
+    intent: Literal["question", "recommend"] = "question"
     scenario: str = "product"
     channel: str = "tablet"
     variant: int = 0
@@ -24,6 +25,7 @@ class ComposeRequest(BaseModel):
     need: str | None = None
     reasons: list[str] = Field(default_factory=list)
     chunks: list[dict[str, Any]] = Field(default_factory=list)
+    recommendations: list[dict[str, Any]] = Field(default_factory=list)
     history: list[dict[str, str]] = Field(default_factory=list)
     findings: list[dict[str, Any]] = Field(default_factory=list)
     extra_disclosures: list[str] = Field(default_factory=list)
