@@ -7,14 +7,13 @@ import logging
 import re
 
 import pytest
+from api_fakes import FAKE_TOKEN, FakeDelta, FakeServices
 from fastapi.testclient import TestClient
 
 from rm_copilot.channels.api import create_app
 from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
 from rm_copilot.channels.api.streaming import sse_events
 from rm_copilot.errors import BadInput, NotFound, RulebookError
-
-from api_fakes import FAKE_TOKEN, FakeDelta, FakeServices
 
 
 def _api_operations() -> list[tuple[str, str]]:
@@ -65,7 +64,8 @@ def test_unexpected_error_is_json_500_naming_the_request_id_without_internals(fa
 def test_request_id_is_generated_or_echoed(fake_client):
     generated = fake_client.get("/healthz").headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", generated)
-    assert fake_client.get("/healthz", headers={"X-Request-ID": "client-id-12345"}).headers["X-Request-ID"] == "client-id-12345"
+    echoed = fake_client.get("/healthz", headers={"X-Request-ID": "client-id-12345"})
+    assert echoed.headers["X-Request-ID"] == "client-id-12345"
     assert fake_client.get("/healthz", headers={"X-Request-ID": "bad id;\\n"}).headers["X-Request-ID"] != "bad id;\\n"
 
 

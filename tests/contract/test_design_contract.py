@@ -161,7 +161,8 @@ def test_chat_answers_with_citations_and_a_compliance_verdict(a001):
 
 
 def test_chat_about_a_customer_continues_its_session(a001, own_customer):
-    first = a001.post("/api/v1/chat", json={"message": "这位客户适合哪些产品？", "customer_id": own_customer["id"]}).json()
+    ask = {"message": "这位客户适合哪些产品？", "customer_id": own_customer["id"]}
+    first = a001.post("/api/v1/chat", json=ask).json()
     _assert_chat_object(first)
     _assert_no_unmasked_pii(json.dumps(first, ensure_ascii=False))
     second = a001.post("/api/v1/chat", json={

@@ -24,9 +24,9 @@ def serve(
     """
     import uvicorn
 
+    from rm_copilot.bootstrap import prepare
     from rm_copilot.channels.api import create_app
     from rm_copilot.channels.api.app import home_is_empty
-    from rm_copilot.bootstrap import prepare
     from rm_copilot.services import get_services
 
     services = get_services()
