@@ -133,5 +133,5 @@ def test_quoted_examples_and_enumerations_after_a_prohibition(text, expected):
 
 def test_full_width_punctuation_in_rule_patterns_meets_normalised_text():
     # "，" becomes "," in normalised text; the rulebook's "[^，。]" gaps must still stop there.
-    assert rule_ids("理财，和存款一样") == []
-    assert rule_ids("理财和存款一样") == ["deposit_confusion.same_as_deposit"]
+    assert rule_ids("比起那家银行，我们离您更近也更好找") == []
+    assert rule_ids("比那家银行利率高") == ["misleading.comparison"]
