@@ -1,7 +1,7 @@
 """Latency of `POST /api/v1/chat` (builtin backend, real embedding model and index) at concurrency 1
 and 4, against a naive baseline measured in the same run.
 
-The served path shares one object graph (embedding model, BM25 index, compliance automaton,
+The server runs as `rm-copilot serve` in its own process. It shares one object graph (embedding model, BM25 index, compliance automaton,
 catalogue, prompt templates) across requests. The naive baseline is what that replaces: every
 request builds its graph afresh (rulebook compiled, catalogue parsed, Chroma reopened, BM25 index
 rebuilt, Copilot created) and only the embedding model stays cached, as the process would keep it
@@ -15,6 +15,7 @@ import argparse
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,10 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 
 from rm_copilot.bootstrap import prepare  # noqa: E402
-from rm_copilot.channels.api import create_app  # noqa: E402
 from rm_copilot.config import Settings  # noqa: E402
 from rm_copilot.services import Services  # noqa: E402
 
@@ -65,23 +64,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class BackgroundServer:
-    def __init__(self, services: Services):
-        self.port = free_port()
-        config = uvicorn.Config(create_app(services, prepare_on_startup=False), host="127.0.0.1", port=self.port,
-                                log_level="warning", access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+class ServerProcess:
+    """`rm-copilot serve` in its own process (its own GIL), as in production; the client threads live here."""
 
-    def __enter__(self) -> "BackgroundServer":
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return self
+    def __init__(self, home: Path):
+        self.port = free_port()
+        env = {**os.environ, "RM_COPILOT_HOME": str(home), "RM_COPILOT_ENVIRONMENT": "test",
+               "RM_COPILOT_LLM_BACKEND": "builtin", "RM_COPILOT_CHAT_RATE_LIMIT_PER_MINUTE": str(10**7)}
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "rm-copilot"), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    def __enter__(self) -> "ServerProcess":
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("rm-copilot serve exited before it was ready")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit("rm-copilot serve did not become ready")
 
     def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 def http_latencies(base_url: str, token: str, bodies: list[dict], concurrency: int) -> list[float]:
@@ -131,11 +144,11 @@ def main() -> None:
                                                       if i % 3 == 0 and customer_ids else {})}
         for i in range(args.requests)
     ]
-    services.copilot.chat("A001", QUESTIONS[0])  # warm-up: embedding model, jieba, templates
+    services.copilot.chat("A001", QUESTIONS[0])  # the naive baseline keeps the embedding model loaded
 
-    with BackgroundServer(services) as server:
+    with ServerProcess(home) as server:
         base_url = f"http://127.0.0.1:{server.port}"
-        http_latencies(base_url, token, bodies[:8], 1)  # warm the HTTP path
+        http_latencies(base_url, token, bodies[:16], 1)  # warm-up: embedding model, jieba, templates
         served = {c: http_latencies(base_url, token, bodies, c) for c in (1, 4)}
     naive = naive_latencies(settings, bodies[: args.naive])
 

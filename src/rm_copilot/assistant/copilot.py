@@ -190,6 +190,6 @@ class Copilot:
 
     def _finish(self, turn: _Turn, advisor_id: str | None, guarded: Guarded,
                 citations: list[dict[str, Any]]) -> ChatAnswer:
-        self.sessions.record_turn(turn.session_id, advisor_id=advisor_id or OPERATOR, question=turn.question,
+        self.sessions.record_turn_later(turn.session_id, advisor_id=advisor_id or OPERATOR, question=turn.question,
                                   answer=guarded.text, citations=citations, customer_id=turn.customer_id)
         return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin)

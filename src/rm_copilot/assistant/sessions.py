@@ -1,7 +1,11 @@
 """`SessionStore`: chat history persisted per advisor; an advisor only ever sees their own sessions."""
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +18,7 @@ from rm_copilot.db import transaction
 from rm_copilot.errors import NotFound
 
 TITLE_CHARS = 30
+log = logging.getLogger(__name__)
 
 
 class MessageView(BaseModel):
@@ -38,8 +43,34 @@ class SessionView(BaseModel):
 
 
 class SessionStore:
+    """Reads wait for pending turn writes, so a follow-up always sees the previous answer."""
+
     def __init__(self, session_factory: sessionmaker[Session]):
         self._factory = session_factory
+        self._writer: ThreadPoolExecutor | None = None
+        self._last_write: Future | None = None
+        self._lock = threading.Lock()
+
+    def record_turn_later(self, session_id: str, **turn: Any) -> None:
+        """`record_turn` on a single writer thread, off the request path (chat answers do not wait)."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="chat-history")
+                atexit.register(self.flush)
+            self._last_write = self._writer.submit(self._record_logged, session_id, turn)
+
+    def _record_logged(self, session_id: str, turn: dict[str, Any]) -> None:
+        try:
+            self.record_turn(session_id, **turn)
+        except Exception:  # the answer was already delivered; keep the writer alive for the next turn
+            log.exception("could not store a chat turn of session %s", session_id)
+
+    def flush(self) -> None:
+        """Wait until every turn handed to the writer is stored."""
+        with self._lock:
+            pending = self._last_write
+        if pending is not None:
+            pending.result()
 
     def create(self, advisor_id: str, *, customer_id: str | None = None, title: str = "") -> SessionView:
         row = ChatSession(id=self.new_id(), advisor_id=advisor_id, customer_id=customer_id,
@@ -50,6 +81,7 @@ class SessionStore:
             return _session_view(row, 0)
 
     def get(self, session_id: str, *, advisor_id: str) -> SessionView:
+        self.flush()
         with self._factory() as session:
             row = self._owned(session, session_id, advisor_id)
             count = session.scalar(select(func.count()).where(ChatMessage.session_id == row.id)) or 0
@@ -85,6 +117,7 @@ class SessionStore:
 
     def history(self, session_id: str, *, advisor_id: str, limit: int | None = None) -> list[MessageView]:
         """Messages oldest first; with `limit`, only the most recent ones."""
+        self.flush()
         with self._factory() as session:
             self._owned(session, session_id, advisor_id)
             stmt = select(ChatMessage).where(ChatMessage.session_id == session_id).order_by(ChatMessage.id.desc())
@@ -95,6 +128,7 @@ class SessionStore:
                 for m in reversed(rows)]
 
     def list_for_advisor(self, advisor_id: str, *, limit: int = 50) -> list[SessionView]:
+        self.flush()
         counts = (select(ChatMessage.session_id, func.count().label("n"))
                   .group_by(ChatMessage.session_id).subquery())
         stmt = (select(ChatSession, func.coalesce(counts.c.n, 0))
@@ -105,6 +139,7 @@ class SessionStore:
             return [_session_view(row, count) for row, count in session.execute(stmt)]
 
     def delete(self, session_id: str, *, advisor_id: str) -> None:
+        self.flush()
         with transaction(self._factory) as session:
             row = self._owned(session, session_id, advisor_id)
             session.execute(delete(ChatMessage).where(ChatMessage.session_id == row.id))
