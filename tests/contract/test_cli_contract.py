@@ -52,10 +52,10 @@ PII_ONLY_TEXT = "客户电话13812345678，请回电。"
 # A synthetic person whose numbers carry valid check digits (GB 11643, Luhn) and the §1 mask shapes.
 PERSON = {
     "full_name": "张伟",
-    "id_number": "110101199003054573",
+    "id_number": "110101199003074573",
     "phone": "13812345678",
     "card_number": "6222000000060128",
-    "birth_date": "1990-03-05",
+    "birth_date": "1990-03-07",
 }
 MASKED = {"name": "张*", "id_number": "110***********4573", "phone": "138****5678",
           "card_number": "6222 **** **** 0128"}
@@ -272,6 +272,14 @@ def test_check_finding_objects_have_exactly_the_documented_fields(use_built_serv
         assert set(finding) == FINDING_FIELDS
 
 
+@pytest.mark.parametrize("text", ["您好，本產品保 本 保 息。", "您好，本产品ＶＩＰ专享，保-本-保-息，稳赚不赔！"])
+def test_check_offsets_point_into_the_original_even_when_disguised(text, use_built_services):
+    obj = json_out(cli("check", text, "--json"), code=1)
+    assert_check_object(obj, text)
+    (principal,) = [f for f in obj["findings"] if f["rule_id"] == "guarantee.principal"]
+    assert re.sub(r"[\s\-]", "", text[principal["start"]:principal["end"]]) == "保本保息"
+
+
 def test_check_text_needing_only_masking_is_rewritten_with_masked_text(use_built_services):
     obj = json_out(cli("check", PII_ONLY_TEXT, "--json"), code=1)
     assert_check_object(obj, PII_ONLY_TEXT)
@@ -428,25 +436,43 @@ def test_campaign_segment_all_writes_the_section_7_lines_and_a_summary(use_built
     assert len(rows) == 5
     assert_campaign_rows(rows, r1_deposit["id"], channel=rows[0]["channel"], variants=1)
     assert rows[0]["channel"] in CHANNELS
+    assert result.stdout.strip(), "a summary is printed at the end"
     summary = summary_beside(out).read_text(encoding="utf-8")
     assert_no_unmasked_pii(summary)
-    assert summary.strip()
+    for reason in {row["skipped_reason"] for row in rows} - {None}:
+        assert reason in summary, "the summary counts skip reasons"
+    for verdict in {row["verdict"] for row in rows if row["text"] is not None}:
+        assert verdict in summary, "the summary counts verdicts"
 
 
-def test_campaign_resume_variants_workers_channel_shard(use_built_services, r1_deposit, tmp_path):
+def test_campaign_segment_all_selects_every_customer(customers, r1_deposit, tmp_path):
+    out = tmp_path / "all.jsonl"
+    result = cli("campaign", "--product", r1_deposit["id"], "--segment", "all", "--out", str(out))
+    assert result.exit_code == 0
+    rows = campaign_rows(out)
+    assert_campaign_rows(rows, r1_deposit["id"], channel=rows[0]["channel"], variants=1)
+    assert sorted(row["customer_id"] for row in rows) == sorted(c["id"] for c in customers)
+
+
+def test_campaign_resume_after_an_interruption_ends_with_one_line_per_customer_and_variant(
+    use_built_services, r1_deposit, tmp_path
+):
     out = tmp_path / "ab.jsonl"
     args = ["campaign", "--product", r1_deposit["id"], "--segment", "all", "--out", str(out), "--limit", "5",
             "--variants", "2", "--workers", "2", "--channel", "sms", "--shard", "1/2"]
     assert cli(*args).exit_code == 0
-    first = campaign_rows(out)
-    assert_campaign_rows(first, r1_deposit["id"], channel="sms", variants=2)
-    assert len(first) == 10
+    complete = campaign_rows(out)
+    assert_campaign_rows(complete, r1_deposit["id"], channel="sms", variants=2)
+    assert len(complete) == 10
 
+    # What a kill mid-write leaves: the first rows, then a torn one.
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    out.write_text("".join(lines[:3]) + lines[3][: len(lines[3]) // 2], encoding="utf-8")
     assert cli(*args, "--resume").exit_code == 0
-    again = campaign_rows(out)
-    assert_campaign_rows(again, r1_deposit["id"], channel="sms", variants=2)
-    assert sorted((r["customer_id"], r["variant"]) for r in again) == sorted(
-        (r["customer_id"], r["variant"]) for r in first)
+    resumed = campaign_rows(out)
+    assert_campaign_rows(resumed, r1_deposit["id"], channel="sms", variants=2)
+    assert sorted((r["customer_id"], r["variant"]) for r in resumed) == sorted(
+        (r["customer_id"], r["variant"]) for r in complete)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -597,27 +623,32 @@ def test_products_list_and_show_without_json_exit_0(products):
 # --- eval retrieval -----------------------------------------------------------------------------------
 
 @pytest.fixture
-def small_dataset(tmp_path) -> Path:
+def small_dataset(tmp_path, products) -> Path:
+    """Three questions: two named by document id (path under knowledge_base/), one by product id."""
+    product = products[0]
     questions = [
         {"question": "存款保险的最高偿付限额是多少？", "relevant": ["policies/deposit-insurance"]},
         {"question": "双录是什么，哪些情况要双录？", "relevant": ["policies/dual-recording"]},
-        {"question": "客户投诉应该怎么处理？", "relevant": ["policies/complaint-handling"]},
+        {"question": f"{product['name']}有什么特点？", "relevant": [product["id"]]},
     ]
     path = tmp_path / "eval.jsonl"
     path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize("k_args", [["--k", "5"], []], ids=["k5", "default-k"])
-def test_eval_retrieval_json_reports_every_mode(k_args, use_built_services, small_dataset):
+@pytest.mark.parametrize(("k_args", "k"), [(["--k", "5"], 5), ([], 5), (["--k", "3"], 3)],
+                         ids=["k5", "default-k", "k3"])
+def test_eval_retrieval_json_reports_every_mode(k_args, k, use_built_services, small_dataset):
     report = json_out(cli("eval", "retrieval", "--dataset", str(small_dataset), *k_args, "--json"))
     assert set(report) >= {"hybrid", "dense", "bm25"}
     for mode in ("hybrid", "dense", "bm25"):
         metrics = report[mode]
-        assert {"recall@1", "recall@5", "mrr", "n"} <= set(metrics)
+        assert {"recall@1", f"recall@{k}", "mrr", "n"} <= set(metrics)
         assert metrics["n"] == 3
-        assert 0 <= metrics["recall@1"] <= metrics["recall@5"] <= 1
+        assert 0 <= metrics["recall@1"] <= metrics[f"recall@{k}"] <= 1
         assert 0 <= metrics["mrr"] <= 1
+    # Document ids (paths under knowledge_base/) and product ids are recognised as hits at all.
+    assert report["hybrid"][f"recall@{k}"] > 0
 
 
 def test_eval_retrieval_without_json_exits_0(use_built_services, small_dataset):
