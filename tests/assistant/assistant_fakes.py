@@ -161,3 +161,17 @@ def make_copilot(tmp_path: Path, catalog: Any, engine: Any, *, model: BaseChatMo
     generator = GuardedGenerator(model or builtin, builtin, get_renderer(settings.prompts_dir), gate)
     return Copilot(customers=customers, catalog=catalog, retriever=lambda: retriever or FakeRetriever([]),
                    gate=gate, sessions=SessionStore(factory), generator=generator)
+
+
+class GuaranteeModel(BaseChatModel):
+    """An LLM that always promises guarantees, and counts how often it was asked."""
+
+    calls: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "guarantee-fake"
+
+    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+        self.calls += 1
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=GUARANTEE))])
