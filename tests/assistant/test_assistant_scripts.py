@@ -231,3 +231,12 @@ def test_sms_for_every_product_type_stays_within_two_segments(grid, catalog):
             assert script.text.endswith("拒收请回复R") and script.compliance.verdict == "pass"
         assert len({s.text for s in copilot.scripts("A001", "C00014", product_id=product.id, channel="sms",
                                                      variants=3).scripts}) == 3
+
+
+def test_life_events_are_named_but_health_matters_never_are(tmp_path, catalog, engine):
+    customers = FakeCustomers()
+    customers.add(profile("C00081", events=[event("life_event", 40, "孩子明年参加中考")]))
+    customers.add(profile("C00082", events=[event("life_event", -3, "家人近期住院治疗")]))
+    copilot = make_copilot(tmp_path, catalog, engine, customers=customers)
+    assert "孩子明年参加中考" in copilot.scripts("A001", "C00081").scripts[0].text
+    assert "住院" not in copilot.scripts("A001", "C00082").scripts[0].text

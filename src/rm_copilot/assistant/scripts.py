@@ -1,6 +1,7 @@
 """Marketing scripts by scenario and channel, each through the compliance gate with its product type."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ MAX_VARIANTS = 5
 CARE_TYPES = ("wealth", "deposit", "fund", "insurance")  # no loan or card pitch on a birthday or at maturity
 MATURITY_SOON_DAYS = 30
 BIRTHDAY_SOON_DAYS = 14
+LIFE_EVENT_DAYS = 120
+SENSITIVE_DETAIL = re.compile(r"住院|医疗|治疗|疾病|病|手术|体检|离婚|去世")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ def compliance_summary(result: CheckResult) -> dict[str, Any]:
 
 def _soon(brief: dict[str, Any], kind: str, days: int) -> dict[str, Any] | None:
     return next((e for e in brief.get("events", []) if e["kind"] == kind and -1 <= e["days_until"] <= days), None)
+
+
+def _life_event(brief: dict[str, Any]) -> dict[str, Any] | None:
+    """A recent or coming life event worth naming; health matters are never named in marketing copy."""
+    return next((e for e in brief.get("events", [])
+                 if e["kind"] == "life_event" and -30 <= e["days_until"] <= LIFE_EVENT_DAYS
+                 and e.get("detail") and not SENSITIVE_DETAIL.search(e["detail"])), None)
 
 
 def default_scenario(brief: dict[str, Any]) -> str:
@@ -136,5 +146,5 @@ class ScriptWriter:
         if scenario == "birthday":
             return _soon(brief, "birthday", 30)
         if scenario == "product":
-            return chosen.event
+            return chosen.event or _life_event(brief)
         return None
