@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ class CampaignJobs:
             "id": job.id, "status": job.status, "product_id": job.product_id, "segment": job.segment,
             "channel": job.channel, "variants": job.variants, "total_customers": job.total,
             "processed_customers": job.processed, "summary": job.summary, "error": job.error,
-            "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat(),
+            "created_at": _utc(job.created_at), "updated_at": _utc(job.updated_at),
         }
 
     def result_lines(self, advisor_id: str, job_id: str) -> Iterator[bytes]:
@@ -118,6 +119,11 @@ class CampaignJobs:
         with transaction(self._services.session_factory) as session:
             for job in session.query(CampaignJob).filter(CampaignJob.status.in_(("queued", "running"))):
                 job.status, job.error = "interrupted", "服务重启，任务中断；可用 CLI --resume 续跑"
+
+
+def _utc(moment: datetime) -> str:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
 
 
 def _lines(path: Path) -> Iterator[bytes]:

@@ -1,4 +1,5 @@
 import threading
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, status
@@ -62,8 +63,8 @@ class CampaignStatus(BaseModel):
     processed_customers: int
     summary: CampaignSummary | None
     error: str | None
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @router.post("", response_model=CampaignStatus, status_code=status.HTTP_202_ACCEPTED)
