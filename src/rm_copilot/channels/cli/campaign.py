@@ -29,6 +29,9 @@ def campaign(
     shard: Optional[str] = typer.Option(None, "--shard", help="分片 i/n，多台机器各跑一片"),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="product/maturity/birthday/event/care，默认按客户事件自动选择"),
     json_output: bool = typer.Option(False, "--json", help="结束时以 JSON 输出汇总"),
+    notify_webhook: Optional[str] = typer.Option(
+        None, "--notify-webhook", help="结束后把汇总（只有数量，不含客户信息）推送到企业微信群机器人的 webhook 地址"
+    ),
 ) -> None:
     """批量生成营销话术（逐条合规检查，可断点续跑）。
 
@@ -50,6 +53,11 @@ def campaign(
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         _print_summary(summary)
+    if notify_webhook:
+        from rm_copilot.channels.campaign.notify import push_summary
+
+        push_summary(services, notify_webhook, summary)
+        typer.echo("汇总已推送到群机器人。", err=True)
 
 
 def register(app: typer.Typer) -> None:
