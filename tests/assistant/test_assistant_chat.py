@@ -191,3 +191,17 @@ def test_what_suits_this_customer_lists_suitable_products_with_reasons_and_citat
         product = catalog.get(citation["product_id"])
         assert product.type == "wealth" and product.risk_rank <= 3  # C3 customer
         assert product.name in answer.answer
+
+
+def test_asking_about_the_customer_answers_from_the_masked_profile(tmp_path, catalog, engine):
+    from assistant_fakes import event, maturing_deposit
+
+    customers = FakeCustomers()
+    holding, maturity = maturing_deposit(in_days=12)
+    customers.add(profile("C00009", holdings=[holding], events=[maturity, event("birthday", 5)]))
+    copilot = make_copilot(tmp_path, catalog, engine, customers=customers)
+    answer = copilot.chat("A001", "这位客户的情况怎么样？", customer_id="C00009")
+    assert answer.answer.startswith("张先生（张*），45岁")
+    assert f"{maturity.date.month}月{maturity.date.day}日到期" in answer.answer
+    assert "子女教育" in answer.answer and "张建国" not in answer.answer
+    assert answer.citations == []

@@ -19,6 +19,7 @@ from rm_copilot.knowledge.products import Product, ProductCatalog
 HISTORY_TURNS = 6
 RECOMMENDATIONS = 3
 _ASKS_FOR_PRODUCTS = re.compile(r"适合|推荐|配置|买什么|选什么|买点什么|有什么.{0,4}(产品|理财|基金|存款|保险)")
+_ASKS_ABOUT_CUSTOMER = re.compile(r"(这位|该|此)客户|客户(的)?(情况|画像|标签|需求)|什么时候到期|哪天生日|持有(哪些|什么)")
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
 
@@ -48,6 +49,9 @@ class AnswerPlanner:
         query, focus = resolve_followup(question.strip(), history, self.catalog)
         if brief is not None and focus is None and _ASKS_FOR_PRODUCTS.search(query):
             return self._recommendation_plan(query, brief, variant)
+        if brief is not None and focus is None and _ASKS_ABOUT_CUSTOMER.search(query):
+            request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
+            return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]))
         hits = self._retrieve(query, focus)
         chunks = [chunk_dict(n, hit.chunk, self._product_name(hit.chunk.product_id))
                   for n, hit in enumerate(hits, start=1)]

@@ -64,6 +64,8 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
     if request.intent == "recommend" and not request.safe:
         return _tidy(renderer.render("builtin/recommend_answer.j2", profile=request.profile or {},
                                      items=request.recommendations, variant=request.variant), "tablet")
+    if request.intent == "profile" and request.profile:
+        return _tidy(renderer.render("builtin/profile_answer.j2", profile=request.profile), "tablet")
     if not request.chunks:
         return renderer.render("builtin/not_found.j2")
     if request.safe:

@@ -14,7 +14,7 @@ REQUEST_KEY = "rm_request"
 
 class ComposeRequest(BaseModel):
     task: Literal["script", "answer"]
-    intent: Literal["question", "recommend"] = "question"
+    intent: Literal["question", "recommend", "profile"] = "question"
     scenario: str = "product"
     channel: str = "tablet"
     variant: int = 0
