@@ -205,3 +205,18 @@ def test_asking_about_the_customer_answers_from_the_masked_profile(tmp_path, cat
     assert f"{maturity.date.month}月{maturity.date.day}日到期" in answer.answer
     assert "子女教育" in answer.answer and "张建国" not in answer.answer
     assert answer.citations == []
+
+
+def test_stream_stops_the_llm_at_the_first_blocked_sentence_and_finishes_safely(tmp_path, catalog, engine,
+                                                                                 retriever):
+    model = FakeListChatModel(responses=["存款保险的最高偿付限额为50万元[1]。" + GUARANTEE + "还有更多内容。"])
+    copilot = make_copilot(tmp_path, catalog, engine, retriever=retriever, model=model)
+    events = list(copilot.chat_stream("A001", "存款保险最高赔多少钱？"))
+    deltas = [e.text for e in events[:-1]]
+    assert deltas[0] == "存款保险的最高偿付限额为50万元[1]。"
+    assert "还有更多内容" not in "".join(deltas)
+    for delta in deltas:
+        assert_clean(delta)
+    done = events[-1].answer
+    assert done.answer.startswith(deltas[0]) and done.compliance.verdict != "block"
+    assert done.citations[0]["chunk_id"] == "faq/deposit-insurance#1"

@@ -97,6 +97,7 @@ class Copilot:
         generator = GuardedGenerator(
             model if model is not None else make_chat_model(settings),
             make_builtin_model(settings), get_renderer(settings.prompts_dir), services.gate,
+            max_concurrency=settings.llm_max_concurrency,
         )
         return cls(customers=services.customers, catalog=services.catalog, retriever=lambda: services.retriever,
                    gate=services.gate, sessions=services.sessions, generator=generator,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -51,11 +52,12 @@ def _grounding_findings(text: str, sources: str) -> list[Finding]:
 
 class GuardedGenerator:
     def __init__(self, model: BaseChatModel, builtin: BuiltinComposerChatModel, renderer: PromptRenderer,
-                 gate: ComplianceGate):
+                 gate: ComplianceGate, *, max_concurrency: int = 4):
         self.model = model
         self.builtin = builtin
         self.renderer = renderer
         self.gate = gate
+        self._llm_slots = threading.BoundedSemaphore(max(1, max_concurrency))
 
     @property
     def uses_llm(self) -> bool:
@@ -109,22 +111,10 @@ class GuardedGenerator:
         buffer = SentenceBuffer()
         failed = False
         try:
-            for chunk in self.model.stream(build_messages(request, self.renderer)):
-                for sentence in buffer.feed(str(chunk.content)):
-                    checked = self._check_sentence(post(sentence), sources, sentence_check)
-                    if checked is None:
-                        failed = True
-                        break
-                    delivered.append(checked)
-                    yield checked
-                if failed:
-                    break
-            if not failed and (rest := buffer.flush()):
-                checked = self._check_sentence(post(rest), sources, sentence_check)
-                failed = checked is None
-                if checked:
-                    delivered.append(checked)
-                    yield checked
+            with self._llm_slots:
+                yield from self._stream_sentences(request, sources, post, sentence_check, buffer, delivered)
+        except _Rejected:
+            failed = True
         except Exception as error:  # timeouts and transport errors: fall back, never fail the request
             log.warning("LLM stream failed: %s", type(error).__name__)
             failed = True
@@ -140,6 +130,22 @@ class GuardedGenerator:
             final = self.fallback(request, **check).result
         yield Guarded(final.text, final, "llm" if not failed else "builtin")
 
+    def _stream_sentences(self, request: ComposeRequest, sources: str, post: Callable[[str], str],
+                          check: dict[str, Any], buffer: SentenceBuffer, delivered: list[str]) -> Iterator[str]:
+        """Checked sentences of the LLM stream; raises _Rejected at the first one that may not be shown."""
+        for chunk in self.model.stream(build_messages(request, self.renderer)):
+            for sentence in buffer.feed(str(chunk.content)):
+                yield self._deliver(self._check_sentence(post(sentence), sources, check), delivered)
+        if rest := buffer.flush():
+            yield self._deliver(self._check_sentence(post(rest), sources, check), delivered)
+
+    @staticmethod
+    def _deliver(checked: str | None, delivered: list[str]) -> str:
+        if checked is None:
+            raise _Rejected
+        delivered.append(checked)
+        return checked
+
     def _check_sentence(self, sentence: str, sources: str, check: dict[str, Any]) -> str | None:
         if not sentence.strip():
             return sentence
@@ -150,10 +156,15 @@ class GuardedGenerator:
 
     def _invoke(self, request: ComposeRequest) -> str | None:
         try:
-            return str(self.model.invoke(build_messages(request, self.renderer)).content)
+            with self._llm_slots:
+                return str(self.model.invoke(build_messages(request, self.renderer)).content)
         except Exception as error:  # timeouts and transport errors: fall back, never fail the request
             log.warning("LLM call failed: %s", type(error).__name__)
             return None
+
+
+class _Rejected(Exception):
+    """A streamed sentence failed the gate (blocked or ungrounded): stop the LLM, fall back."""
 
 
 def _missing_disclosures(text: str, result: CheckResult) -> list[str]:
