@@ -20,6 +20,7 @@ from rm_copilot.compliance.models import CheckResult
 from rm_copilot.errors import BadInput
 from rm_copilot.generation.backends import make_builtin_model, make_chat_model
 from rm_copilot.generation.prompts import get_renderer
+from rm_copilot.generation.sentences import split_sentences
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -166,7 +167,7 @@ class Copilot:
 
     def _not_found_stream(self, turn: _Turn) -> Iterator[str | Guarded]:
         guarded = self.generator.fallback(turn.plan.request, **turn.check)
-        yield guarded.text
+        yield from split_sentences(guarded.text)
         yield guarded
 
     def _begin(self, advisor_id: str, message: str, customer_id: str | None, session_id: str | None,
@@ -191,6 +192,7 @@ class Copilot:
 
     def _finish(self, turn: _Turn, advisor_id: str | None, guarded: Guarded,
                 citations: list[dict[str, Any]]) -> ChatAnswer:
-        self.sessions.record_turn_later(turn.session_id, advisor_id=advisor_id or OPERATOR, question=turn.question,
-                                  answer=guarded.text, citations=citations, customer_id=turn.customer_id)
+        self.sessions.record_turn_later(turn.session_id, advisor_id=advisor_id or OPERATOR,
+                                        question=turn.question, answer=guarded.text, citations=citations,
+                                        customer_id=turn.customer_id)
         return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin)
