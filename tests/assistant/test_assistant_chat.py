@@ -60,6 +60,10 @@ def test_answer_cites_real_chunks_and_its_numbers_come_from_the_cited_chunk(copi
         assert number in cited_text
     for n in MARKER.findall(answer.answer):
         assert 1 <= int(n) <= len(answer.citations)
+    for sentence in answer.answer.split("。"):  # each statement is supported by the chunk it cites
+        for n in MARKER.findall(sentence):
+            source = by_id[answer.citations[int(n) - 1]["chunk_id"]].text
+            assert all(number in source for number in NUMBER.findall(MARKER.sub("", sentence)))
 
 
 def test_nothing_relevant_says_not_found_instead_of_guessing(copilot):

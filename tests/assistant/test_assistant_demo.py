@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from rm_copilot.assistant.brief import date_text
 from rm_copilot.cli import app
+from rm_copilot.generation.sentences import split_sentences
 from rm_copilot.knowledge.products import risk_rank
 
 pytestmark = pytest.mark.slow
@@ -60,6 +61,12 @@ def test_answer_citations_resolve_and_numbers_come_from_cited_chunks(use_built_s
         assert answer.citations
     for number in NUMBER.findall(MARKER.sub("", answer.answer)):
         assert number in cited, (question, number, answer.answer)
+    for sentence in split_sentences(answer.answer):  # each sentence is supported by the chunk it cites
+        sources = "".join(services.knowledge_index.get_chunk(answer.citations[int(n) - 1]["chunk_id"]).text
+                          for n in re.findall(r"\[(\d+)\]", sentence))
+        if sources:
+            for number in NUMBER.findall(MARKER.sub("", sentence)):
+                assert number in sources, (question, number, sentence)
 
 
 def test_follow_up_question_uses_the_session(use_built_services):
