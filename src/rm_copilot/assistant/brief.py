@@ -12,6 +12,9 @@ from typing import Any
 from rm_copilot.compliance.pii import redact_pii
 
 
+UNSPOKEN_BEHAVIORS = {"aum_band"}  # asset size: never needed to write copy, never said back to the customer
+
+
 def date_text(value: date) -> str:
     return f"{value.month}月{value.day}日"
 
@@ -47,7 +50,8 @@ def build_brief(
         "risk_level": profile.risk_level,
         "risk_assessment_stale": profile.risk_assessment_stale,
         "needs": [{"key": t.key, "label": t.label, "stale": t.stale} for t in profile.needs],
-        "behaviors": [{"key": t.key, "label": t.label, "value": t.value} for t in profile.behaviors],
+        "behaviors": [{"key": t.key, "label": t.label, "value": t.value} for t in profile.behaviors
+                      if t.key not in UNSPOKEN_BEHAVIORS],
         "holdings": [
             {
                 "product_id": h.product_id,

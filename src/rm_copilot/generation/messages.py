@@ -21,4 +21,4 @@ def build_messages(request: ComposeRequest, renderer: PromptRenderer) -> list[Ba
 
 def _as_json(value: object) -> str:
     """JSON with '<' escaped, so data can never close the tag that delimits it."""
-    return json.dumps(value, ensure_ascii=False, indent=1, default=str).replace("<", "\\u003c")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).replace("<", "\\u003c")
