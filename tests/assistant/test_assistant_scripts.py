@@ -240,3 +240,12 @@ def test_life_events_are_named_but_health_matters_never_are(tmp_path, catalog, e
     copilot = make_copilot(tmp_path, catalog, engine, customers=customers)
     assert "孩子明年参加中考" in copilot.scripts("A001", "C00081").scripts[0].text
     assert "住院" not in copilot.scripts("A001", "C00082").scripts[0].text
+
+
+def test_customers_without_marketing_consent_get_a_face_to_face_only_note(tmp_path, catalog, engine):
+    customers = FakeCustomers()
+    customers.add(profile("C00091").model_copy(update={"marketing_consent": False}))
+    customers.add(profile("C00092"))
+    copilot = make_copilot(tmp_path, catalog, engine, customers=customers)
+    assert "客户未授权营销" in copilot.scripts("A001", "C00091").scripts[0].text
+    assert "客户未授权营销" not in copilot.scripts("A001", "C00092").scripts[0].text

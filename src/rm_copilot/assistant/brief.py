@@ -49,6 +49,7 @@ def build_brief(
         "tier": profile.tier,
         "risk_level": profile.risk_level,
         "risk_assessment_stale": profile.risk_assessment_stale,
+        "marketing_consent": profile.marketing_consent,
         "needs": [{"key": t.key, "label": t.label, "stale": t.stale} for t in profile.needs],
         "behaviors": [{"key": t.key, "label": t.label, "value": t.value} for t in profile.behaviors
                       if t.key not in UNSPOKEN_BEHAVIORS],

@@ -47,6 +47,7 @@ def compose_script(request: ComposeRequest, renderer: PromptRenderer) -> str:
         "p": product,
         "reasons": request.reasons,
         "risk_level": profile.get("risk_level"),
+        "consent": profile.get("marketing_consent", True),
         "elderly": bool(profile.get("elderly")) and product.get("type") in DOUBLE_RECORDING_TYPES,
         "bank": BANK_SIGNATURE,
         "fact": _sms_fact(product),
