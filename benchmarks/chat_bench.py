@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -133,6 +134,14 @@ def main() -> None:
     args = parser.parse_args()
 
     home = args.home or Path(tempfile.mkdtemp(prefix="rm-copilot-chat-bench-"))
+    try:
+        run(home, args)
+    finally:
+        if args.home is None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def run(home: Path, args: argparse.Namespace) -> None:
     settings = Settings(home=home, environment="test", llm_backend="builtin", chat_rate_limit_per_minute=10**7)
     services = Services(settings)
     started = time.perf_counter()
