@@ -224,3 +224,21 @@ def test_stream_stops_the_llm_at_the_first_blocked_sentence_and_finishes_safely(
     done = events[-1].answer
     assert done.answer.startswith(deltas[0]) and done.compliance.verdict != "block"
     assert done.citations[0]["chunk_id"] == "faq/deposit-insurance#1"
+
+
+def test_pii_in_a_question_is_masked_before_storage_and_before_any_llm(tmp_path, catalog, engine, retriever,
+                                                                       customers):
+    prompts: list[str] = []
+
+    class Capturing(FakeListChatModel):
+        def _call(self, messages, stop=None, run_manager=None, **kwargs):
+            prompts.append("\n".join(str(m.content) for m in messages))
+            return super()._call(messages, stop, run_manager, **kwargs)
+
+    copilot = make_copilot(tmp_path, catalog, engine, customers=customers, retriever=retriever,
+                           model=Capturing(responses=["存款保险的最高偿付限额为50万元[1]。"]))
+    answer = copilot.chat("A001", "张建国手机13912345678，存款保险最高赔多少钱？", customer_id="C00001")
+    stored = " ".join(m.content for m in copilot.sessions.history(answer.session_id, advisor_id="A001"))
+    for text in (stored, *prompts):
+        assert "13912345678" not in text and "张建国" not in text
+    assert "139****5678" in stored

@@ -17,6 +17,7 @@ from rm_copilot.assistant.recommend import Recommendation, recommend
 from rm_copilot.assistant.scripts import Script, ScriptWriter, compliance_summary
 from rm_copilot.assistant.sessions import SessionStore
 from rm_copilot.compliance.models import CheckResult
+from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.errors import BadInput
 from rm_copilot.generation.backends import make_builtin_model, make_chat_model
 from rm_copilot.generation.prompts import get_renderer
@@ -184,6 +185,8 @@ class Copilot:
             customer_id = customer_id or session.customer_id
             history = self.sessions.history(session_id, advisor_id=owner, limit=HISTORY_MESSAGES)
         brief, context = self._customer(customer_id, advisor_id) if customer_id else (None, None)
+        names = (context.full_name,) if getattr(context, "full_name", None) else ()
+        message = redact_pii(message, names=names)  # questions are stored and may reach an LLM
         session_id = session_id or self.sessions.new_id()
         plan = self.planner.plan(message, history=history, brief=brief, variant=len(history) // 2)
         check = {"channel": channel, "customer_id": customer_id, "advisor_id": advisor_id, "source": "chat",
