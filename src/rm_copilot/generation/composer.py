@@ -160,8 +160,8 @@ def _customer_line(request: ComposeRequest) -> str | None:
         return None
     who = profile.get("honorific") or "该客户"
     level = profile.get("risk_level")
-    if not level:
-        return f"结合客户情况：{who}尚未完成有效的风险承受能力评估，评估前只能介绍风险等级R1的产品。"
+    if not level or profile.get("risk_assessment_stale"):
+        return f"结合客户情况：{who}没有有效期内的风险承受能力评估，重新评估前只能介绍风险等级R1的产品。"
     fits = product.get("suitable", True)
     verdict = "在其可购买范围内" if fits else "超出其风险承受能力，不能向其推荐"
     return f"结合客户情况：{who}的风险承受能力等级为{level}，{product['name']}风险等级{product['risk_level']}，{verdict}。"
