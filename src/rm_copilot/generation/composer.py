@@ -136,7 +136,8 @@ def _chunk_sentences(chunk: dict) -> list[str]:
             continue
         if sentence.count("“") != sentence.count("”") or "……" in sentence:
             continue  # a fragment of a quoted example, not a statement
-        sentences.append(re.sub(r"^答[：:]", "", sentence))
+        sentence = re.sub(r"[。！!；]”$", "”", re.sub(r"^答[：:]", "", sentence))  # the template ends it
+        sentences.append(sentence)
     return sentences
 
 
