@@ -249,3 +249,12 @@ def test_customers_without_marketing_consent_get_a_face_to_face_only_note(tmp_pa
     copilot = make_copilot(tmp_path, catalog, engine, customers=customers)
     assert "客户未授权营销" in copilot.scripts("A001", "C00091").scripts[0].text
     assert "客户未授权营销" not in copilot.scripts("A001", "C00092").scripts[0].text
+
+
+def test_emoji_from_an_llm_never_reach_wecom(tmp_path, catalog, engine):
+    wealth = next(p for p in catalog.by_type("wealth") if p.risk_rank == 1)
+    reply = f"张先生您好😊，可以了解一下{wealth.name}，风险等级{wealth.risk_level}，具体以产品说明书为准。"
+    copilot = make_copilot(tmp_path, catalog, engine, customers=customer_grid(),
+                           model=FakeListChatModel(responses=[reply]))
+    script = copilot.scripts("A001", "C00004", product_id=wealth.id, channel="wecom").scripts[0]
+    assert script.origin == "llm" and not EMOJI.search(script.text)

@@ -21,6 +21,7 @@ CARE_TYPES = ("wealth", "deposit", "fund", "insurance")  # no loan or card pitch
 MATURITY_SOON_DAYS = 30
 BIRTHDAY_SOON_DAYS = 14
 LIFE_EVENT_DAYS = 120
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]")  # an LLM's emoji never reach WeCom or SMS
 SENSITIVE_DETAIL = re.compile(r"住院|医疗|治疗|疾病|病|手术|体检|离婚|去世")
 
 
@@ -126,9 +127,10 @@ class ScriptWriter:
         for request in requests:
             guarded = self.generator.generate(request, sources=sources, product_type=product.type,
                                               channel=channel, source="script", **check)
+            text = _EMOJI.sub("", guarded.text) if channel != "tablet" else guarded.text
             scripts.append(Script(
-                text=guarded.text, product_id=product.id, scenario=request.scenario, channel=channel,
-                variant=request.variant, reasons=chosen.reasons, citations=self._citations(guarded.text, product),
+                text=text, product_id=product.id, scenario=request.scenario, channel=channel,
+                variant=request.variant, reasons=chosen.reasons, citations=self._citations(text, product),
                 compliance=guarded.result, origin=guarded.origin,
             ))
         return scripts
