@@ -112,6 +112,14 @@ class CustomerRepository:
                 found = {view.id: view for view in load_views(session, stmt, self._today())}
             yield from (found[cid] for cid in chunk if cid in found)
 
+    def known_ids(self, ids: Iterable[str], batch: int = 500) -> set[str]:
+        """Which of `ids` exist (one indexed query per `batch`, no rows loaded)."""
+        found: set[str] = set()
+        with self._factory() as session:
+            for chunk in chunked(ids, batch):
+                found.update(session.scalars(select(Customer.id).where(Customer.id.in_(chunk))))
+        return found
+
     def bundles(self, ids: Sequence[str]) -> list[CustomerBundle]:
         """View, profile and compliance context of each known id, in the given order (batch jobs)."""
         stmt = select(Customer).where(Customer.id.in_(list(ids)))

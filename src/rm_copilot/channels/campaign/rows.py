@@ -10,6 +10,7 @@ from typing import Any
 
 from rm_copilot.assistant.brief import build_brief
 from rm_copilot.assistant.recommend import suitability_issue
+from rm_copilot.channels.campaign.segment import Segment
 from rm_copilot.services import Services
 
 NO_CONSENT = "客户未授权营销"
@@ -29,9 +30,26 @@ def skip_reason(services: Services, bundle: Any, brief: dict[str, Any], product:
     return suitability_issue(product, brief, services.settings.elderly_age)
 
 
-def build_batch(services: Services, customer_ids: Sequence[str], spec: dict[str, Any]) -> list[list[dict[str, Any]]]:
+def build_batch(
+    services: Services,
+    customer_ids: Sequence[str],
+    spec: dict[str, Any],
+    *,
+    segment: Segment | None = None,
+    already_done: frozenset[str] = frozenset(),
+) -> list[tuple[str, list[dict[str, Any]] | None]]:
+    """For each id in order: None when outside the segment, [] when its rows are already written."""
     product = services.catalog.get(spec["product_id"])
-    return [_customer_rows(services, bundle, product, spec) for bundle in services.customers.bundles(customer_ids)]
+    outcome: dict[str, list[dict[str, Any]] | None] = {}
+    for bundle in services.customers.bundles(customer_ids):
+        customer_id = bundle.view.id
+        if segment is not None and not segment.matches(bundle.view):
+            outcome[customer_id] = None
+        elif customer_id in already_done:
+            outcome[customer_id] = []
+        else:
+            outcome[customer_id] = _customer_rows(services, bundle, product, spec)
+    return [(customer_id, outcome.get(customer_id)) for customer_id in customer_ids]
 
 
 def _customer_rows(services: Services, bundle: Any, product: Any, spec: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,18 +10,19 @@ import json
 import multiprocessing
 import os
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from rm_copilot.channels.campaign.output import RowWriter, prepare_output, write_summary
 from rm_copilot.channels.campaign.rows import build_batch
-from rm_copilot.channels.campaign.segment import parse_segment
-from rm_copilot.channels.campaign.selection import Shard, read_customer_ids, select_customers
+from rm_copilot.channels.campaign.segment import Segment, parse_segment
+from rm_copilot.channels.campaign.selection import Shard, candidate_ids, read_customer_ids
 from rm_copilot.config import Settings
 from rm_copilot.errors import CampaignError
 from rm_copilot.services import Services
@@ -67,21 +68,12 @@ class CampaignSpec:
 
 @dataclass
 class Progress:
+    """Customers scanned out of the candidates (what the ETA is based on) and rows written."""
+
     total_customers: int | None = None
     customers_done: int = 0
     rows_written: int = 0
-    by_verdict: Counter = field(default_factory=Counter)
-    by_skip_reason: Counter = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
-
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        self.customers_done += 1
-        for row in rows:
-            self.rows_written += 1
-            if row["skipped_reason"]:
-                self.by_skip_reason[row["skipped_reason"]] += 1
-            if row["verdict"]:
-                self.by_verdict[row["verdict"]] += 1
 
     @property
     def elapsed(self) -> float:
@@ -106,11 +98,17 @@ def _init_worker(settings_data: dict[str, Any]) -> None:
 
 
 def _work(
-    batch: list[str], spec_data: dict[str, Any], services: Services | None = None
-) -> list[list[dict[str, Any]]]:
+    batch: list[str], already_done: list[str], spec_data: dict[str, Any], services: Services | None = None
+) -> list[tuple[str, list[dict[str, Any]] | None]]:
     services = services or _worker_services
     assert services is not None, "worker graph not initialised"
-    return build_batch(services, batch, spec_data)
+    segment = _segment(spec_data.get("segment"))
+    return build_batch(services, batch, spec_data, segment=segment, already_done=frozenset(already_done))
+
+
+@lru_cache(maxsize=8)
+def _segment(expression: str | None) -> Segment | None:
+    return parse_segment(expression) if expression else None
 
 
 def default_workers(settings: Settings) -> int:
@@ -130,37 +128,45 @@ def run_campaign(
 ) -> dict[str, Any]:
     spec.validate()
     product = services.catalog.get(spec.product_id)
-    ids = list(spec.customer_ids) if spec.customer_ids else None
-    if spec.customers_file is not None:
-        ids = read_customer_ids(Path(spec.customers_file))
-    def selection() -> Iterator[Any]:
-        return select_customers(
-            services.customers,
-            segment=parse_segment(spec.segment) if spec.segment else None,
-            customer_ids=ids,
-            shard=Shard.parse(spec.shard),
-            limit=spec.limit,
-        )
+    ids = read_customer_ids(Path(spec.customers_file)) if spec.customers_file else None
+    ids = list(spec.customer_ids) if spec.customer_ids else ids
+    shard = Shard.parse(spec.shard)
 
-    progress = Progress(total_customers=sum(1 for _ in selection()))
-    state = prepare_output(out, spec.parameters(), resume=resume)
-    customers = selection()
-    variants = range(spec.variants)
-    todo = (c.id for c in customers if any((c.id, v) not in state.done for v in variants))
-    spec_data = {**spec.parameters(), "product_id": product.id}
+    def candidates() -> Iterator[str]:
+        return candidate_ids(services.customers, customer_ids=ids, shard=shard)
+
     workers = workers or default_workers(services.settings)
-    executor, submit = _submitter(services, workers)
-    with RowWriter(out) as writer, executor:
-        for results in _bounded_map(submit, todo, spec_data, in_flight=workers * 4):
-            for rows in results:
-                fresh = [r for r in rows if (r["customer_id"], r["variant"]) not in state.done]
-                writer.write_all(fresh)
-                progress.add(fresh)
+    executor, submit = _submitter(services, workers)  # workers start while the candidates are counted
+    with executor:
+        progress = Progress(total_customers=sum(1 for _ in candidates()))
+        state = prepare_output(out, spec.parameters(), resume=resume)
+        complete = {cid for cid, _ in state.done if all((cid, v) in state.done for v in range(spec.variants))}
+        spec_data = {**spec.parameters(), "product_id": product.id}
+        matched = 0
+        with RowWriter(out) as writer:
+            for results in _ordered_map(submit, candidates(), complete, spec_data, in_flight=workers * 4):
+                for _customer_id, rows in results:
+                    progress.customers_done += 1
+                    if rows is None:
+                        continue
+                    matched += 1
+                    if spec.limit is not None and matched > spec.limit:
+                        break
+                    fresh = [r for r in rows if (r["customer_id"], r["variant"]) not in state.done]
+                    writer.write_all(fresh)
+                    progress.rows_written += len(fresh)
                 if on_progress:
                     on_progress(progress)
+                if spec.limit is not None and matched >= spec.limit:
+                    break
     summary = _summary(spec, out, progress)
     write_summary(out, summary)
     return summary
+
+
+def _ready() -> bool:
+    """A no-op task: one per worker makes the pool spawn its processes at once."""
+    return True
 
 
 def _submitter(services: Services, workers: int) -> tuple[Executor, Callable[..., Future]]:
@@ -172,26 +178,29 @@ def _submitter(services: Services, workers: int) -> tuple[Executor, Callable[...
             initializer=_init_worker,
             initargs=(services.settings.model_dump(mode="json"),),
         )
-        return executor, lambda batch, spec_data: executor.submit(_work, batch, spec_data)
+        for _ in range(workers):
+            executor.submit(_ready)
+        return executor, lambda batch, done, spec_data: executor.submit(_work, batch, done, spec_data)
     executor = ThreadPoolExecutor(max_workers=workers)
-    return executor, lambda batch, spec_data: executor.submit(_work, batch, spec_data, services)
+    return executor, lambda batch, done, spec_data: executor.submit(_work, batch, done, spec_data, services)
 
 
-def _bounded_map(
-    submit: Callable[..., Future], ids: Iterator[str], spec_data: dict[str, Any], *, in_flight: int
-) -> Iterable[list[list[dict[str, Any]]]]:
-    pending: set[Future] = set()
-    batches = iter(lambda: list(islice(ids, BATCH_SIZE)), [])
-    for batch in batches:
-        pending.add(submit(batch, spec_data))
+def _ordered_map(
+    submit: Callable[..., Future],
+    ids: Iterator[str],
+    complete: set[str],
+    spec_data: dict[str, Any],
+    *,
+    in_flight: int,
+) -> Iterator[list[tuple[str, list[dict[str, Any]] | None]]]:
+    """Batches in id order (so --limit and --resume are deterministic), at most `in_flight` queued."""
+    pending: deque[Future] = deque()
+    for batch in iter(lambda: list(islice(ids, BATCH_SIZE)), []):
+        pending.append(submit(batch, [cid for cid in batch if cid in complete], spec_data))
         if len(pending) >= in_flight:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
+            yield pending.popleft().result()
     while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            yield future.result()
+        yield pending.popleft().result()
 
 
 def _summary(spec: CampaignSpec, out: Path, progress: Progress) -> dict[str, Any]:

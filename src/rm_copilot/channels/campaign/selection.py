@@ -68,39 +68,20 @@ def _jsonl_id(line: str, number: int) -> str:
         raise CampaignError(f"客户名单第 {number} 行不是合法 JSON 或缺少 customer_id") from None
 
 
-def select_customers(
-    customers: Any,
-    *,
-    segment: Segment | None,
-    customer_ids: list[str] | None,
-    shard: Shard | None,
-    limit: int | None,
-) -> Iterator[Any]:
-    """Stream customer views in id order; never holds the whole book in memory."""
-    if customer_ids is not None:
-        wanted = sorted(c for c in customer_ids if shard is None or shard.owns(c))
-        views = _known_views(customers, wanted)
+def candidate_ids(
+    customers: Any, *, customer_ids: list[str] | None, shard: Shard | None, batch: int = 500
+) -> Iterator[str]:
+    """Ids to scan, in id order: the listed ones (all must exist) or the whole book; then the shard.
+
+    Only ids travel here; the segment is evaluated by the workers on the customers they load
+    anyway, so the coordinating process never builds a customer view.
+    """
+    if customer_ids is None:
+        source: Iterator[str] = customers.iter_ids(batch=batch)
     else:
-        views = customers.iter_views(None)
-    taken = 0
-    for view in views:
-        if limit is not None and taken >= limit:
-            return
-        if customer_ids is None and shard is not None and not shard.owns(view.id):
-            continue
-        if segment is not None and not segment.matches(view):
-            continue
-        taken += 1
-        yield view
-
-
-def _known_views(customers: Any, wanted: list[str], batch: int = 500) -> Iterator[Any]:
-    """Views for an id list; an unknown id stops the run with the ids named."""
-    for start in range(0, len(wanted), batch):
-        chunk = wanted[start : start + batch]
-        found = list(customers.iter_views(chunk, batch=batch))
-        if len(found) != len(chunk):
-            missing = sorted(set(chunk) - {view.id for view in found})
+        missing = sorted(set(customer_ids) - customers.known_ids(customer_ids))
+        if missing:
             shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-            raise CampaignError(f"客户名单中有不存在的客户号：{shown}")
-        yield from found
+            raise CampaignError(f"客户名单中有 {len(missing)} 个不存在的客户号：{shown}")
+        source = iter(sorted(customer_ids))
+    return (customer_id for customer_id in source if shard is None or shard.owns(customer_id))
