@@ -20,6 +20,10 @@ _STOP_BIGRAMS = {"什么", "多少", "怎么", "是多", "少钱", "请问", "�
 _STOP_WORDS = {"客户", "产品", "告诉", "以上", "忽略", "规则", "我们", "银行", "星河", "本行", "可以", "需要", "怎么", "什么"}
 HEADING_WEIGHT = 0.8
 _FACT_LINE = re.compile(r"^([^：:]{2,10})[：:](.+)$")
+# A question asking for an amount, a rate or a time is best answered by a sentence with a number.
+_ASKS_FOR_NUMBER = re.compile(r"多少|几[天年个月次]|多久|多长|多高|金额|利率|费率|费用|起存|起购|限额|上限|年化")
+_HAS_NUMBER = re.compile(r"\d")
+NUMBER_BONUS = 1.5
 _SPACES = re.compile(r"\n{3,}")
 
 
@@ -95,6 +99,7 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
     wanted = terms(question) - _STOP_WORDS
     subjects = set().union(*(terms(c["product_name"]) for c in chunks if c.get("product_name")))
     wanted = (wanted - subjects) or wanted  # the product is known; score what is asked about it
+    wants_number = bool(_ASKS_FOR_NUMBER.search(question))
     candidates: list[tuple[float, int, dict]] = []
     for rank, chunk in enumerate(chunks):
         heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
@@ -102,8 +107,11 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
             if any(phrase and phrase in sentence for phrase in avoid):
                 continue
             score = len(wanted & terms(sentence)) + heading_score
-            if score >= HEADING_WEIGHT:
-                candidates.append((score - rank * 0.01, len(candidates), {"n": chunk["n"], "text": _phrase(sentence, chunk)}))
+            if score < HEADING_WEIGHT:
+                continue
+            if wants_number and _HAS_NUMBER.search(sentence):
+                score += NUMBER_BONUS
+            candidates.append((score - rank * 0.01, len(candidates), {"n": chunk["n"], "text": _phrase(sentence, chunk)}))
     scored = sorted(candidates, key=lambda c: (-c[0], c[1]))
     points, seen = [], set()
     for _, _, point in scored:
