@@ -87,6 +87,15 @@ def test_points_skip_flagged_sentences_and_unrelated_questions():
     assert select_points("天气怎么样", chunks) == []
 
 
+def test_a_question_asking_for_an_amount_is_answered_first_by_the_sentence_with_the_number():
+    chunks = [
+        {"n": 1, "heading": "", "text": "标题\n大额存单门槛不得拆分规避。"},
+        {"n": 2, "heading": "", "text": "标题\n大额存单门槛为20万元。"},
+    ]
+    assert [p["n"] for p in select_points("大额存单门槛是多少？", chunks)] == [2, 1]
+    assert [p["n"] for p in select_points("大额存单门槛有啥讲究", chunks)] == [1, 2]  # no number asked: rank order
+
+
 def test_disclosures_merge_without_repeats_and_sms_segments_are_70_chars():
     assert merge_disclosures(["理财非存款"], ["理财非存款、产品有风险、投资须谨慎"]) == ["理财非存款、产品有风险、投资须谨慎"]
     assert [len(s) for s in sms_segments("字" * 150)] == [70, 70, 10]
