@@ -251,6 +251,16 @@ def test_customers_without_marketing_consent_get_a_face_to_face_only_note(tmp_pa
     assert "客户未授权营销" not in copilot.scripts("A001", "C00092").scripts[0].text
 
 
+@pytest.mark.parametrize("channel", ["wecom", "sms"])
+def test_scripts_sent_to_a_customer_without_consent_lead_with_a_do_not_send_warning(tmp_path, catalog, engine, channel):
+    customers = FakeCustomers()
+    customers.add(profile("C00091").model_copy(update={"marketing_consent": False}))
+    customers.add(profile("C00092"))
+    copilot = make_copilot(tmp_path, catalog, engine, customers=customers)
+    assert copilot.scripts("A001", "C00091", channel=channel).scripts[0].reasons[0].startswith("客户未授权营销")
+    assert not any("未授权" in r for r in copilot.scripts("A001", "C00092", channel=channel).scripts[0].reasons)
+
+
 def test_emoji_from_an_llm_never_reach_wecom(tmp_path, catalog, engine):
     wealth = next(p for p in catalog.by_type("wealth") if p.risk_rank == 1)
     reply = f"张先生您好😊，可以了解一下{wealth.name}，风险等级{wealth.risk_level}，具体以产品说明书为准。"

@@ -17,6 +17,8 @@ from rm_copilot.knowledge.products import ProductCatalog
 SCENARIOS = ("product", "maturity", "birthday", "event", "care")
 CHANNELS = ("tablet", "wecom", "sms")
 MAX_VARIANTS = 5
+SENT_CHANNELS = ("wecom", "sms")  # channels that deliver the text to the customer themselves
+NO_CONSENT_WARNING = "客户未授权营销：请勿通过企业微信或短信主动发送，仅可在客户主动咨询或面谈时参考"
 CARE_TYPES = ("wealth", "deposit", "fund", "insurance")  # no loan or card pitch on a birthday or at maturity
 MATURITY_SOON_DAYS = 30
 BIRTHDAY_SOON_DAYS = 14
@@ -122,6 +124,9 @@ class ScriptWriter:
         chosen, requests = self.requests(brief, product_id=product_id, scenario=scenario, channel=channel,
                                          variants=variants)
         product = chosen.product
+        reasons = list(chosen.reasons)
+        if channel in SENT_CHANNELS and not brief.get("marketing_consent", True):
+            reasons.insert(0, NO_CONSENT_WARNING)
         sources = "\n".join(str(v) for v in (requests[0].product, requests[0].event, brief))
         scripts = []
         for request in requests:
@@ -130,7 +135,7 @@ class ScriptWriter:
             text = _EMOJI.sub("", guarded.text) if channel != "tablet" else guarded.text
             scripts.append(Script(
                 text=text, product_id=product.id, scenario=request.scenario, channel=channel,
-                variant=request.variant, reasons=chosen.reasons, citations=self._citations(text, product),
+                variant=request.variant, reasons=reasons, citations=self._citations(text, product),
                 compliance=guarded.result, origin=guarded.origin,
             ))
         return scripts
