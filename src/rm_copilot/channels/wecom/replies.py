@@ -52,6 +52,9 @@ def format_chat(answer: dict[str, Any]) -> str:
     return answer["answer"] + ("\n\n参考资料：\n" + "\n".join(lines) if lines else "")
 
 
+NO_CONSENT_PREFIX = "客户未授权营销"
+
+
 def format_scripts(answer: dict[str, Any]) -> str:
     """A scripts dict (DESIGN.md §5 scripts object): each passing script with its scenario and product."""
     usable = [
@@ -61,7 +64,8 @@ def format_scripts(answer: dict[str, Any]) -> str:
     ]
     if not usable:
         return BLOCKED
-    parts = []
+    warnings = dict.fromkeys(r for s in usable for r in s.get("reasons") or [] if r.startswith(NO_CONSENT_PREFIX))
+    parts = [f"【注意】{warning}" for warning in warnings]
     for n, script in enumerate(usable, 1):
         label = SCENARIO_LABELS.get(script.get("scenario") or "", "话术")
         product = f"，产品 {script['product_id']}" if script.get("product_id") else ""
