@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from rm_copilot.compliance.pii import mask_card, mask_id_number, mask_name, mask_phone
+from rm_copilot.compliance.pii import mask_card, mask_id_number, mask_name, mask_phone, redact_pii
 from rm_copilot.customers import models
 from rm_copilot.customers.names import honorific
 from rm_copilot.customers.tags import EVENT_LABELS, LAYERS, NEED_LABELS, age_on, is_stale, label_for
@@ -184,7 +184,7 @@ def customer_view(
         phone=mask_phone(customer.phone),
         id_number=mask_id_number(customer.id_number),
         card_number=mask_card(customer.card_number) if customer.card_number else None,
-        note=customer.note,
+        note=redact_pii(customer.note, names=(customer.full_name,)) if customer.note else None,
         tags=_tags_by_layer(tags, today),
         holdings=[holding_view(h) for h in holdings],
         events=[event_view(e, today) for e in events],
