@@ -13,6 +13,11 @@ class PiiRedactingFilter(logging.Filter):
         redacted = redact_pii(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # Exception texts may quote input (a row, a SQL parameter); the formatter reuses exc_text.
+            record.exc_text = redact_pii(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact_pii(record.stack_info)
         return True
 
 

@@ -18,6 +18,9 @@ from rm_copilot.compliance.normalize import normalize
 _ID = re.compile(r"(?<![0-9a-z])(?<![0-9][ -])(\d{6}[ -]?\d{8}[ -]?\d{3}[0-9xX])(?![0-9a-z])")
 _CARD = re.compile(r"(?<![0-9+])(?<![0-9][ -])(\d(?:[ -]?\d){12,18})(?![ -]?[0-9])")
 _PHONE = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:(?:\+|00)86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![ -]?[0-9])")
+# A mobile directly followed by another number ("13912345678 404"): not part of a card or ID (those
+# passes ran first), so it is masked anyway — over-masking is the safe side.
+_PHONE_BEFORE_NUMBER = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:(?:\+|00)86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![0-9])")
 _DIGITS = re.compile(r"\d{3}")
 
 
@@ -89,6 +92,9 @@ def find_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> list[PiiSpan
         for match in _CARD.finditer(text):
             if free(*match.span(1)) and is_card_number(match.group(1)):
                 spans.append(PiiSpan("card", *match.span(1), mask_card(match.group(1))))
+        for match in _PHONE_BEFORE_NUMBER.finditer(text):
+            if free(*match.span(1)):
+                spans.append(PiiSpan("phone", *match.span(1), mask_phone(match.group(1))))
     for name in names:
         if not name or len(name) < 2:
             continue
