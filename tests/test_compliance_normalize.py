@@ -28,6 +28,9 @@ ZW = "\u200b"
         ("hello world", "hello world"),  # separators between Latin words are kept
         ("138 1234 5678", "138 1234 5678"),  # and between digits (PII patterns need them)
         ("保本 ", "保本 "),  # trailing separator kept
+        ("保\n本", "保本"),  # line break inside a phrase
+        ("零\r\n风险", "零风险"),  # Windows line break
+        ("到期。\n本产品", "到期。\n本产品"),  # a break after punctuation is kept
     ],
 )
 def test_normalise_undoes_evasions(original, normalised):

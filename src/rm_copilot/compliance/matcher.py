@@ -65,6 +65,7 @@ class NegationDetector:
         self.tight = frozenset(normalize_term(c) for c in negation.tight_cues)
         self.tight_lengths = sorted({len(c) for c in self.tight}, reverse=True)
         self.not_negations = _alternation(negation.not_negations)
+        self.reversers = _alternation(negation.reversers)
         breaks = negation.clause_breaks + normalize_pattern(negation.clause_breaks)
         self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
         longest = max((len(c) for c in negation.cues), default=1)
@@ -90,8 +91,12 @@ class NegationDetector:
         if not candidates:
             return False
         blocked = [m.span() for m in self.not_negations.finditer(segment)] if self.not_negations else []
+        # "谁说不保本", "不用担心这款不保本": a negation after a rhetorical or dismissive opener affirms.
+        reversed_from = min((m.end() for m in self.reversers.finditer(segment)), default=length + 1) \
+            if self.reversers else length + 1
         return any(
-            not any(b_start <= c_start and c_end <= b_end for b_start, b_end in blocked)
+            c_start < reversed_from
+            and not any(b_start <= c_start and c_end <= b_end for b_start, b_end in blocked)
             for c_start, c_end in candidates
         )
 

@@ -2,7 +2,7 @@
 
 Every original character is normalised on its own (NFKC, traditional → simplified, lower case),
 so each output character knows the original index it came from; separators slipped between two
-CJK characters ("保 本", "保*本", "保\u200b本") are dropped.
+CJK characters ("保 本", "保*本", "保\u200b本", "保\n本") are dropped.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from opencc import OpenCC
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
-SEPARATORS = frozenset(" \t\u3000-_*.·•‧∙/\\|~+=#^`'\"’‘“”")
+# A line break between two CJK characters is an evasion ("保\n本"): prose breaks after punctuation.
+SEPARATORS = frozenset(" \t\r\n\u3000-_*.·•‧∙/\\|~+=#^`'\"’‘“”")
 
 _opencc = OpenCC("t2s")
 _cache: dict[str, str] = {}

@@ -129,6 +129,7 @@ class Negation(_Strict):
     cues: list[str] = Field(min_length=1)
     tight_cues: list[str] = []
     not_negations: list[str] = []
+    reversers: list[str] = []
     max_gap: int = Field(default=8, ge=0, le=30)
     clause_breaks: str = "，。；！？,;!?\n：:"
 
