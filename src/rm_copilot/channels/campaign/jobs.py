@@ -16,6 +16,7 @@ from typing import Any
 
 from rm_copilot.channels.campaign.models import CampaignJob
 from rm_copilot.channels.campaign.runner import CampaignSpec, Progress, run_campaign
+from rm_copilot.channels.campaign.segment import parse_segment
 from rm_copilot.db import transaction
 from rm_copilot.errors import CampaignError, NotFound
 from rm_copilot.services import Services
@@ -93,6 +94,8 @@ class CampaignJobs:
     def _scoped_to_advisor(self, advisor_id: str, spec: CampaignSpec) -> CampaignSpec:
         own = f"advisor:{advisor_id}"
         if spec.segment is not None:
+            # Parsed on its own first: "x) or (all" must not close our parenthesis and escape the scope.
+            parse_segment(spec.segment)
             segment = own if spec.segment.strip().lower() == "all" else f"{own} and ({spec.segment})"
             return CampaignSpec(**{**spec.__dict__, "segment": segment})
         for customer_id in spec.customer_ids or ():
