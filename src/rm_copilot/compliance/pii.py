@@ -15,13 +15,16 @@ from stdnum.cn import ric
 
 from rm_copilot.compliance.normalize import normalize
 
-_ID = re.compile(r"(?<![0-9a-z])(?<![0-9][ -])(\d{6}[ -]?\d{8}[ -]?\d{3}[0-9xX])(?![0-9a-z])")
-_CARD = re.compile(r"(?<![0-9+])(?<![0-9][ -])(\d(?:[ -]?\d){12,18})(?![ -]?[0-9])")
-_PHONE = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:(?:\+|00)86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![ -]?[0-9])")
+# Digits may be grouped by spaces, dashes (ASCII or em/en dash) or dots: "138.1234.5678",
+# "1101 0519 8001 0112 38". Checksums (ID, card) keep ordinary numbers out.
+_SEP = "[ .\\-\u2013\u2014]"
+_ID = re.compile(rf"(?<![0-9a-z])(?<![0-9]{_SEP})(\d(?:{_SEP}?\d){{16}}{_SEP}?[0-9xX])(?![0-9a-z])")
+_CARD = re.compile(rf"(?<![0-9+])(?<![0-9]{_SEP})(\d(?:{_SEP}?\d){{12,18}})(?!{_SEP}?[0-9])")
+_PHONE = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?!{_SEP}?[0-9])")
 # A mobile directly followed by another number ("13912345678 404"): not part of a card or ID (those
 # passes ran first), so it is masked anyway — over-masking is the safe side.
-_PHONE_BEFORE_NUMBER = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:(?:\+|00)86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![0-9])")
-_DIGITS = re.compile(r"\d{3}")
+_PHONE_BEFORE_NUMBER = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?![0-9])")
+_DIGITS = re.compile(r"\d.?\d.?\d")
 
 
 @dataclass(frozen=True)
