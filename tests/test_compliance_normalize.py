@@ -31,6 +31,11 @@ ZW = "\u200b"
         ("保\n本", "保本"),  # line break inside a phrase
         ("零\r\n风险", "零风险"),  # Windows line break
         ("到期。\n本产品", "到期。\n本产品"),  # a break after punctuation is kept
+        ("保，本，保，息", "保本保息"),  # spelled out between punctuation
+        ("零、风、险", "零风险"),
+        ("保（本）理财", "保本理财"),  # one bracketed character
+        ("期限：3个月、6个月", "期限:3个月、6个月"),  # ordinary punctuation stays
+        ("春、夏", "春、夏"),  # two lone characters are not a spelled-out word
     ],
 )
 def test_normalise_undoes_evasions(original, normalised):

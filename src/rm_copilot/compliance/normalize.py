@@ -86,40 +86,81 @@ class _LazyTable(dict):
         return value
 
 
+PUNCTUATION = frozenset(",、。!?;:()[]【】《》<>")
+
+
 def _kind(char: str) -> str:
-    """One letter per original character: c CJK, s separator, o other; x when it changes length."""
+    """One letter per original character: c CJK, s separator, p punctuation, o other; x when it
+    changes length."""
     piece = normalize_char(char)
     if len(piece) != 1:
         return "x"
     if _is_separator(piece):
         return "s"
+    if piece in PUNCTUATION:
+        return "p"
     return "c" if is_cjk(piece) else "o"
 
 
 _NORMALISED = _LazyTable(normalize_char)
 _KINDS = _LazyTable(_kind)
 _SEPARATORS_BETWEEN_CJK = re.compile(r"(?<=c)s+(?=c)")
+# A word spelled out one character at a time between punctuation ("保，本，保，息", "零、风、险"):
+# three or more lone CJK characters. Only the punctuation inside such a run is dropped.
+_SPELLED_OUT = re.compile(r"(?<!c)c(?:[ps]{1,3}c(?!c)){2,}")
+_INSIDE_RUN = re.compile(r"[ps]+")
+_BRACKETED_CHAR = re.compile(r"(?<=[\u3400-\u9fff])[(\[【]([\u3400-\u9fff])[)\]】](?=[\u3400-\u9fff])")  # 保(本)理财
 
 
 def normalize(text: str) -> Normalized:
     """Fast path when every character keeps its length: translate, then cut separator runs."""
     kinds = text.translate(_KINDS)
     if "x" in kinds:
-        return _normalize_slow(text)
+        slow = _normalize_slow(text)
+        return _collapse(slow.original, slow.text, slow.origin, slow.text.translate(_KINDS))
     translated = text.translate(_NORMALISED)
     drops = [match.span() for match in _SEPARATORS_BETWEEN_CJK.finditer(kinds)]
     if not drops:
-        return Normalized(text, translated, range(len(text)))
+        return _collapse(text, translated, range(len(text)), kinds)
     pieces: list[str] = []
+    kept_kinds: list[str] = []
     origin: list[int] = []
     cursor = 0
     for start, end in drops:
         pieces.append(translated[cursor:start])
+        kept_kinds.append(kinds[cursor:start])
         origin.extend(range(cursor, start))
         cursor = end
     pieces.append(translated[cursor:])
+    kept_kinds.append(kinds[cursor:])
     origin.extend(range(cursor, len(text)))
-    return Normalized(text, "".join(pieces), tuple(origin))
+    return _collapse(text, "".join(pieces), tuple(origin), "".join(kept_kinds))
+
+
+def _collapse(original: str, text: str, origin: Sequence[int], kinds: str) -> Normalized:
+    """Drop the punctuation inside a word spelled out character by character ("保，本，保，息") and
+    around one bracketed character ("保(本)理财"). `kinds` has one letter per character of `text`."""
+    drops: list[tuple[int, int]] = []
+    if "pcp" in kinds or "pcs" in kinds or "scp" in kinds:
+        drops = [inner.span() for run in _SPELLED_OUT.finditer(kinds)
+                 for inner in _INSIDE_RUN.finditer(kinds, run.start(), run.end())]
+    if "(" in text or "【" in text or "[" in text:
+        for match in _BRACKETED_CHAR.finditer(text):
+            drops += [(match.start(), match.start(1)), (match.end(1), match.end())]
+    if not drops:
+        return Normalized(original, text, origin)
+    drops.sort()
+    pieces: list[str] = []
+    kept: list[int] = []
+    cursor = 0
+    for start, end in drops:
+        start = max(start, cursor)
+        pieces.append(text[cursor:start])
+        kept.extend(origin[cursor:start])
+        cursor = max(cursor, end)
+    pieces.append(text[cursor:])
+    kept.extend(origin[cursor:])
+    return Normalized(original, "".join(pieces), tuple(kept))
 
 
 def _normalize_slow(text: str) -> Normalized:
