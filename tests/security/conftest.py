@@ -7,22 +7,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_NOTE, PLANTED_PHONE, bearer
 
 from rm_copilot.channels.api import create_app
 from rm_copilot.config import PROJECT_ROOT, Settings
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.services import Services, reset_services
-
-PLANTED_PHONE = "13912345678"
-PLANTED_ID_NUMBER = "11010519491231002X"
-PLANTED_CARD = "6222020200112233446"
-PLANTED_NAME = "欧阳明远"
-PLANTED_NOTE = f"客户说换了新手机 {PLANTED_PHONE}，身份证 {PLANTED_ID_NUMBER}，偏好上午联系"
-
-
-def bearer(services: Services, advisor_id: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {services.customers.issue_token(advisor_id)}"}
-
 
 @pytest.fixture
 def api(use_built_services: Services) -> TestClient:

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from conftest import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_PHONE, bearer
+from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_PHONE, bearer
 from sqlalchemy import select, text
 
 from rm_copilot.compliance.audit import AuditRecord

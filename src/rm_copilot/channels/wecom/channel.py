@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from rm_copilot.channels.wecom import replies
 from rm_copilot.channels.wecom.bot import WeComBot
 from rm_copilot.channels.wecom.client import WeComApiError, WeComClient
-from rm_copilot.channels.wecom.crypto import WeComCrypto
+from rm_copilot.channels.wecom.crypto import InvalidSignature, WeComCrypto
 from rm_copilot.channels.wecom.inbox import WeComInbox
 from rm_copilot.channels.wecom.messages import InboundMessage, parse_envelope, parse_message
 from rm_copilot.channels.wecom.worker import BackgroundWorker
@@ -19,7 +20,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_CALLBACK_AGE_SECONDS = 3600
 REQUIRED_SETTINGS = ("wecom_token", "wecom_aes_key", "wecom_corp_id", "wecom_agent_id", "wecom_secret")
+
+
+def _fresh(timestamp: str) -> bool:
+    """WeCom signs each delivery (retries too) with the current time. Older ones are replays that the
+    inbox may no longer remember, so they are refused; the window stays well inside its memory."""
+    return timestamp.isdigit() and abs(time.time() - int(timestamp)) <= MAX_CALLBACK_AGE_SECONDS
 
 
 def is_configured(settings: "Settings") -> bool:
@@ -75,7 +83,10 @@ class WeComChannel:
         Raises MalformedMessage, InvalidSignature or WeComCryptoError before anything is recorded.
         """
         encrypted = parse_envelope(body)
-        message = parse_message(self.crypto.decrypt_verified(signature, timestamp, nonce, encrypted))
+        self.crypto.verify(signature, timestamp, nonce, encrypted)
+        if not _fresh(timestamp):
+            raise InvalidSignature("stale timestamp: a replayed callback")
+        message = parse_message(self.crypto.decrypt(encrypted))
         return self.accept(message)
 
     def accept(self, message: InboundMessage) -> Outcome:
