@@ -2,7 +2,7 @@
 with planted customers whose notes carry personal data (so the shared demo store is never changed)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,8 @@ def _planted(customer_id: str, advisor_id: str, name: str, note: str) -> Custome
         "birth_date": date(1949, 12, 31), "city": "北京", "occupation": "教师", "tier": "财富",
         "risk_level": "C2", "risk_assessed_at": date.today(), "marketing_consent": True, "note": note,
         "tags": "need:education=子女教育",
+        "events": [{"kind": "large_inflow", "date": date.today() + timedelta(days=3),
+                    "detail": f"尾号不明的他行卡 {PLANTED_CARD} 转入，联系人手机 {PLANTED_PHONE}"}],
     })
 
 

@@ -37,6 +37,29 @@ def test_customer_list_and_events_carry_no_raw_personal_data(private, private_ap
         assert _leaks(response.text) == []
 
 
+def test_customer_detail_masks_personal_data_in_event_details(private, private_api):
+    response = private_api.get("/api/v1/customers/C90001", headers=bearer(private, "A001"))
+
+    assert response.status_code == 200
+    assert _leaks(response.text) == []
+    assert any("139****5678" in event["detail"] for event in response.json()["events"])
+
+
+def test_campaign_file_and_results_carry_no_raw_personal_data(private, private_api):
+    headers = bearer(private, "A001")
+    started = private_api.post("/api/v1/campaigns", headers=headers, json={
+        "product_id": "DP003", "customer_ids": ["C90001"], "variants": 2, "channel": "sms",
+    })
+    assert started.status_code == 202, started.text
+    private_api.app.state.campaign_jobs.wait(timeout=300)
+
+    results = private_api.get(f"/api/v1/campaigns/{started.json()['id']}/results", headers=headers)
+    files = list((private.settings.resolved_home / "campaigns").rglob("*"))
+    written = "".join(path.read_text(encoding="utf-8") for path in files if path.is_file())
+    assert results.status_code == 200 and len(results.text.splitlines()) == 2
+    assert _leaks(results.text) == [] and _leaks(written) == []
+
+
 def test_chat_question_with_a_phone_number_is_stored_masked(private, private_api):
     headers = bearer(private, "A001")
     question = f"客户{PLANTED_NAME}的手机 {PLANTED_PHONE} 打不通，大额存单怎么介绍"
@@ -147,3 +170,10 @@ def test_mobile_followed_by_another_number_is_still_masked(private, private_api,
     assert response.status_code == 200
     assert PLANTED_PHONE not in response.text
     assert "139****5678" in response.json()["text"]
+
+
+def test_prompt_brief_of_a_customer_carries_no_id_phone_card_or_full_name(private):
+    brief = private.copilot.brief("C90001", advisor_id="A001")
+    dumped = json.dumps(brief, ensure_ascii=False, default=str)
+    assert _leaks(dumped) == []
+    assert brief["events"] and brief.get("note")

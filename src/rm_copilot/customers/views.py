@@ -140,7 +140,7 @@ def holding_view(holding: models.Holding | Any) -> HoldingView:
 def event_view(event: models.CustomerEvent | Any, today: date) -> EventView:
     return EventView(
         kind=event.kind, label=EVENT_LABELS.get(event.kind, event.kind), date=event.event_date,
-        detail=event.detail, days_until=(event.event_date - today).days,
+        detail=redact_pii(event.detail), days_until=(event.event_date - today).days,
     )
 
 
