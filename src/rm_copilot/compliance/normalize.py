@@ -116,8 +116,7 @@ def normalize(text: str) -> Normalized:
     """Fast path when every character keeps its length: translate, then cut separator runs."""
     kinds = text.translate(_KINDS)
     if "x" in kinds:
-        slow = _normalize_slow(text)
-        return _collapse(slow.original, slow.text, slow.origin, slow.text.translate(_KINDS))
+        return _normalize_slow(text)
     translated = text.translate(_NORMALISED)
     drops = [match.span() for match in _SEPARATORS_BETWEEN_CJK.finditer(kinds)]
     if not drops:
@@ -164,6 +163,11 @@ def _collapse(original: str, text: str, origin: Sequence[int], kinds: str) -> No
 
 
 def _normalize_slow(text: str) -> Normalized:
+    chars, origin = _normalize_chars(text)
+    return _collapse(text, chars, origin, chars.translate(_KINDS))
+
+
+def _normalize_chars(text: str) -> tuple[str, tuple[int, ...]]:
     chars: list[str] = []
     origin: list[int] = []
     pending: list[tuple[str, int]] = []  # separators waiting to see what follows them
@@ -186,7 +190,7 @@ def _normalize_slow(text: str) -> Normalized:
     for sep, sep_index in pending:
         chars.append(sep)
         origin.append(sep_index)
-    return Normalized(text, "".join(chars), tuple(origin))
+    return "".join(chars), tuple(origin)
 
 
 def normalize_pattern(pattern: str) -> str:
