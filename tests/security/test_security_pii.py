@@ -160,6 +160,19 @@ def test_logged_exception_tracebacks_are_redacted_too(written_log):
 
 
 @pytest.mark.parametrize("text", [
+    f"年化{PLANTED_PHONE}%稳拿", f"只剩{PLANTED_PHONE}个名额", f"每天仅{PLANTED_PHONE}元利息",
+    f"{PLANTED_NAME}保本保息",
+])
+def test_wording_findings_never_echo_personal_data_they_overlap(private, private_api, text):
+    response = private_api.post("/api/v1/compliance/check", json={"text": text, "customer_id": "C90001"},
+                                headers=bearer(private, "A001"))
+
+    assert response.status_code == 200
+    assert [f for f in response.json()["findings"] if f["category"] != "pii"]
+    assert _leaks(response.text) == []
+
+
+@pytest.mark.parametrize("text", [
     f"请拨打{PLANTED_PHONE} 3分钟内回复",
     f"客户手机 {PLANTED_PHONE} 2号楼",
     f"GET /api/v1/customers/{PLANTED_PHONE} 404 3ms",

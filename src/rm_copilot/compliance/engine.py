@@ -91,6 +91,10 @@ class ComplianceEngine:
                                         disclosure.message, disclosure.suggestion, disclosure.basis, "required"))
                 appendix.append(wording)
 
+        if masks:  # a wording match may run over a number or name: `matched` never echoes it raw
+            for finding in findings:
+                if finding.category != "pii":
+                    finding.matched = _masked_slice(text, finding.start, finding.end, masks)
         if len(findings) > 1:
             findings.sort(key=lambda f: (f.start, f.end))
         verdict = _verdict(findings)
@@ -99,6 +103,11 @@ class ComplianceEngine:
         else:
             output = _append(apply_spans(text, masks + rewrites), appendix)
         return CheckResult(verdict, output, findings, self.version)
+
+
+def _masked_slice(text: str, start: int, end: int, masks: list[tuple[int, int, str]]) -> str:
+    inside = [(max(s, start) - start, min(e, end) - start, mask) for s, e, mask in masks if s < end and e > start]
+    return apply_spans(text[start:end], inside)
 
 
 def _has_quote(text: str) -> bool:
