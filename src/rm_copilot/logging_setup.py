@@ -13,9 +13,11 @@ class PiiRedactingFilter(logging.Filter):
         redacted = redact_pii(message)
         if redacted != message:
             record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            # Exception texts may quote input (a row, a SQL parameter); the formatter reuses exc_text.
-            record.exc_text = redact_pii(logging.Formatter().formatException(record.exc_info))
+        if record.exc_info or record.exc_text:
+            # Exception texts may quote input (a row, a SQL parameter); formatters reuse exc_text, and
+            # another handler may have cached the raw one already.
+            trace = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact_pii(trace)
         if record.stack_info:
             record.stack_info = redact_pii(record.stack_info)
         return True

@@ -10,7 +10,7 @@ from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLAN
 from sqlalchemy import select, text
 
 from rm_copilot.compliance.audit import AuditRecord
-from rm_copilot.logging_setup import PiiRedactingFilter
+from rm_copilot.logging_setup import configure_logging
 
 pytestmark = pytest.mark.slow
 
@@ -118,18 +118,20 @@ def test_compliance_check_masks_text_and_findings_and_audits_only_a_hash(private
 
 @pytest.fixture
 def written_log():
-    """What the service's own log handler writes (the PII filter of configure_logging included)."""
+    """What the service writes with `configure_logging("DEBUG")` (RM_COPILOT_LOG_LEVEL=DEBUG): every logger."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    if hasattr(root, "_rm_copilot_configured"):
+        del root._rm_copilot_configured
+    configure_logging("DEBUG")
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
-    handler.addFilter(PiiRedactingFilter())
-    logger = logging.getLogger("rm_copilot")
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    for handler in [h for h in root.handlers if h not in handlers]:
+        handler.setStream(stream)
     yield stream
-    logger.removeHandler(handler)
-    logger.setLevel(previous)
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    del root._rm_copilot_configured
 
 
 def test_debug_logs_of_a_full_session_carry_no_raw_personal_data(private, private_api, written_log):
