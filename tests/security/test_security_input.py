@@ -1,6 +1,8 @@
 """Hostile input gets a clear 4xx JSON answer: never a 500, never exception text, never a file."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -109,3 +111,11 @@ def test_unexpected_error_answer_names_only_the_request_id(api, use_built_servic
     assert response.status_code == 500
     assert "hunter2" not in response.text and "13912345678" not in response.text and "sqlite" not in response.text
     assert response.headers["X-Request-ID"] in response.json()["detail"]
+
+
+def test_access_log_line_cannot_be_forged_through_the_path(api, caplog):
+    caplog.set_level(logging.INFO, logger="rm_copilot.api.access")
+    api.get("/static/x%0d%0arequest_id=forged GET /api/v1/admin 200 1ms")
+    lines = [r.getMessage() for r in caplog.records if r.name == "rm_copilot.api.access"]
+    assert lines and all("\n" not in line and "\r" not in line for line in lines)
+    assert "\\r\\nrequest_id=forged" in lines[-1]

@@ -73,9 +73,14 @@ class RequestContextMiddleware:
         finally:
             # The path only: query strings may carry a search term such as a customer's name.
             access_log.info(
-                "request_id=%s %s %s %s %.0fms", request_id, scope["method"], scope["path"], status,
+                "request_id=%s %s %s %s %.0fms", request_id, scope["method"], _one_line(scope["path"]), status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+def _one_line(path: str) -> str:
+    """A decoded path may hold %0a: escaped, so a request cannot forge extra log lines."""
+    return path.encode("unicode_escape").decode("ascii") if not path.isprintable() else path
 
 
 def _declared_length(scope: Scope) -> int:
