@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -75,13 +77,20 @@ def test_script_command_for_own_customer_is_drafted_and_another_advisors_is_refu
     assert refusal == replies.CUSTOMER_NOT_FOUND
 
 
+def _copy_open_home(source: Path, target: Path) -> None:
+    """This session's home is open in this process: copy its SQLite store through the backup API."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("rm_copilot.db*"))
+    with sqlite3.connect(source / "rm_copilot.db") as live, sqlite3.connect(target / "rm_copilot.db") as copy:
+        live.backup(copy)
+
+
 def test_rm_copilot_serve_answers_a_message_delivered_three_times_exactly_once(
     built_services: Services, fake_api: FakeWeComApi, tmp_path
 ):
     from live_server import LiveServer
 
     home = tmp_path / "home"
-    shutil.copytree(built_services.settings.resolved_home, home)  # built already: serve skips indexing
+    _copy_open_home(built_services.settings.resolved_home, home)  # built already: serve skips indexing
     server = LiveServer(home, extra_env={
         "RM_COPILOT_WECOM_TOKEN": TOKEN, "RM_COPILOT_WECOM_AES_KEY": AES_KEY, "RM_COPILOT_WECOM_CORP_ID": CORP_ID,
         "RM_COPILOT_WECOM_AGENT_ID": AGENT_ID, "RM_COPILOT_WECOM_SECRET": SECRET,
