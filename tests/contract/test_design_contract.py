@@ -52,9 +52,27 @@ def foreign_customer(a002) -> dict:
     return a002.get("/api/v1/customers").json()[0]
 
 
-def _assert_no_unmasked_pii(text: str) -> None:
-    for pattern in UNMASKED_PII:
-        assert not pattern.search(text), f"unmasked PII {pattern.pattern!r} in {text[:200]}"
+def _texts(value, key: str = ""):
+    """The human-readable strings of a JSON answer: identifiers (random session ids…) are not text."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item, key)
+    elif isinstance(value, str) and not (key == "id" or key.endswith("_id")):
+        yield value
+
+
+def _assert_no_unmasked_pii(payload) -> None:
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            payload = [payload]
+    for text in _texts(payload):
+        for pattern in UNMASKED_PII:
+            assert not pattern.search(text), f"unmasked PII {pattern.pattern!r} in {text[:200]}"
 
 
 def _assert_chat_object(answer: dict) -> None:
@@ -164,7 +182,7 @@ def test_chat_about_a_customer_continues_its_session(a001, own_customer):
     ask = {"message": "这位客户适合哪些产品？", "customer_id": own_customer["id"]}
     first = a001.post("/api/v1/chat", json=ask).json()
     _assert_chat_object(first)
-    _assert_no_unmasked_pii(json.dumps(first, ensure_ascii=False))
+    _assert_no_unmasked_pii(first)
     second = a001.post("/api/v1/chat", json={
         "message": "风险等级是多少？", "customer_id": own_customer["id"], "session_id": first["session_id"],
     }).json()
