@@ -39,6 +39,8 @@ def create_schema(engine: Engine) -> None:
     import rm_copilot.compliance.audit  # noqa: F401
     import rm_copilot.channels.campaign.models  # noqa: F401
     import rm_copilot.channels.wecom.models  # noqa: F401
+    import rm_copilot.customers.need_models  # noqa: F401
+    import rm_copilot.marketing.models  # noqa: F401
 
     Base.metadata.create_all(engine)
 

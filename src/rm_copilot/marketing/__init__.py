@@ -1,0 +1,1 @@
+"""The advisor's day: ranked opportunities, issued scripts, outcomes, the A/B report, the bandit."""
