@@ -6,6 +6,9 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# One embedding cache for every test home and server subprocess (keyed by model and chunk text),
+# so a test run embeds the knowledge base once, and later runs not at all.
+os.environ.setdefault("RM_COPILOT_EMBEDDING_CACHE_DIR", os.path.join(os.path.dirname(__file__), ".cache", "embeddings"))
 
 from pathlib import Path  # noqa: E402
 
