@@ -76,8 +76,20 @@ class FakeCopilot:
             self.closed.set()
 
 
+class FakeStoreProbe:
+    def __init__(self) -> None:
+        self.failing: dict[str, str] = {}
+
+    def gone(self) -> str | None:
+        return self.failing.get("database") if "删除" in self.failing.get("database", "") else None
+
+    def problems(self) -> dict[str, str]:
+        return dict(self.failing)
+
+
 class FakeServices:
     def __init__(self, *, rate_limit: int = 1000):
+        self.store_probe = FakeStoreProbe()
         self.settings = Settings(chat_rate_limit_per_minute=rate_limit)
         self.customers = FakeCustomers()
         self.copilot = FakeCopilot()

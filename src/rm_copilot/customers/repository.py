@@ -68,10 +68,10 @@ class CustomerRepository:
             term = search.strip()
             stmt = stmt.where(or_(
                 Customer.id == term,
-                Customer.full_name.contains(term),
-                Customer.city.contains(term),
-                Customer.occupation.contains(term),
-                Customer.tags.any(CustomerTag.value.contains(term)),
+                Customer.full_name.contains(term, autoescape=True),
+                Customer.city.contains(term, autoescape=True),
+                Customer.occupation.contains(term, autoescape=True),
+                Customer.tags.any(CustomerTag.value.contains(term, autoescape=True)),
             ))
         with self._factory() as session:
             return load_views(session, stmt, self._today())

@@ -7,9 +7,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rm_copilot.channels.api.middleware import current_request_id
+from rm_copilot.db import store_error_reason
 from rm_copilot.errors import BadInput, NotFound, RmCopilotError, RulebookError, Unauthorized
 
 log = logging.getLogger("rm_copilot.api")
@@ -100,7 +102,16 @@ def _is_default_phrase(error: StarletteHTTPException) -> bool:
         return False
 
 
+async def store_error(request: Request, error: SQLAlchemyError) -> JSONResponse:
+    """A store that cannot be read or written is a 503 the advisor can report, not a bare 500."""
+    request_id = current_request_id()
+    log.error("request_id=%s storage error: %s", request_id, type(error).__name__)
+    detail = f"数据存储暂不可用：{store_error_reason(error)}，请稍后再试或联系运维（请求编号 {request_id}）"
+    return JSONResponse({"detail": detail}, status_code=503)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(SQLAlchemyError, store_error)
     app.add_exception_handler(RmCopilotError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -65,6 +65,10 @@ class RequestContextMiddleware:
             if _declared_length(scope) > MAX_BODY_BYTES:
                 await _send_json(send_with_id, 413, {"detail": "请求体过大"})
                 return
+            vanished = _vanished_store(scope)
+            if vanished and scope["path"] != "/healthz":
+                await _send_json(send_with_id, 503, {"detail": f"数据存储不可用：{vanished}，请联系运维（请求编号 {request_id}）"})
+                return
             await self.app(scope, limited_receive, send_with_id)
         except Exception:
             log.exception("request_id=%s unhandled error on %s %s", request_id, scope["method"], scope["path"])
@@ -76,6 +80,13 @@ class RequestContextMiddleware:
                 "request_id=%s %s %s %s %.0fms", request_id, scope["method"], _one_line(scope["path"]), status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+def _vanished_store(scope: Scope) -> str | None:
+    """Writes into a deleted SQLite file would be lost at the next start: refuse them instead."""
+    services = getattr(getattr(scope.get("app"), "state", None), "services", None)
+    probe = getattr(services, "store_probe", None)
+    return probe.gone() if probe is not None else None
 
 
 def _one_line(path: str) -> str:

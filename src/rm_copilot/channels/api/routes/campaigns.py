@@ -35,7 +35,7 @@ class CampaignRequest(BaseModel):
     customer_ids: list[str] | None = Field(default=None, min_length=1, max_length=10000)
     channel: Channel = "wecom"
     variants: int = Field(default=1, ge=1, le=5)
-    limit: int | None = Field(default=None, ge=1)
+    limit: int | None = Field(default=None, ge=1, le=10_000_000)
     scenario: Scenario | None = None
 
     @model_validator(mode="after")
