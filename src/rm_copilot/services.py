@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from rm_copilot.assistant.sessions import SessionStore
     from rm_copilot.compliance.engine import ComplianceEngine
     from rm_copilot.customers.repository import CustomerRepository
+    from rm_copilot.db import StoreProbe
     from rm_copilot.knowledge.index import KnowledgeIndex
     from rm_copilot.knowledge.products import ProductCatalog
     from rm_copilot.knowledge.retriever import HybridRetriever
+    from rm_copilot.marketing.service import MarketingService
 
 
 class Services:
@@ -38,6 +40,12 @@ class Services:
         engine = make_engine(self.settings.resolved_database_url)
         create_schema(engine)
         return engine
+
+    @cached_property
+    def store_probe(self) -> "StoreProbe":
+        from rm_copilot.db import StoreProbe
+
+        return StoreProbe(self.engine)
 
     @cached_property
     def session_factory(self) -> "sessionmaker[Session]":
@@ -98,6 +106,12 @@ class Services:
         from rm_copilot.assistant.copilot import Copilot
 
         return Copilot.from_services(self)
+
+    @cached_property
+    def marketing(self) -> "MarketingService":
+        from rm_copilot.marketing.wiring import marketing_from_services
+
+        return marketing_from_services(self)
 
 
 _services: Services | None = None

@@ -41,6 +41,9 @@ class ErrorResponse(BaseModel):
 # --- compliance -----------------------------------------------------------------------------
 
 class FindingOut(BaseModel):
+    # Findings may carry explanation keys beyond the contract's (evasion read, score, nearest example).
+    model_config = ConfigDict(extra="allow")
+
     rule_id: str
     category: str
     severity: Literal["block", "rewrite", "warn"]
@@ -109,6 +112,7 @@ class ScriptsRequest(_Request):
 
 
 class ScriptOut(BaseModel):
+    script_id: str | None = Field(default=None, description="话术编号：记录结果（POST /api/v1/outcomes）时引用")
     text: str
     product_id: str | None
     scenario: str
@@ -239,3 +243,9 @@ class MessageOut(BaseModel):
 
 class HealthResponse(BaseModel):
     status: Literal["ok"]
+
+
+class UnhealthyResponse(BaseModel):
+    status: Literal["unavailable"]
+    failing: dict[str, str]
+    detail: str
