@@ -81,7 +81,8 @@ class _Turn:
 class Copilot:
     def __init__(self, *, customers: Any, catalog: Any, retriever: Callable[[], Any], gate: ComplianceGate,
                  sessions: SessionStore, generator: GuardedGenerator, elderly_age: int = 65,
-                 chunk_lookup: Callable[[str], Any] | None = None):
+                 chunk_lookup: Callable[[str], Any] | None = None, variant_policy: Any = None,
+                 script_log: Any = None):
         self.customers = customers
         self.catalog = catalog
         self._retriever = retriever
@@ -90,7 +91,8 @@ class Copilot:
         self.sessions = sessions
         self.generator = generator
         self.elderly_age = elderly_age
-        self.writer = ScriptWriter(catalog, generator, elderly_age=elderly_age)
+        self.writer = ScriptWriter(catalog, generator, elderly_age=elderly_age, variant_policy=variant_policy,
+                                   script_log=script_log)
         self._planner: AnswerPlanner | None = None
 
     @classmethod
@@ -104,7 +106,8 @@ class Copilot:
         return cls(customers=services.customers, catalog=services.catalog, retriever=lambda: services.retriever,
                    gate=services.gate, sessions=services.sessions, generator=generator,
                    elderly_age=settings.elderly_age,
-                   chunk_lookup=lambda chunk_id: services.knowledge_index.get_chunk(chunk_id))
+                   chunk_lookup=lambda chunk_id: services.knowledge_index.get_chunk(chunk_id),
+                   variant_policy=services.marketing.variant_policy, script_log=services.marketing.script_log)
 
     @property
     def planner(self) -> AnswerPlanner:
@@ -134,7 +137,7 @@ class Copilot:
         brief, context = self._customer(customer_id, advisor_id)
         return ScriptsAnswer(self.writer.write(
             brief, product_id=product_id, scenario=scenario, channel=channel or "tablet", variants=variants,
-            customer_id=customer_id, advisor_id=advisor_id, customer_context=context,
+            adaptive=True, customer_id=customer_id, advisor_id=advisor_id, customer_context=context,
         ))
 
     def chat(self, advisor_id: str | None, message: str, customer_id: str | None = None,

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from rm_copilot.assistant.facts import product_citation, product_facts
 from rm_copilot.assistant.guarded import GuardedGenerator
@@ -38,9 +38,11 @@ class Script:
     citations: list[dict[str, Any]]
     compliance: CheckResult
     origin: str = field(default="builtin", compare=False)
+    script_id: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = {
+            "script_id": self.script_id,
             "text": self.text,
             "product_id": self.product_id,
             "scenario": self.scenario,
@@ -53,6 +55,19 @@ class Script:
         if self.channel == "sms":
             data["segments"] = sms_segments(self.text)
         return data
+
+
+class VariantPolicy(Protocol):
+    """Chooses the phrasing variant of a single script (marketing.bandit): (variant, reason in Chinese)."""
+
+    def choose(self, scenario: str, brief: dict[str, Any]) -> tuple[int, str]: ...
+
+
+class ScriptLog(Protocol):
+    """Remembers each script shown to an advisor and names it with a stable `script_id`."""
+
+    def record(self, script: Script, *, brief: dict[str, Any], customer_id: str | None,
+               advisor_id: str | None) -> str: ...
 
 
 def compliance_summary(result: CheckResult) -> dict[str, Any]:
@@ -79,10 +94,13 @@ def default_scenario(brief: dict[str, Any]) -> str:
 
 
 class ScriptWriter:
-    def __init__(self, catalog: ProductCatalog, generator: GuardedGenerator, *, elderly_age: int = 65):
+    def __init__(self, catalog: ProductCatalog, generator: GuardedGenerator, *, elderly_age: int = 65,
+                 variant_policy: VariantPolicy | None = None, script_log: ScriptLog | None = None):
         self.catalog = catalog
         self.generator = generator
         self.elderly_age = elderly_age
+        self.variant_policy = variant_policy
+        self.script_log = script_log
 
     def choose(self, brief: dict[str, Any], product_id: str | None, scenario: str) -> Recommendation:
         if product_id:
@@ -120,11 +138,16 @@ class ScriptWriter:
         return chosen, [base.model_copy(update={"variant": v}) for v in range(variants)]
 
     def write(self, brief: dict[str, Any], *, product_id: str | None = None, scenario: str | None = None,
-              channel: str = "tablet", variants: int = 1, **check: Any) -> list[Script]:
+              channel: str = "tablet", variants: int = 1, adaptive: bool = False, **check: Any) -> list[Script]:
+        """`adaptive`: a single script's phrasing is chosen by the variant policy (after suitability)."""
         chosen, requests = self.requests(brief, product_id=product_id, scenario=scenario, channel=channel,
                                          variants=variants)
         product = chosen.product
         reasons = list(chosen.reasons)
+        if adaptive and variants == 1 and self.variant_policy is not None:
+            variant, why = self.variant_policy.choose(requests[0].scenario, brief)
+            requests = [requests[0].model_copy(update={"variant": variant})]
+            reasons.append(why)
         if channel in SENT_CHANNELS and not brief.get("marketing_consent", True):
             reasons.insert(0, NO_CONSENT_WARNING)
         sources = "\n".join(str(v) for v in (requests[0].product, requests[0].event, brief))
@@ -138,6 +161,10 @@ class ScriptWriter:
                 variant=request.variant, reasons=reasons, citations=self._citations(text, product),
                 compliance=guarded.result, origin=guarded.origin,
             ))
+        if self.script_log is not None:
+            scripts = [replace(s, script_id=self.script_log.record(
+                s, brief=brief, customer_id=check.get("customer_id"), advisor_id=check.get("advisor_id")))
+                for s in scripts]
         return scripts
 
     def _citations(self, text: str, product: Any) -> list[dict[str, Any]]:

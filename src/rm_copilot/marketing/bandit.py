@@ -1,0 +1,51 @@
+"""Thompson sampling over the composer's phrasing variants, per scenario × segment.
+
+Each variant's conversion rate has a Beta posterior from recorded contacts; one draw per variant,
+the highest draw writes the script. The policy only picks wording: the product was already chosen
+under the suitability rule and the text still passes the compliance gate.
+"""
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from rm_copilot.marketing.outcomes import Contact
+from rm_copilot.marketing.segments import segment_of, variant_label
+from rm_copilot.marketing.settings import ReportConfig
+
+SCENARIO_LABELS = {"product": "产品推荐", "maturity": "到期续接", "birthday": "生日关怀", "event": "活动邀约",
+                   "care": "市场波动安抚"}
+ContactSource = Callable[..., list[Contact]]
+
+
+class ThompsonVariantPolicy:
+    def __init__(self, contacts: ContactSource, config: ReportConfig, rng: random.Random | None = None):
+        self._contacts = contacts
+        self._config = config
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()  # random.Random is not safe to share between API threads
+
+    def stats(self, scenario: str, segment: str) -> list[tuple[int, int]]:
+        """(contacts, conversions) per variant for this scenario and segment."""
+        counts = [[0, 0] for _ in range(self._config.bandit.variants)]
+        for contact in self._contacts(scenario=scenario, segment=segment):
+            if contact.variant is not None and 0 <= contact.variant < len(counts):
+                counts[contact.variant][0] += 1
+                counts[contact.variant][1] += contact.converted(self._config.conversion_kinds)
+        return [(n, s) for n, s in counts]
+
+    def choose(self, scenario: str, brief: dict[str, Any]) -> tuple[int, str]:
+        segment = segment_of(brief)
+        stats = self.stats(scenario, segment)
+        total = sum(n for n, _ in stats)
+        where = f"{segment}客户的{SCENARIO_LABELS.get(scenario, scenario)}话术"
+        if total < self._config.bandit.min_contacts:
+            return 0, f"话术版本A（默认）：{where}反馈尚少（{total}次触达），暂按默认版本"
+        alpha, beta = self._config.bandit.prior
+        with self._lock:
+            draws = [self._rng.betavariate(alpha + s, beta + n - s) for n, s in stats]
+        best = max(range(len(draws)), key=draws.__getitem__)
+        evidence = "，".join(f"{variant_label(v)} {s}/{n}" for v, (n, s) in enumerate(stats))
+        return best, f"话术版本{variant_label(best)}：按{where}的转化反馈抽样选择（转化/触达：{evidence}）"

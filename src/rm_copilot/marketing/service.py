@@ -1,0 +1,99 @@
+"""`MarketingService`: what channels call for opportunities, outcomes and the campaign report.
+
+Every customer access goes through the customer repository with the advisor's id, so another
+advisor's customer, script or campaign is a NotFound exactly like a missing one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from rm_copilot.compliance.pii import redact_pii
+from rm_copilot.errors import BadInput, NotFound
+from rm_copilot.marketing.bandit import ThompsonVariantPolicy
+from rm_copilot.marketing.outcomes import OutcomeStore
+from rm_copilot.marketing.script_log import ScriptLog
+from rm_copilot.marketing.segments import parse_variant, segment_of
+from rm_copilot.marketing.settings import OUTCOME_KINDS, ReportConfig
+
+MAX_DETAIL = 200
+CHANNELS = ("tablet", "wecom", "sms")
+SCENARIOS = ("product", "maturity", "birthday", "event", "care")
+KIND_LABELS = {"sent": "已发送", "replied": "客户有回复", "meeting": "已约见", "purchased": "已购买",
+               "declined": "客户婉拒", "complaint": "客户投诉"}
+CampaignLookup = Callable[[str], "dict[str, Any] | None"]
+
+
+class MarketingService:
+    def __init__(self, *, customers: Any, catalog: Any, script_log: ScriptLog, outcomes: OutcomeStore,
+                 report_config: ReportConfig, variant_policy: ThompsonVariantPolicy,
+                 campaign_lookup: CampaignLookup = lambda _id: None, elderly_age: int = 65,
+                 clock: Callable[[], date] = date.today, opportunities: Any = None, needs: Any = None):
+        self.customers = customers
+        self.catalog = catalog
+        self.script_log = script_log
+        self.outcomes = outcomes
+        self.report_config = report_config
+        self.variant_policy = variant_policy
+        self._campaign = campaign_lookup
+        self.elderly_age = elderly_age
+        self._today = clock
+        self.opportunity_engine = opportunities
+        self.needs = needs
+
+    # outcomes -------------------------------------------------------------------------------
+
+    def record_outcome(
+        self, advisor_id: str | None, *, customer_id: str, kind: str, script_id: str | None = None,
+        campaign_id: str | None = None, variant: int | str | None = None, product_id: str | None = None,
+        detail: str | None = None, channel: str | None = None, scenario: str | None = None,
+        source: str = "api",
+    ) -> int:
+        """Store one outcome with the script's variant, scenario, channel, product and verdict; its id."""
+        if kind not in OUTCOME_KINDS:
+            raise BadInput(f"未知的结果类型：{kind}（可选：{'、'.join(OUTCOME_KINDS)}）")
+        if channel is not None and channel not in CHANNELS:
+            raise BadInput(f"未知的渠道：{channel}（可选：{'、'.join(CHANNELS)}）")
+        if scenario is not None and scenario not in SCENARIOS:
+            raise BadInput(f"未知的场景：{scenario}（可选：{'、'.join(SCENARIOS)}）")
+        try:
+            variant_index = parse_variant(variant)
+        except ValueError:
+            raise BadInput("话术版本应为 0–4 或 A–E") from None
+        if detail is not None and len(detail) > MAX_DETAIL:
+            raise BadInput(f"备注过长（最多{MAX_DETAIL}字）")
+        view = self.customers.get(customer_id, advisor_id=advisor_id)
+        row: dict[str, Any] = {
+            "advisor_id": view.advisor_id, "customer_id": view.id, "kind": kind, "source": source,
+            "script_id": None, "campaign_id": None, "variant": variant_index, "scenario": scenario,
+            "channel": channel, "product_id": None, "verdict": None,
+            "segment": segment_of({"tier": view.tier, "elderly": view.age >= self.elderly_age}),
+        }
+        if script_id:
+            self._from_script(row, script_id, advisor_id)
+        if campaign_id:
+            self._from_campaign(row, campaign_id, advisor_id)
+        if product_id:
+            row["product_id"] = self.catalog.get(product_id).id  # NotFound for an unknown product
+        if detail and detail.strip():
+            names = (self.customers.compliance_context(view.id).full_name,)
+            row["detail"] = redact_pii(detail.strip(), names=names)
+        return self.outcomes.add(**row)
+
+    def _from_script(self, row: dict[str, Any], script_id: str, advisor_id: str | None) -> None:
+        script = self.script_log.get(script_id, advisor_id=advisor_id, customer_id=row["customer_id"])
+        if row["variant"] is not None and row["variant"] != script.variant:
+            raise BadInput("话术版本与该话术记录不一致")
+        row.update(script_id=script.script_id, variant=script.variant, scenario=script.scenario,
+                   channel=script.channel, product_id=script.product_id, verdict=script.verdict,
+                   segment=script.segment or row["segment"])
+
+    def _from_campaign(self, row: dict[str, Any], campaign_id: str, advisor_id: str | None) -> None:
+        job = self._campaign(campaign_id)
+        if job is None or (advisor_id is not None and job.get("advisor_id") != advisor_id):
+            raise NotFound(f"没有找到批量任务 {campaign_id[:32]}")
+        row["campaign_id"] = campaign_id
+        row["channel"] = row["channel"] or job.get("channel")
+        row["product_id"] = row["product_id"] or job.get("product_id")
+        row["scenario"] = row["scenario"] or job.get("scenario")
