@@ -127,6 +127,15 @@ class CustomerRepository:
             found = {b.view.id: b for b in load_bundles(session, stmt, self._today())}
         return [found[customer_id] for customer_id in ids if customer_id in found]
 
+    def birth_dates(self, ids: Iterable[str], batch: int = 500) -> dict[str, date]:
+        """Birth dates of `ids` for birthday reminders (never handed to a view, a prompt or an answer)."""
+        found: dict[str, date] = {}
+        with self._factory() as session:
+            for chunk in chunked(ids, batch):
+                found.update(session.execute(
+                    select(Customer.id, Customer.birth_date).where(Customer.id.in_(chunk))).tuples())
+        return found
+
     def profile(self, customer_id: str, *, advisor_id: str | None = None) -> CustomerProfile:
         with self._factory() as session:
             customer = self._customer(session, customer_id, advisor_id)
