@@ -21,10 +21,10 @@ def test_to_dict_has_exactly_the_design_fields():
     assert payload["verdict"] == "block"
     (finding,) = payload["findings"]
     assert FINDING_KEYS <= set(finding)
-    assert finding | {"basis": None, "pattern": None} == {
+    assert finding | {"basis": None, "pattern": None, "evasion": None} == {
         "rule_id": "guarantee.principal", "category": "guarantee", "severity": "block", "start": 4, "end": 8,
         "matched": "保本保息", "message": finding["message"], "suggestion": finding["suggestion"],
-        "basis": None, "pattern": None,
+        "basis": None, "pattern": None, "evasion": None,
     }
     assert finding["message"] and finding["suggestion"] and "广告法" in finding["basis"]
     json.dumps(payload, ensure_ascii=False)  # serialisable as is

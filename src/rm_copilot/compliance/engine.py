@@ -62,7 +62,8 @@ class ComplianceEngine:
             if rule.negatable and _has_quote(text) and quoted_after_negation(text, start, self.matcher.negation):
                 continue
             findings.append(Finding(rule.id, rule.category, hit.rule.severity, start, end, text[start:end],
-                                    rule.message, rule.suggestion, rule.basis, hit.pattern))
+                                    rule.message, rule.suggestion, rule.basis, hit.pattern,
+                                    hit.evasion or _written_around(text[start:end], hit.end - hit.start)))
             if hit.rule.severity == "rewrite":
                 if rule.replacement is not None:
                     rewrites.append((start, end, rule.replacement))
@@ -103,6 +104,15 @@ class ComplianceEngine:
         else:
             output = _append(apply_spans(text, masks + rewrites), appendix)
         return CheckResult(verdict, output, findings, self.version)
+
+
+def _written_around(original: str, normalized_length: int) -> str:
+    """Name the evasion a literal match saw through: characters slipped in, or full-width letters."""
+    if len(original) > normalized_length:
+        return "夹杂分隔符"
+    if any("\uff01" <= char <= "\uff5e" for char in original if not char.isdigit()):
+        return "全角字符"
+    return ""
 
 
 def _masked_slice(text: str, start: int, end: int, masks: list[tuple[int, int, str]]) -> str:

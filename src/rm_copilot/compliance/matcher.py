@@ -1,6 +1,8 @@
 """Wording matcher: one Aho-Corasick automaton over every literal, plus one compiled regex per rule.
 
 Everything is built in the constructor; `find` only reads, so one matcher serves many threads.
+Terms of the guarantee and absolute families are also read through evasions (`evasion.py`):
+look-alike variants and pinyin initials join the automaton, homophones get their own pass.
 A hit is dropped when a negation cue stands shortly before it in the same clause ("不保本",
 "严禁向客户承诺保本") or when one of its rule's lawful phrases overlaps it ("第一次", "最低起购金额").
 """
@@ -12,6 +14,7 @@ from datetime import date
 
 import ahocorasick
 
+from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, eligible, lookalike_variants
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
 from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.prefilter import anchors
@@ -42,6 +45,7 @@ class RuleHit:
     start: int  # in normalised text
     end: int
     pattern: str
+    evasion: str = ""
 
 
 @dataclass(slots=True)
@@ -111,6 +115,17 @@ class WordingMatcher:
         for compiled in self.rules:
             for term in compiled.rule.terms:
                 payloads.setdefault(normalize_term(term), []).append(("rule", compiled, term))
+        readable = [(normalize_term(term), compiled) for compiled in self.rules for term in compiled.rule.terms
+                    if eligible(normalize_term(term), compiled.rule.category)]
+        self.evasion = EvasionReader(readable)
+        literals = set(payloads)
+        for term, compiled in readable:
+            for variant in lookalike_variants(term):
+                if variant not in literals:
+                    payloads.setdefault(variant, []).append(("lookalike", compiled, term))
+        for compiled in self.rules:
+            for abbreviation in compiled.rule.abbreviations:
+                payloads.setdefault(abbreviation.lower(), []).append(("initials", compiled, abbreviation))
         self.regex_always: list[int] = []
         for index, compiled in enumerate(self.regex_rules):
             found = [anchors(pattern.pattern) for pattern in compiled.patterns]
@@ -157,8 +172,15 @@ class WordingMatcher:
                         hits.append(RuleHit(target, start, end, key))
                     elif kind == "regex":
                         selected.add(target)
-                    else:
+                    elif kind == "product":
                         mentions.append(ProductMention(target, start, end))
+                    elif kind == "lookalike":
+                        if self.evasion.plausible(key, text[start:end]):
+                            hits.append(RuleHit(target, start, end, key, LOOKALIKE))
+                    elif _bounded(text, start, end):
+                        hits.append(RuleHit(target, start, end, key, INITIALS))
+        for start, end, term, compiled in self.evasion.homophones(text):
+            hits.append(RuleHit(compiled, start, end, term, HOMOPHONE))
         for index in selected:
             compiled = self.regex_rules[index]
             for match in compiled.regex.finditer(text):
@@ -184,6 +206,13 @@ class WordingMatcher:
                 if match.start() < hit.end and match.end() > hit.start:
                     return True
         return compiled.rule.negatable and self.negation.negated(text, hit.start)
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Pinyin initials count only as a whole token ("bbbx", not inside "abbbxy" or "bbbx2")."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def _which(compiled: CompiledRule, matched: str) -> str:

@@ -51,6 +51,7 @@ class Finding:
     suggestion: str
     basis: str = ""
     pattern: str = ""
+    evasion: str = ""  # how an evaded term was read: 拼音谐音 / 形近字 / 拼音首字母; "" for a literal match
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -2,7 +2,10 @@
 
 Every original character is normalised on its own (NFKC, traditional → simplified, lower case),
 so each output character knows the original index it came from; separators slipped between two
-CJK characters ("保 本", "保*本", "保\u200b本", "保\n本") are dropped.
+CJK characters ("保 本", "保*本", "保\u200b本", "保\n本") are dropped. So are variation selectors
+(an emoji's U+FE0F), combining marks, CJK strokes and radicals (U+31C0–31EF, U+2E80–2FDF), box
+drawing, and the rare ideographs that double as radicals or strokes ("保丿本"): those outside GB 2312's
+level-1 set of common characters, so ordinary words are never cut.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from collections.abc import Sequence
 
 from opencc import OpenCC
 
-ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+                       + "".join(map(chr, range(0xFE00, 0xFE10)))  # variation selectors
+                       + "".join(map(chr, range(0xE0100, 0xE01F0))) + "\u180b\u180c\u180d")
 # A line break between two CJK characters is an evasion ("保\n本"): prose breaks after punctuation.
 SEPARATORS = frozenset(" \t\r\n\u3000-_*.·•‧∙/\\|~+=#^`'\"’‘“”")
 
@@ -50,8 +55,26 @@ def is_cjk(char: str) -> bool:
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
 
 
+def _is_gb2312_level1(char: str) -> bool:
+    try:
+        encoded = char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= encoded[0] <= 0xD7
+
+
+def _stroke_like_ideographs() -> frozenset[str]:
+    """Unified ideographs that Kangxi or supplementary radicals fold to, minus common characters."""
+    folded = {unicodedata.normalize("NFKC", chr(code)) for code in (*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6))}
+    return frozenset(char for char in folded if len(char) == 1 and not _is_gb2312_level1(char))
+
+
+STROKE_LIKE = _stroke_like_ideographs()
+
+
 def _is_separator(char: str) -> bool:
-    return char in SEPARATORS or unicodedata.category(char) in ("So", "Sk", "Cf", "Zs")
+    return (char in SEPARATORS or char in STROKE_LIKE
+            or unicodedata.category(char) in ("So", "Sk", "Cf", "Zs", "Mn", "Me"))
 
 
 class Normalized:

@@ -47,6 +47,7 @@ class Rule(_Strict):
     category: Category
     severity: SeverityName
     terms: list[str] = []
+    abbreviations: list[str] = []  # pinyin initials of terms ("bbbx"), matched as whole tokens
     patterns: list[str] = []
     exceptions: list[str] = []
     negatable: bool = True
@@ -67,6 +68,14 @@ class Rule(_Strict):
         if any(not term.strip() for term in terms):
             raise ValueError("词条不能为空字符串")
         return terms
+
+    @field_validator("abbreviations")
+    @classmethod
+    def _abbreviations_are_initials(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[a-z]{3,8}", value):
+                raise ValueError(f"拼音首字母缩写须为 3–8 个小写字母: {value!r}")
+        return values
 
     @field_validator("patterns", "exceptions")
     @classmethod
