@@ -132,8 +132,8 @@ class CustomerRepository:
         found: dict[str, date] = {}
         with self._factory() as session:
             for chunk in chunked(ids, batch):
-                found.update(session.execute(
-                    select(Customer.id, Customer.birth_date).where(Customer.id.in_(chunk))).tuples())
+                rows = session.execute(select(Customer.id, Customer.birth_date).where(Customer.id.in_(chunk)))
+                found.update((customer_id, birth) for customer_id, birth in rows)
         return found
 
     def profile(self, customer_id: str, *, advisor_id: str | None = None) -> CustomerProfile:
