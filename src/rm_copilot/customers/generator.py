@@ -6,6 +6,7 @@ have valid formats and checksums but are made up.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Sequence
@@ -66,6 +67,11 @@ def _products_by_type(catalog: Any) -> dict[str, list[Any]]:
     return by_type
 
 
+def _external_userid(customer_id: str) -> str:
+    """A WeCom-looking external contact id, derived without drawing from the rng (keeps seeds stable)."""
+    return "wm" + hashlib.sha256(f"external:{customer_id}".encode()).hexdigest()[:30]
+
+
 def _rank(level: str | None) -> int:
     return int(level[1]) if level else 1
 
@@ -105,6 +111,7 @@ class _Customer:
             "risk_level": risk,
             "risk_assessed_at": self._assessed_at(risk),
             "marketing_consent": rng.random() < CONSENT_RATE,
+            "external_userid": _external_userid(customer_id),
             "note": rng.choice(NOTES),
             "tags": tags,
             "holdings": holdings,

@@ -21,14 +21,14 @@ from rm_copilot.errors import BadInput, ImportRejected
 COLUMNS: tuple[str, ...] = (
     "id", "advisor_id", "full_name", "id_number", "phone", "card_number", "gender", "birth_date",
     "city", "occupation", "tier", "risk_level", "risk_assessed_at", "marketing_consent", "note",
-    "tags", "holdings", "events",
+    "tags", "holdings", "events", "external_userid",
 )
 FIELD_LABELS = {
     "id": "客户编号", "advisor_id": "客户经理编号", "full_name": "姓名", "id_number": "身份证号",
     "phone": "手机号", "card_number": "银行卡号", "gender": "性别", "birth_date": "出生日期",
     "city": "城市", "occupation": "职业", "tier": "客户层级", "risk_level": "风险等级",
     "risk_assessed_at": "风险测评日期", "marketing_consent": "营销授权", "note": "备注",
-    "tags": "标签", "holdings": "持有产品", "events": "客户事件",
+    "tags": "标签", "holdings": "持有产品", "events": "客户事件", "external_userid": "企业微信外部联系人ID",
 }
 _MESSAGES = {
     "missing": "缺少必填值",

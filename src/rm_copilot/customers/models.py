@@ -55,6 +55,8 @@ class Customer(Base):
     risk_level: Mapped[str | None] = mapped_column(String(2))
     risk_assessed_at: Mapped[date | None] = mapped_column(Date)
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The customer as a WeCom external contact (企业微信外部联系人), for 企业群发; nullable, added later.
+    external_userid: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

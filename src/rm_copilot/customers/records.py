@@ -111,6 +111,7 @@ class CustomerRecord(_Record):
     risk_level: Literal["C1", "C2", "C3", "C4", "C5"] | None = None
     risk_assessed_at: date | None = None
     marketing_consent: bool = False
+    external_userid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     note: str | None = Field(default=None, max_length=2000)
     tags: list[TagRecord] = Field(default_factory=list)
     holdings: list[HoldingRecord] = Field(default_factory=list)
@@ -162,7 +163,7 @@ class CustomerRecord(_Record):
             raise ValueError("性别应为 男 或 女")
         return gender
 
-    @field_validator("risk_level", "risk_assessed_at", "note", "card_number", mode="before")
+    @field_validator("risk_level", "risk_assessed_at", "note", "card_number", "external_userid", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

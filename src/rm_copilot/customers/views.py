@@ -69,6 +69,7 @@ class CustomerView(_View):
     risk_assessed_at: date | None
     risk_assessment_stale: bool
     marketing_consent: bool
+    external_userid: str | None = None
     phone: str
     id_number: str
     card_number: str | None
@@ -181,6 +182,7 @@ def customer_view(
         risk_assessed_at=customer.risk_assessed_at,
         risk_assessment_stale=_risk_stale(customer, today),
         marketing_consent=customer.marketing_consent,
+        external_userid=customer.external_userid,
         phone=mask_phone(customer.phone),
         id_number=mask_id_number(customer.id_number),
         card_number=mask_card(customer.card_number) if customer.card_number else None,
