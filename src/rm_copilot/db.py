@@ -46,16 +46,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table registered on Base (models are imported for their side effect)."""
-    import rm_copilot.customers.models  # noqa: F401
-    import rm_copilot.assistant.models  # noqa: F401
-    import rm_copilot.compliance.audit  # noqa: F401
-    import rm_copilot.channels.campaign.models  # noqa: F401
-    import rm_copilot.channels.wecom.models  # noqa: F401
-    import rm_copilot.customers.need_models  # noqa: F401
-    import rm_copilot.marketing.models  # noqa: F401
+    """Bring the store to the newest schema revision (kept for tests; the root calls rm_copilot.schema)."""
+    from importlib import import_module
 
-    Base.metadata.create_all(engine)
+    import_module("rm_copilot.schema").upgrade(engine)
 
 
 @contextmanager

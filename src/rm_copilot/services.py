@@ -34,11 +34,12 @@ class Services:
 
     @cached_property
     def engine(self) -> "Engine":
-        from rm_copilot.db import create_schema, make_engine
+        from rm_copilot import schema
+        from rm_copilot.db import make_engine
 
         self.settings.resolved_home.mkdir(parents=True, exist_ok=True)
         engine = make_engine(self.settings.resolved_database_url)
-        create_schema(engine)
+        schema.upgrade(engine)
         return engine
 
     @cached_property
