@@ -55,6 +55,16 @@ class ScriptLog:
             pass  # the same script recorded at the same moment by another worker
         return script_id
 
+    def latest_for(self, advisor_id: str, customer_id: str, *, channel: str | None = None) -> IssuedScript | None:
+        """The advisor's most recent script for this customer (on `channel`), to attribute an outcome to."""
+        stmt = (select(IssuedScript).where(IssuedScript.advisor_id == advisor_id,
+                                           IssuedScript.customer_id == customer_id)
+                .order_by(IssuedScript.created_at.desc()).limit(1))
+        if channel is not None:
+            stmt = stmt.where(IssuedScript.channel == channel)
+        with self._factory() as session:
+            return session.scalars(stmt).first()
+
     def get(self, script_id: str, *, advisor_id: str | None, customer_id: str | None = None) -> IssuedScript:
         """One issued script of this advisor (None: any) and customer; anything else is NotFound."""
         stmt = select(IssuedScript).where(IssuedScript.script_id == script_id)
