@@ -29,7 +29,8 @@ class ComplianceEngine:
         self.rulebook = rulebook
         self.today = today or date.today()
         self.products = tuple(products)
-        self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products)
+        self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products,
+                                      questions=rulebook.questions)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
 

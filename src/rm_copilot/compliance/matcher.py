@@ -18,7 +18,7 @@ from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, Evasio
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
 from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.prefilter import anchors
-from rm_copilot.compliance.rulebook import Negation, Rule
+from rm_copilot.compliance.rulebook import Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
 
@@ -107,9 +107,12 @@ class NegationDetector:
 
 class WordingMatcher:
     def __init__(self, rules: list[Rule], negation: Negation, *, today: date,
-                 products: list[ProductRef] | tuple[ProductRef, ...] = ()):
+                 products: list[ProductRef] | tuple[ProductRef, ...] = (), questions: Questions | None = None):
+        from rm_copilot.compliance.questions import QuestionDetector
+
         self.rules = [self._compile(rule, today) for rule in rules]
         self.negation = NegationDetector(negation)
+        self.questions = QuestionDetector(questions or Questions(), negation)
         self.regex_rules = [compiled for compiled in self.rules if compiled.regex is not None]
         payloads: dict[str, list[tuple]] = {}
         for compiled in self.rules:
@@ -205,7 +208,11 @@ class WordingMatcher:
             for match in exception.finditer(text, low, high):
                 if match.start() < hit.end and match.end() > hit.start:
                     return True
-        return compiled.rule.negatable and self.negation.negated(text, hit.start)
+        if not compiled.rule.negatable:
+            return False
+        if self.negation.negated(text, hit.start):
+            return True
+        return compiled.rule.category in self.questions.categories and self.questions.asked(text, hit.start, hit.end)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:

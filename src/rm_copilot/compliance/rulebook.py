@@ -143,15 +143,28 @@ class Negation(_Strict):
     clause_breaks: str = "，。；！？,;!?\n：:"
 
 
+class Questions(_Strict):
+    """How a question about a claim is told from a claim (see questions.py)."""
+
+    categories: list[Category] = []
+    particles: list[str] = ["吗", "么", "呢"]
+    reporting: list[str] = []
+    offers: list[str] = []
+    rhetorical: list[str] = []
+    affirmations: list[str] = []
+
+
 class RulebookMeta(_Strict):
     version: str = Field(min_length=1)
     negation: Negation
+    questions: Questions = Questions()
 
 
 class Rulebook(_Strict):
     version: str
     negation: Negation
     rules: list[Rule]
+    questions: Questions = Questions()
     disclosures: list[Disclosure]
 
     @classmethod
@@ -185,7 +198,8 @@ class Rulebook(_Strict):
                 disclosures.append(_parse(disclosure_path, Disclosure, raw, rule_id))
         if not rules:
             raise RulebookError(f"{directory}: 规则库中没有任何规则")
-        return cls(version=meta.version, negation=meta.negation, rules=rules, disclosures=disclosures)
+        return cls(version=meta.version, negation=meta.negation, rules=rules, disclosures=disclosures,
+                   questions=meta.questions)
 
 
 def _read(path: Path) -> object:

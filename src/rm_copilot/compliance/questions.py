@@ -1,0 +1,83 @@
+"""Questions about a claim are not the claim; questions that assert are.
+
+A hit is *asked about* when its sentence is a genuine question: the hit stands in the sentence's
+last clause and that ends in a question mark or a final particle (吗/么/呢), or its clause holds an
+A-not-A form (会不会, 是不是, 有没有, 保不保…), or a reporting cue ("客户问", "咨询：") comes before
+it. Such a hit is still a claim when the sentence is rhetorical (a negation reverser such as 难道,
+哪有, 怎么可能, or a rhetorical cue), when the question is an offer (要不要, 想不想… — "要不要试试
+这款保本理财？" still calls it 保本), or when the next sentence answers it affirmatively ("当然！").
+Decided on normalised text, where "？" is "?" and "：" is ":".
+"""
+from __future__ import annotations
+
+import re
+
+from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.rulebook import Negation, Questions
+
+_SENTENCE_END = re.compile(r"[。!?！？…\n]")
+_CLAUSE_BREAK = re.compile(r"[,，;；:：]")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+_TRAILING = " \t\"'”’」』)）~"
+
+
+def _alternation(phrases: list[str]) -> re.Pattern | None:
+    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
+
+
+class QuestionDetector:
+    def __init__(self, questions: Questions, negation: Negation):
+        self.categories = frozenset(questions.categories)
+        self.particles = tuple(questions.particles)
+        self.reporting = _alternation(questions.reporting)
+        self.offers = _alternation(questions.offers)
+        self.rhetorical = _alternation(questions.rhetorical + negation.reversers)
+        self.affirmations = tuple(normalize_term(a) for a in questions.affirmations)
+
+    def asked(self, text: str, start: int, end: int) -> bool:
+        """True when the hit [start, end) is asked about rather than asserted."""
+        if "?" not in text and not any(p in text for p in self.particles) and not _A_NOT_A.search(text) \
+                and (self.reporting is None or not self.reporting.search(text)):
+            return False
+        sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+        closing = _SENTENCE_END.search(text, end)
+        sentence_end = closing.start() if closing else len(text)
+        if _SENTENCE_END.search(text, start, end):
+            return False  # the hit spans a question and its answer ("会不会亏？不会")
+        sentence = text[sentence_start:sentence_end]
+        if self.rhetorical is not None and self.rhetorical.search(sentence):
+            return False
+        if self.offers is not None and self.offers.search(sentence):
+            return False
+        if not self._interrogative(text, sentence_start, start, end, sentence_end, closing):
+            return False
+        return not self._answered_yes(text, closing)
+
+    def _interrogative(self, text: str, sentence_start: int, start: int, end: int, sentence_end: int,
+                       closing: re.Match | None) -> bool:
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, start)),
+                           default=sentence_start)
+        clause_end_match = _CLAUSE_BREAK.search(text, end, sentence_end)
+        clause_end = clause_end_match.start() if clause_end_match else sentence_end
+        if _A_NOT_A.search(text, clause_start, clause_end):
+            return True
+        if self.reporting is not None:
+            # "客户问会不会亏，我说不会亏": a report covers its own clause, or the one after its colon
+            reach = clause_start
+            if clause_start > sentence_start and text[clause_start - 1] in ":：":
+                reach = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, clause_start - 1)),
+                            default=sentence_start)
+            if self.reporting.search(text, reach, start):
+                return True
+        if clause_end_match is not None:
+            return False  # another clause follows: the question mark belongs to it
+        tail = text[sentence_start:sentence_end].rstrip(_TRAILING)
+        marked = closing is not None and closing.group() in "?？"
+        return marked or tail.endswith(self.particles)
+
+    def _answered_yes(self, text: str, closing: re.Match | None) -> bool:
+        if closing is None:
+            return False
+        following = text[closing.end():].lstrip(" ?？!！")
+        return following.startswith(self.affirmations)
