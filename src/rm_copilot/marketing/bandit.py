@@ -1,7 +1,8 @@
 """Thompson sampling over the composer's phrasing variants, per scenario × segment.
 
-Each variant's conversion rate has a Beta posterior from recorded contacts; one draw per variant,
-the highest draw writes the script. The policy only picks wording: the product was already chosen
+Each variant under test (one with recorded contacts in this scenario × segment, plus the default
+A) has a Beta posterior of its conversion rate; one draw per variant, the highest draw writes the
+script. New phrasings enter the test through campaigns with several variants. The policy only picks wording: the product was already chosen
 under the suitability rule and the text still passes the compliance gate.
 """
 from __future__ import annotations
@@ -44,8 +45,10 @@ class ThompsonVariantPolicy:
         if total < self._config.bandit.min_contacts:
             return 0, f"话术版本A（默认）：{where}反馈尚少（{total}次触达），暂按默认版本"
         alpha, beta = self._config.bandit.prior
+        # Arms are the phrasings under test here (with contacts); A, the default wording, always is.
+        arms = [v for v, (n, _) in enumerate(stats) if n > 0 or v == 0]
         with self._lock:
-            draws = [self._rng.betavariate(alpha + s, beta + n - s) for n, s in stats]
-        best = max(range(len(draws)), key=draws.__getitem__)
-        evidence = "，".join(f"{variant_label(v)} {s}/{n}" for v, (n, s) in enumerate(stats))
+            draws = {v: self._rng.betavariate(alpha + stats[v][1], beta + stats[v][0] - stats[v][1]) for v in arms}
+        best = max(arms, key=draws.__getitem__)
+        evidence = "，".join(f"{variant_label(v)} {stats[v][1]}/{stats[v][0]}" for v in arms)
         return best, f"话术版本{variant_label(best)}：按{where}的转化反馈抽样选择（转化/触达：{evidence}）"

@@ -29,7 +29,8 @@ class MarketingService:
     def __init__(self, *, customers: Any, catalog: Any, script_log: ScriptLog, outcomes: OutcomeStore,
                  report_config: ReportConfig, variant_policy: ThompsonVariantPolicy,
                  campaign_lookup: CampaignLookup = lambda _id: None, elderly_age: int = 65,
-                 clock: Callable[[], date] = date.today, opportunities: Any = None, needs: Any = None):
+                 clock: Callable[[], date] = date.today, opportunities: Any = None, dismissals: Any = None,
+                 needs: Any = None):
         self.customers = customers
         self.catalog = catalog
         self.script_log = script_log
@@ -40,6 +41,7 @@ class MarketingService:
         self.elderly_age = elderly_age
         self._today = clock
         self.opportunity_engine = opportunities
+        self.dismissals = dismissals
         self.needs = needs
 
     # outcomes -------------------------------------------------------------------------------
@@ -97,3 +99,72 @@ class MarketingService:
         row["channel"] = row["channel"] or job.get("channel")
         row["product_id"] = row["product_id"] or job.get("product_id")
         row["scenario"] = row["scenario"] or job.get("scenario")
+
+    # opportunities --------------------------------------------------------------------------
+
+    def opportunities(self, advisor_id: str, on: date | None = None) -> list[Any]:
+        """The advisor's ranked opportunities on `on` (default today), dismissed ones left out."""
+        self.customers.advisor(advisor_id)  # NotFound for an unknown advisor
+        today = on or self._today()
+        ids = list(self.customers.iter_ids(advisor_id=advisor_id))
+        return self.opportunity_engine.for_customers(
+            self._facts(ids), today, self.dismissals.fingerprints(advisor_id))
+
+    def customer_opportunities(self, advisor_id: str | None, customer_id: str, on: date | None = None,
+                               *, include_dismissed: bool = False) -> list[Any]:
+        view = self.customers.get(customer_id, advisor_id=advisor_id)
+        dismissed = set() if include_dismissed else self.dismissals.fingerprints(view.advisor_id)
+        return self.opportunity_engine.for_customers(self._facts([view.id]), on or self._today(), dismissed)
+
+    def dismiss(self, advisor_id: str | None, *, customer_id: str, trigger: str, reason: str,
+                on: date | None = None) -> dict[str, Any]:
+        """Hide this customer's `trigger` opportunity until its facts change."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise BadInput("请填写不跟进的原因")
+        if len(reason) > MAX_DETAIL:
+            raise BadInput(f"原因过长（最多{MAX_DETAIL}字）")
+        found = [o for o in self.customer_opportunities(advisor_id, customer_id, on, include_dismissed=True)
+                 if o.trigger == trigger or o.id == trigger]
+        if not found:
+            raise NotFound(f"该客户当前没有“{trigger[:32]}”商机")
+        view = self.customers.get(customer_id, advisor_id=advisor_id)
+        names = (self.customers.compliance_context(view.id).full_name,)
+        for opportunity in found:
+            self.dismissals.dismiss(advisor_id=view.advisor_id, customer_id=view.id, trigger=opportunity.trigger,
+                                    fingerprint=opportunity.fingerprint, reason=redact_pii(reason, names=names))
+        return {"customer_id": view.id, "trigger": found[0].trigger, "dismissed": [o.id for o in found]}
+
+    def _facts(self, ids: list[str]) -> list[tuple[Any, dict[str, Any]]]:
+        from rm_copilot.assistant.brief import build_brief
+        from rm_copilot.marketing.triggers import CustomerFacts
+
+        births = self.customers.birth_dates(ids)
+        inferred = self.needs.for_customers(ids) if self.needs is not None else {}
+        found = []
+        for chunk_start in range(0, len(ids), 500):
+            for bundle in self.customers.bundles(ids[chunk_start:chunk_start + 500]):
+                view = bundle.view
+                brief = build_brief(bundle.profile, elderly_age=self.elderly_age, note=view.note,
+                                    names=(bundle.context.full_name,))
+                found.append((CustomerFacts(view, births.get(view.id), inferred.get(view.id, [])), brief))
+        return found
+
+    # report ---------------------------------------------------------------------------------
+
+    def report(self, advisor_id: str | None, campaign_id: str | None = None) -> dict[str, Any]:
+        """Conversion report over this advisor's outcomes (None: every advisor's), no customer identity."""
+        from rm_copilot.marketing.report import build_report
+
+        if campaign_id is not None:
+            job = self._campaign(campaign_id)
+            if job is None or (advisor_id is not None and job.get("advisor_id") != advisor_id):
+                raise NotFound(f"没有找到批量任务 {campaign_id[:32]}")
+        contacts = self.outcomes.contacts(advisor_id=advisor_id, campaign_id=campaign_id)
+        return build_report(contacts, self.report_config, campaign_id=campaign_id,
+                            scope="advisor" if advisor_id else "all")
+
+    def report_chart(self, advisor_id: str | None, campaign_id: str | None = None) -> bytes:
+        from rm_copilot.marketing.chart import report_chart
+
+        return report_chart(self.report(advisor_id, campaign_id))

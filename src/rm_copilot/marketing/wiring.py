@@ -5,6 +5,9 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from rm_copilot.marketing.bandit import ThompsonVariantPolicy
+from rm_copilot.marketing.dismissals import DismissalStore
+from rm_copilot.marketing.opportunities import OpportunityEngine
+from rm_copilot.marketing.opportunity_config import load_opportunity_config
 from rm_copilot.marketing.outcomes import OutcomeStore
 from rm_copilot.marketing.script_log import ScriptLog
 from rm_copilot.marketing.service import MarketingService
@@ -40,4 +43,10 @@ def marketing_from_services(services: "Services", *, rng: random.Random | None =
         outcomes=outcomes, report_config=config,
         variant_policy=ThompsonVariantPolicy(outcomes.contacts, config, rng),
         campaign_lookup=campaign_lookup(services.session_factory), elderly_age=settings.elderly_age,
+        opportunities=OpportunityEngine(
+            load_opportunity_config(directory), services.catalog,
+            lambda brief, scenario: services.copilot.writer.choose(brief, None, scenario),
+            elderly_age=settings.elderly_age,
+        ),
+        dismissals=DismissalStore(services.session_factory),
     )

@@ -8,7 +8,10 @@ from rm_copilot.channels.api.routes import (
     chat,
     compliance,
     customers,
+    opportunities,
+    outcomes,
     products,
+    reports,
     scripts,
     sessions,
 )
@@ -22,3 +25,6 @@ api_router.include_router(customers.router)
 api_router.include_router(products.router)
 api_router.include_router(sessions.router)
 api_router.include_router(campaigns.router)
+api_router.include_router(opportunities.router)
+api_router.include_router(outcomes.router)
+api_router.include_router(reports.router)
