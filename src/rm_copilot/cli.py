@@ -19,6 +19,7 @@ from rm_copilot.channels.cli import (  # noqa: E402
     check,
     customers,
     knowledge,
+    marketing,
     serve,
 )
 from rm_copilot.errors import RmCopilotError  # noqa: E402
@@ -31,7 +32,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for group in (knowledge, customers, check, assistant, campaign, serve):
+for group in (knowledge, customers, check, assistant, campaign, marketing, serve):
     group.register(app)
 
 
