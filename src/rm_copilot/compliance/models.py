@@ -52,9 +52,15 @@ class Finding:
     basis: str = ""
     pattern: str = ""
     evasion: str = ""  # how an evaded term was read: 拼音谐音 / 形近字 / 拼音首字母; "" for a literal match
+    score: float | None = None  # meaning-layer findings only: the model's score
+    explanation: dict | None = None  # meaning-layer findings only: the nearest labelled example
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for extra in ("score", "explanation"):
+            if data[extra] is None:
+                del data[extra]
+        return data
 
 
 @dataclass(slots=True)
