@@ -20,15 +20,20 @@ def make_builtin_model(settings: "Settings") -> BuiltinComposerChatModel:
 
 def make_chat_model(settings: "Settings") -> BaseChatModel:
     if settings.llm_backend == "openai":
+        import httpx
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(
+        from rm_copilot.generation.deadline import DeadlineChatModel, DeadlineTransport
+
+        client = ChatOpenAI(
             base_url=settings.llm_base_url,
             model=settings.llm_model,
             api_key=settings.llm_api_key,
             timeout=settings.llm_timeout,
-            max_retries=settings.llm_max_retries,
+            max_retries=0,  # retried by DeadlineChatModel, within the one deadline
             temperature=0.3,
             streaming=True,
+            http_client=httpx.Client(transport=DeadlineTransport()),
         )
+        return DeadlineChatModel(inner=client, seconds=settings.llm_timeout, retries=settings.llm_max_retries)
     return make_builtin_model(settings)
