@@ -43,6 +43,62 @@ class FakeAdvisors:
         self.lookups.append(userid)
         return self._by_userid.get(userid)
 
+    def get(self, customer_id: str, *, advisor_id: str | None = None) -> Any:
+        return type("CustomerName", (), {"id": customer_id, "name": "张*"})()
+
+
+class FakeVerdict:
+    def __init__(self, verdict: str):
+        self.verdict = verdict
+
+
+class FakeCompliance:
+    """Blocks the wording a real rulebook blocks first; records every checked text."""
+
+    BLOCKED_WORDS = ("稳赚", "保本保息")
+
+    def __init__(self):
+        self.checked: list[str] = []
+
+    def check(self, text: str, **_context: Any) -> FakeVerdict:
+        self.checked.append(text)
+        return FakeVerdict("block" if any(w in text for w in self.BLOCKED_WORDS) else "pass")
+
+
+class FakeOpportunity:
+    def __init__(self, **data: Any):
+        self._data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+class FakeMarketing:
+    """Records outcomes like MarketingService: another advisor's customer is NotFound, nothing stored."""
+
+    def __init__(self, customers: dict[str, set[str]] | None = None, opportunities: list[dict] | None = None):
+        self.customers = customers or {"A001": {"C00012"}, "A002": {"C00099"}}
+        self.outcomes: list[dict[str, Any]] = []
+        self._opportunities = opportunities if opportunities is not None else [
+            {"customer_id": "C00012", "name": "张*", "trigger": "maturity", "trigger_label": "产品到期",
+             "reason": "定期存款将于7天后到期", "score": 0.91, "scenario": "maturity", "product_id": "DP002",
+             "product_name": "三年期定期存款", "face_to_face_only": False},
+        ]
+        self.script_log = self
+
+    def record_outcome(self, advisor_id: str | None, *, customer_id: str, kind: str, **fields: Any) -> int:
+        if advisor_id is not None and customer_id not in self.customers.get(advisor_id, set()):
+            raise NotFound("未找到该客户")
+        self.outcomes.append({"advisor_id": advisor_id, "customer_id": customer_id, "kind": kind, **fields})
+        return len(self.outcomes)
+
+    def opportunities(self, advisor_id: str, on: Any = None) -> list[FakeOpportunity]:
+        mine = self.customers.get(advisor_id, set())
+        return [FakeOpportunity(**o) for o in self._opportunities if o["customer_id"] in mine]
+
+    def latest_for(self, advisor_id: str, customer_id: str, *, channel: str | None = None) -> Any:
+        return None
+
 
 class FakeAnswer:
     def __init__(self, data: dict[str, Any]):
@@ -105,6 +161,7 @@ class FakeCopilot:
         self._wait()
         self._check_customer(advisor_id, customer_id)
         return FakeAnswer({"scripts": [{
+            "script_id": "S" + f"{len(self.script_calls):020x}",
             "text": "张先生您好，您持有的定期存款将于下周到期，方便时可以约个时间聊聊续接安排。",
             "product_id": product_id or "DP001", "scenario": scenario or "product", "reasons": [],
             "citations": [], "compliance": {"verdict": self.verdict, "findings": []},

@@ -8,7 +8,7 @@ from fake_wecom_api import FakeWeComApi
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from wecom_fakes import FakeAdvisors, FakeCopilot, WeChatPyClient
+from wecom_fakes import FakeAdvisors, FakeCompliance, FakeCopilot, FakeMarketing, WeChatPyClient
 
 from rm_copilot.channels.wecom.channel import WeComChannel
 from rm_copilot.channels.wecom.models import WeComInboxEntry
@@ -33,6 +33,8 @@ class WeComApp:
     advisors: FakeAdvisors
     api: FakeWeComApi
     wechat: WeChatPyClient
+    marketing: FakeMarketing
+    compliance: FakeCompliance
 
     @property
     def channel(self) -> WeComChannel:
@@ -40,6 +42,9 @@ class WeComApp:
 
     def post(self, xml: str):
         params, body = self.wechat.encrypted_post(xml)
+        return self.client.post("/wecom/callback", params=params, content=body)
+
+    def post_signed(self, params: dict[str, str], body: bytes):
         return self.client.post("/wecom/callback", params=params, content=body)
 
     def settle(self) -> None:
@@ -55,8 +60,11 @@ def build_wecom_app(fake_api: FakeWeComApi, tmp_path: Path, copilot: FakeCopilot
     services.customers = advisors  # type: ignore[misc]
     services.copilot = copilot  # type: ignore[misc]
     services.session_factory = inbox_session_factory(tmp_path / db_name)  # type: ignore[misc]
+    marketing, compliance = FakeMarketing(copilot.customers), FakeCompliance()
+    services.marketing = marketing  # type: ignore[misc]
+    services.compliance = compliance  # type: ignore[misc]
     reset_services(services)
     app = FastAPI()
     app.include_router(router)
-    return WeComApp(TestClient(app), app, copilot, advisors, fake_api, WeChatPyClient())
+    return WeComApp(TestClient(app), app, copilot, advisors, fake_api, WeChatPyClient(), marketing, compliance)
 

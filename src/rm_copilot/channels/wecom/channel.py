@@ -10,9 +10,11 @@ from rm_copilot.channels.wecom import replies
 from rm_copilot.channels.wecom.bot import WeComBot
 from rm_copilot.channels.wecom.client import WeComApiError, WeComClient
 from rm_copilot.channels.wecom.crypto import InvalidSignature, WeComCrypto
+from rm_copilot.channels.wecom.feedback import WeComFeedback
 from rm_copilot.channels.wecom.inbox import WeComInbox
 from rm_copilot.channels.wecom.messages import InboundMessage, parse_envelope, parse_message
 from rm_copilot.channels.wecom.worker import BackgroundWorker
+from rm_copilot.errors import NotFound
 
 if TYPE_CHECKING:
     from rm_copilot.config import Settings
@@ -53,6 +55,37 @@ class _ServicesCopilot:
         return self._services.copilot.scripts(*args, **kwargs)
 
 
+class _ServicesMarketing:
+    """The marketing service, the compliance gate and customer names, resolved on first use."""
+
+    def __init__(self, services: "Services"):
+        self._services = services
+
+    def record_outcome(self, *args: Any, **kwargs: Any) -> int:
+        return self._services.marketing.record_outcome(*args, **kwargs)
+
+    def opportunities(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return self._services.marketing.opportunities(*args, **kwargs)
+
+    def latest_script(self, advisor_id: str, customer_id: str) -> Any:
+        return self._services.marketing.script_log.latest_for(advisor_id, customer_id, channel="wecom")
+
+    def check(self, text: str) -> str:
+        return self._services.compliance.check(text, channel="wecom").verdict
+
+    def customer_name(self, advisor_id: str, customer_id: str) -> str:
+        try:
+            return self._services.customers.get(customer_id, advisor_id=advisor_id).name
+        except NotFound:
+            return ""
+
+
+def build_feedback(services: "Services", client: WeComClient) -> WeComFeedback:
+    marketing = _ServicesMarketing(services)
+    return WeComFeedback(marketing, client, marketing.check, marketing.customer_name,
+                         latest_script=marketing.latest_script)
+
+
 class WeComChannel:
     def __init__(self, crypto: WeComCrypto, inbox: WeComInbox, bot: WeComBot, worker: BackgroundWorker):
         self.crypto, self.inbox, self.bot, self.worker = crypto, inbox, bot, worker
@@ -65,7 +98,8 @@ class WeComChannel:
         client = WeComClient(
             settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id
         )
-        bot = WeComBot(_ServicesCopilot(services), services.customers, client)
+        bot = WeComBot(_ServicesCopilot(services), services.customers, client,
+                       feedback=build_feedback(services, client))
         return cls(
             WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id),
             WeComInbox(services.session_factory),

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 APP_TEXT_LIMIT = 2048  # bytes per `message/send` text
 ROBOT_TEXT_LIMIT = 2048  # bytes per group-robot text message
 ROBOT_MARKDOWN_LIMIT = 4096  # bytes per group-robot markdown message
+MASS_TEXT_LIMIT = 4000  # bytes of text in one 企业群发 (add_msg_template) task
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid credential, invalid token, token expired
 _BUSY = -1  # "system busy, retry later"
 
@@ -63,7 +64,7 @@ class _JsonCaller:
 
 
 class WeComClient:
-    """A self-built app's API client (`gettoken`, `message/send`); thread-safe."""
+    """A self-built app's API client (`gettoken`, `message/send`, 客户联系 群发); thread-safe."""
 
     token_margin = 300.0  # refresh this many seconds before WeCom says the token expires
 
@@ -145,6 +146,44 @@ class WeComClient:
                 },
             )
         return len(chunks)
+
+    def send_template_card(self, touser: str, card: dict[str, Any]) -> str:
+        """Send a template card (`msgtype: template_card`); returns its response_code ("" if none)."""
+        data = self.call(
+            "message/send",
+            {
+                "touser": touser, "msgtype": "template_card", "agentid": self._agent_id, "template_card": card,
+                "enable_duplicate_check": 1, "duplicate_check_interval": 60,
+            },
+        )
+        return str(data.get("response_code") or "")
+
+    def add_msg_template(self, *, sender: str, external_userids: list[str], text: str) -> dict[str, Any]:
+        """Create a 企业群发 task (chat_type single) that `sender` confirms in WeCom: {msgid, fail_list}."""
+        if len(text.encode()) > MASS_TEXT_LIMIT:
+            raise WeComApiError(45002, "content size out of limit")
+        data = self.call(
+            "externalcontact/add_msg_template",
+            {"chat_type": "single", "external_userid": external_userids, "sender": sender,
+             "allow_select": False, "text": {"content": text}},
+        )
+        return {"msgid": str(data.get("msgid") or ""), "fail_list": list(data.get("fail_list") or [])}
+
+    def groupmsg_send_results(self, msgid: str, userid: str, *, page_size: int = 1000,
+                              max_pages: int = 100) -> list[dict[str, Any]]:
+        """Every `send_list` row of `get_groupmsg_send_result` for this task and sender (all pages)."""
+        rows: list[dict[str, Any]] = []
+        cursor = ""
+        for _ in range(max_pages):
+            payload: dict[str, Any] = {"msgid": msgid, "userid": userid, "limit": page_size}
+            if cursor:
+                payload["cursor"] = cursor
+            data = self.call("externalcontact/get_groupmsg_send_result", payload)
+            rows.extend(row for row in data.get("send_list") or [] if isinstance(row, dict))
+            cursor = str(data.get("next_cursor") or "")
+            if not cursor:
+                break
+        return rows
 
 
 class GroupRobot:

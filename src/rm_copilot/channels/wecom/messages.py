@@ -24,12 +24,23 @@ class InboundMessage:
     msg_id: str | None = None
     event: str | None = None
     agent_id: str | None = None
+    event_key: str | None = None
+    task_id: str | None = None
+    card_type: str | None = None
+    response_code: str | None = None
+
+    @property
+    def is_card_event(self) -> bool:
+        return self.msg_type == "event" and self.event == "template_card_event"
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId when WeCom sends one; events carry none, so sender + CreateTime stands in."""
+        """MsgId when WeCom sends one; a card button press is one per (user, card, button); other
+        events carry no id, so sender + CreateTime stands in."""
         if self.msg_id:
             return f"msgid:{self.msg_id}"
+        if self.is_card_event and self.task_id and self.event_key:
+            return f"card:{self.from_user}:{self.task_id}:{self.event_key}"
         return f"user:{self.from_user}:{self.create_time}"
 
 
@@ -74,4 +85,8 @@ def parse_message(xml: str) -> InboundMessage:
         msg_id=_text(root, "MsgId"),
         event=_text(root, "Event"),
         agent_id=_text(root, "AgentID"),
+        event_key=_text(root, "EventKey"),
+        task_id=_text(root, "TaskId"),
+        card_type=_text(root, "CardType"),
+        response_code=_text(root, "ResponseCode"),
     )
