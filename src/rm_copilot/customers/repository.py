@@ -41,10 +41,12 @@ class CustomerRepository:
         *,
         demo_dir: Path | None = None,
         clock: Callable[[], date] = date.today,
+        after_upsert: Callable[[list[str]], object] | None = None,
     ):
         self._factory = session_factory
         self._demo_dir = demo_dir
         self._today = clock
+        self._after_upsert = after_upsert  # e.g. refresh the inferred needs of the written customers
 
     # customers ------------------------------------------------------------------------------
 
@@ -189,7 +191,10 @@ class CustomerRepository:
     def upsert(self, records: Sequence[CustomerRecord]) -> tuple[int, int]:
         """Write validated records in one transaction; returns (created, updated)."""
         with transaction(self._factory) as session:
-            return upsert_customers(session, records, now=utcnow(), today=self._today())
+            counts = upsert_customers(session, records, now=utcnow(), today=self._today())
+        if self._after_upsert is not None:
+            self._after_upsert([record.id for record in records])
+        return counts
 
     def next_customer_number(self) -> int:
         """1 + the largest number in ids of the form C00042 (for appending generated customers)."""
