@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     wecom_agent_id: str | None = None
     wecom_secret: str | None = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
+    # 企业群发: at most this many tasks reach one customer in any 7 days (the bank's own cap).
+    wecom_mass_max_per_week: int = Field(default=4, ge=1, le=100)
 
     @field_validator("wecom_aes_key")
     @classmethod
