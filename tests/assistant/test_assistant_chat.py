@@ -101,7 +101,7 @@ def test_stream_releases_sentences_then_the_full_answer(copilot):
     assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"} and len(kinds) > 2
     done = events[-1].answer
     assert "".join(e.text for e in events[:-1]) == done.answer
-    assert set(done.to_dict()) == {"session_id", "answer", "citations", "compliance"}
+    assert set(done.to_dict()) == {"session_id", "answer", "citations", "compliance", "rewritten_question", "route"}
     assert events[0] == ("delta", events[0].text)  # also a plain (kind, payload) tuple
 
 

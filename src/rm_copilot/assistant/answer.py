@@ -1,16 +1,24 @@
-"""Question answering: follow-up rewriting, retrieval, a grounded answer with numbered citations."""
+"""Question answering: topic and follow-ups, routing, retrieval, a grounded plan with numbered citations.
+
+Each route gets what answers it: facts, lists and yes/no questions the chunks of the products (or
+topics) asked about; comparisons each product's own chunks side by side; recommendations suitable
+products ranked for the customer or for the need described; out-of-scope questions an honest refusal
+with no chunk at all (so no cited sentence can suggest the bank deals in what was asked).
+"""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import re
-
+from rm_copilot.assistant import routing
 from rm_copilot.assistant.citations import CitationNumbering
 from rm_copilot.assistant.facts import chunk_dict, facts_chunk_id, product_facts
-from rm_copilot.assistant.followup import resolve_followup
+from rm_copilot.assistant.followup import Resolved, replay_topic, resolve
+from rm_copilot.assistant.mentions import ProductMatcher
+from rm_copilot.assistant.needs import describe_customer, rank_for_need
+from rm_copilot.assistant.reasons import fit_reasons
 from rm_copilot.assistant.recommend import recommend, suitability_issue
 from rm_copilot.errors import NotFound
 from rm_copilot.generation.request import ComposeRequest
@@ -18,8 +26,6 @@ from rm_copilot.knowledge.products import Product, ProductCatalog
 
 HISTORY_TURNS = 6
 RECOMMENDATIONS = 3
-_ASKS_FOR_PRODUCTS = re.compile(r"适合|推荐|配置|买什么|选什么|买点什么|有什么.{0,4}(产品|理财|基金|存款|保险)")
-_ASKS_ABOUT_CUSTOMER = re.compile(r"(这位|该|此)客户|客户(的)?(情况|画像|标签|需求)|什么时候到期|哪天生日|持有(哪些|什么)")
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
 
@@ -30,6 +36,7 @@ class AnswerPlan:
     chunks: list[dict[str, Any]]
     focus: Product | None
     sources: str
+    route: str = "fact"
 
     def numbering(self) -> CitationNumbering:
         return CitationNumbering(self.chunks)
@@ -37,54 +44,163 @@ class AnswerPlan:
 
 class AnswerPlanner:
     def __init__(self, retriever: Any, catalog: ProductCatalog, *, k: int = 4, elderly_age: int = 65,
-                 chunk_lookup: Any = None):
+                 chunk_lookup: Any = None, lexicon: Any = None,
+                 chunk_texts: Callable[[], list[str]] | None = None):
         self.retriever = retriever
         self.catalog = catalog
         self.k = k
         self.elderly_age = elderly_age
         self.chunk_lookup = chunk_lookup
+        self.matcher = ProductMatcher(catalog)
+        self._lexicon = lexicon
+        self._chunk_texts = chunk_texts
+        self._vocabulary: routing.DomainVocabulary | None = None
 
     def plan(self, question: str, *, history: Sequence[Any] = (), brief: dict[str, Any] | None = None,
              variant: int = 0) -> AnswerPlan:
-        query, focus = resolve_followup(question.strip(), history, self.catalog)
-        if brief is not None and focus is None and _ASKS_FOR_PRODUCTS.search(query):
+        topic = replay_topic(history, self.matcher)
+        resolved = resolve(question, topic, self.matcher)
+        query, products = resolved.question, resolved.products
+        if len(products) >= 2 and routing.asks_to_compare(query) or self._two_sides(resolved):
+            return self._comparison_plan(resolved, brief, variant)
+        if not products and routing.asks_for_products(query):
             return self._recommendation_plan(query, brief, variant)
-        if brief is not None and focus is None and _ASKS_ABOUT_CUSTOMER.search(query):
+        if brief is not None and not products and routing.asks_about_customer(query):
             request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
-            return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]))
-        hits = self._retrieve(query, focus)
+            return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
+        hits = self._retrieve(query, products)
+        if not products and self._out_of_scope(query, hits):
+            request = ComposeRequest(task="answer", intent="refuse", question=query, variant=variant)
+            return AnswerPlan(request, [], None, query, "refuse")
+        return self._fact_plan(query, products, hits, brief, variant, history)
+
+    # --- facts, lists, yes/no ------------------------------------------------------------------
+
+    def _fact_plan(self, query: str, products: list[Product], hits: list[Any], brief: dict[str, Any] | None,
+                   variant: int, history: Sequence[Any]) -> AnswerPlan:
         chunks = [chunk_dict(n, hit.chunk, self._product_name(hit.chunk.product_id))
                   for n, hit in enumerate(hits, start=1)]
+        focus = products[0] if products else None
         if focus is None and chunks and chunks[0]["product_id"]:
-            focus = self.catalog.get(chunks[0]["product_id"])
+            focus = self._product(chunks[0]["product_id"])
         product = None
-        if focus is not None:
-            product = product_facts(focus, suitable=brief is None or suitability_issue(focus, brief, self.elderly_age) is None)
+        if focus is not None and products:
+            suitable = brief is None or suitability_issue(focus, brief, self.elderly_age) is None
+            product = product_facts(focus, suitable=suitable)
+        form = routing.question_form(query)
         request = ComposeRequest(
-            task="answer", question=query, chunks=chunks, profile=brief, product=product, variant=variant,
+            task="answer", intent="question", form=form, question=query, chunks=chunks, profile=brief,
+            product=product, variant=variant, subjects=[p.name for p in products],
             history=[{"role": m.role, "content": m.content} for m in list(history)[-HISTORY_TURNS:]],
         )
-        sources = "\n".join([query, *(c["text"] for c in chunks),
-                             json.dumps(product or {}, ensure_ascii=False),
+        sources = "\n".join([query, *(c["text"] for c in chunks), json.dumps(product or {}, ensure_ascii=False),
                              json.dumps(brief or {}, ensure_ascii=False)])
-        return AnswerPlan(request, chunks, focus, sources)
+        return AnswerPlan(request, chunks, focus, sources, form)
 
-    def _recommendation_plan(self, query: str, brief: dict[str, Any], variant: int) -> AnswerPlan:
-        """"What suits this customer?": suitable products ranked from the tags, each citing its facts."""
-        types = {t for word, t in _TYPE_WORDS.items() if word in query}
-        ranked = [r for r in recommend(brief, self.catalog, limit=50, elderly_age=self.elderly_age)
-                  if not types or r.product.type in types][:RECOMMENDATIONS]
+    def _retrieve(self, query: str, products: list[Product]) -> list[Any]:
+        if not products:
+            return self.retriever.search(query, k=self.k)
+        per_product = max(2, self.k // len(products)) if len(products) > 1 else self.k
+        hits, seen = [], set()
+        for product in products:
+            for hit in self.retriever.search(query, k=per_product, product_ids=[product.id]):
+                if hit.chunk.chunk_id not in seen:
+                    seen.add(hit.chunk.chunk_id)
+                    hits.append(hit)
+        for hit in self.retriever.search(query, k=2):
+            if hit.chunk.chunk_id not in seen and not hit.chunk.product_id:
+                seen.add(hit.chunk.chunk_id)
+                hits.append(hit)
+        return hits or self.retriever.search(query, k=self.k)
+
+    def _out_of_scope(self, query: str, hits: list[Any]) -> bool:
+        if not hits:
+            return True
+        vocabulary = self._domain_vocabulary()
+        if vocabulary is None:
+            return False
+        words = [w for w in self.lexicon.words(query) if len(w) >= 2]
+        foreign = vocabulary.foreign_terms(words)
+        if not foreign:
+            return False
+        covered = set()
+        for hit in hits[:3]:
+            covered |= set(self.lexicon.words(hit.chunk.text))
+        coverage = sum(1 for w in words if w in covered) / len(words) if words else 0.0
+        return routing.is_out_of_scope(foreign, named_products=0, coverage=coverage)
+
+    # --- comparisons ---------------------------------------------------------------------------
+
+    def _two_sides(self, resolved: Resolved) -> bool:
+        return routing.asks_to_compare(resolved.question) and len(self._side_products(resolved)) >= 2
+
+    def _side_products(self, resolved: Resolved) -> list[Product]:
+        if len(resolved.products) >= 2:
+            return resolved.products[:2]
+        sides = []
+        for part in routing.split_sides(resolved.question):
+            ranked = self.matcher.scores(part)
+            if ranked and ranked[0].score >= 1.0 and ranked[0].product not in sides:
+                sides.append(ranked[0].product)
+        return sides[:2]
+
+    def _comparison_plan(self, resolved: Resolved, brief: dict[str, Any] | None, variant: int) -> AnswerPlan:
+        products = self._side_products(resolved)
+        query = resolved.question
+        chunks: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for product in products:
+            for hit in self.retriever.search(query, k=3, product_ids=[product.id]):
+                if hit.chunk.chunk_id not in seen:
+                    seen.add(hit.chunk.chunk_id)
+                    chunks.append(chunk_dict(len(chunks) + 1, hit.chunk, product.name))
+            facts = self._facts_chunk(len(chunks) + 1, product)
+            if facts["chunk_id"] not in seen:
+                seen.add(facts["chunk_id"])
+                chunks.append(facts)
+        request = ComposeRequest(task="answer", intent="compare", form="fact", question=query, chunks=chunks,
+                                 profile=brief, variant=variant, subjects=[p.name for p in products])
+        sources = "\n".join([query, *(c["text"] for c in chunks), json.dumps(brief or {}, ensure_ascii=False)])
+        return AnswerPlan(request, chunks, products[0] if products else None, sources, "compare")
+
+    # --- recommendations -----------------------------------------------------------------------
+
+    def _recommendation_plan(self, query: str, brief: dict[str, Any] | None, variant: int) -> AnswerPlan:
+        described = describe_customer(query)
+        if brief is None:
+            profile = {**described.brief(), "described": described.describe()}
+            ranked = [p for p, _ in rank_for_need(query, described, self.catalog, self.retriever,
+                                                  elderly_age=self.elderly_age, limit=RECOMMENDATIONS)]
+        else:
+            profile = brief
+            ranked = self._for_customer(query, brief)
         chunks, items = [], []
-        for n, rec in enumerate(ranked, start=1):
-            chunks.append(self._facts_chunk(n, rec.product))
-            items.append({"n": n, "product_id": rec.product.id, "name": rec.product.name,
-                          "type_label": rec.product.type_label, "risk_level": rec.product.risk_level,
-                          "reasons": [reason.replace("您的", "客户的") for reason in rec.reasons]})
-        request = ComposeRequest(task="answer", intent="recommend", question=query, chunks=chunks, profile=brief,
+        for n, product in enumerate(ranked, start=1):
+            chunks.append(self._facts_chunk(n, product))
+            items.append({"n": n, "product_id": product.id, "name": product.name, "type_label": product.type_label,
+                          "risk_level": product.risk_level,
+                          "reasons": fit_reasons(product, profile, query, self.catalog)})
+        request = ComposeRequest(task="answer", intent="recommend", question=query, chunks=chunks, profile=profile,
                                  variant=variant, recommendations=items)
         sources = "\n".join([query, *(c["text"] for c in chunks), json.dumps(items, ensure_ascii=False),
-                             json.dumps(brief, ensure_ascii=False)])
-        return AnswerPlan(request, chunks, None, sources)
+                             json.dumps(profile, ensure_ascii=False)])
+        return AnswerPlan(request, chunks, None, sources, "recommend")
+
+    def _for_customer(self, query: str, brief: dict[str, Any]) -> list[Product]:
+        """"What suits this customer?": suitable products from the tags, or for the need the question names."""
+        types = {t for word, t in _TYPE_WORDS.items() if word in query}
+        described = describe_customer(query)
+        if described.types or _describes_need(query):
+            level = brief.get("risk_level") if not brief.get("risk_assessment_stale") else None
+            customer = type(described)(level, brief.get("age"), described.types, described.avoids_risk)
+            held = {h["product_id"] for h in brief.get("holdings", [])}
+            ranked = [p for p, _ in rank_for_need(query, customer, self.catalog, self.retriever,
+                                                  elderly_age=self.elderly_age, limit=10) if p.id not in held]
+            if ranked:
+                return ranked[:RECOMMENDATIONS]
+        ranked = [r.product for r in recommend(brief, self.catalog, limit=50, elderly_age=self.elderly_age)
+                  if not types or r.product.type in types]
+        return ranked[:RECOMMENDATIONS]
 
     def _facts_chunk(self, n: int, product: Product) -> dict[str, Any]:
         chunk_id = facts_chunk_id(product)
@@ -97,17 +213,31 @@ class AnswerPlanner:
         return {"n": n, "chunk_id": chunk_id, "source": product.doc_id, "title": product.name, "heading": "产品要素",
                 "product_id": product.id, "product_name": product.name, "text": f"{product.name}\n{facts}"}
 
-    def _retrieve(self, query: str, focus: Product | None) -> list[Any]:
-        if focus is not None:
-            hits = self.retriever.search(query, k=self.k, product_ids=[focus.id])
-            if hits:
-                return hits
-        return self.retriever.search(query, k=self.k)
+    # --- helpers -------------------------------------------------------------------------------
 
-    def _product_name(self, product_id: str | None) -> str | None:
-        if not product_id:
-            return None
+    @property
+    def lexicon(self) -> Any:
+        if self._lexicon is None:
+            from rm_copilot.knowledge.tokenizer import get_lexicon
+
+            self._lexicon = getattr(self.retriever, "lexicon", None) or get_lexicon()
+        return self._lexicon
+
+    def _domain_vocabulary(self) -> routing.DomainVocabulary | None:
+        if self._vocabulary is None and self._chunk_texts is not None:
+            self._vocabulary = routing.DomainVocabulary(self._chunk_texts())
+        return self._vocabulary
+
+    def _product(self, product_id: str | None) -> Product | None:
         try:
-            return self.catalog.get(product_id).name
+            return self.catalog.get(product_id) if product_id else None
         except NotFound:
             return None
+
+    def _product_name(self, product_id: str | None) -> str | None:
+        product = self._product(product_id)
+        return product.name if product else None
+
+
+def _describes_need(query: str) -> bool:
+    return len(query) >= 12

@@ -33,3 +33,23 @@ class CitationNumbering:
     def citations(self) -> list[dict[str, Any]]:
         ordered = sorted(self._assigned.items(), key=lambda item: item[1])
         return [chunk_citation(self._by_n[n]) for n, _ in ordered]
+
+
+class PerTextNumbering:
+    """Numbering for whole texts: each text (one attempt of an answer) is numbered afresh."""
+
+    def __init__(self, chunks: list[dict[str, Any]]):
+        self._chunks = chunks
+        self._current = CitationNumbering(chunks)
+        self._text = ""
+
+    def __call__(self, text: str) -> str:
+        self._current = CitationNumbering(self._chunks)
+        self._text = self._current(text)
+        return self._text
+
+    def citations(self, final_text: str | None = None) -> list[dict[str, Any]]:
+        """The citations of the last numbered text; none when the delivered text cites nothing."""
+        if final_text is not None and not _MARKER.search(final_text):
+            return []
+        return self._current.citations()

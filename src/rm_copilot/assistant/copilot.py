@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rm_copilot.assistant.answer import AnswerPlan, AnswerPlanner
 from rm_copilot.assistant.brief import build_brief
+from rm_copilot.assistant.citations import CitationNumbering, PerTextNumbering
 from rm_copilot.assistant.gate import ComplianceGate
 from rm_copilot.assistant.guarded import Guarded, GuardedGenerator
 from rm_copilot.assistant.recommend import Recommendation, recommend
@@ -40,10 +41,13 @@ class ChatAnswer:
     citations: list[dict[str, Any]]
     compliance: CheckResult
     origin: str = "builtin"
+    rewritten_question: str | None = None
+    route: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"session_id": self.session_id, "answer": self.answer, "citations": self.citations,
-                "compliance": compliance_summary(self.compliance)}
+                "compliance": compliance_summary(self.compliance),
+                "rewritten_question": self.rewritten_question, "route": self.route}
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,12 @@ class Copilot:
     def __init__(self, *, customers: Any, catalog: Any, retriever: Callable[[], Any], gate: ComplianceGate,
                  sessions: SessionStore, generator: GuardedGenerator, elderly_age: int = 65,
                  chunk_lookup: Callable[[str], Any] | None = None, variant_policy: Any = None,
-                 script_log: Any = None):
+                 script_log: Any = None, chunk_texts: Callable[[], list[str]] | None = None):
         self.customers = customers
         self.catalog = catalog
         self._retriever = retriever
         self._chunk_lookup = chunk_lookup
+        self._chunk_texts = chunk_texts
         self.gate = gate
         self.sessions = sessions
         self.generator = generator
@@ -107,13 +112,14 @@ class Copilot:
                    gate=services.gate, sessions=services.sessions, generator=generator,
                    elderly_age=settings.elderly_age,
                    chunk_lookup=lambda chunk_id: services.knowledge_index.get_chunk(chunk_id),
+                   chunk_texts=lambda: [c.text for c in services.knowledge_index.chunks()],
                    variant_policy=services.marketing.variant_policy, script_log=services.marketing.script_log)
 
     @property
     def planner(self) -> AnswerPlanner:
         if self._planner is None:
             self._planner = AnswerPlanner(self._retriever(), self.catalog, elderly_age=self.elderly_age,
-                                          chunk_lookup=self._chunk_lookup)
+                                          chunk_lookup=self._chunk_lookup, chunk_texts=self._chunk_texts)
         return self._planner
 
     def brief(self, customer_id: str, *, advisor_id: str | None = None) -> dict[str, Any]:
@@ -143,20 +149,19 @@ class Copilot:
     def chat(self, advisor_id: str | None, message: str, customer_id: str | None = None,
              session_id: str | None = None, *, channel: str | None = None) -> ChatAnswer:
         turn = self._begin(advisor_id, message, customer_id, session_id, channel)
-        numbering = turn.plan.numbering()
+        numbering = PerTextNumbering(turn.plan.chunks)
         if turn.plan.chunks:
-            guarded = self.generator.generate(turn.plan.request, sources=turn.plan.sources, **turn.check)
+            guarded = self.generator.generate(turn.plan.request, sources=turn.plan.sources, post=numbering,
+                                              **turn.check)
         else:
-            guarded = self.generator.fallback(turn.plan.request, **turn.check)
-        text = numbering(guarded.text)
-        return self._finish(turn, advisor_id, Guarded(text, guarded.result, guarded.origin),
-                            numbering.citations() if turn.plan.chunks else [])
+            guarded = self.generator.fallback(turn.plan.request, post=numbering, **turn.check)
+        return self._finish(turn, advisor_id, guarded, numbering.citations(guarded.text))
 
     def chat_stream(self, advisor_id: str | None, message: str, customer_id: str | None = None,
                     session_id: str | None = None, *, channel: str | None = None) -> Iterator[StreamEvent]:
         """Sentences as they pass the gate, then the full answer. Errors surface at the first next()."""
         turn = self._begin(advisor_id, message, customer_id, session_id, channel)
-        numbering = turn.plan.numbering()
+        numbering = turn.plan.numbering() if self.generator.uses_llm else PerTextNumbering(turn.plan.chunks)
         if turn.plan.chunks:
             events = self.generator.stream(turn.plan.request, sources=turn.plan.sources, post=numbering,
                                            **turn.check)
@@ -164,13 +169,13 @@ class Copilot:
             events = self._not_found_stream(turn)
         for event in events:
             if isinstance(event, Guarded):
-                citations = numbering.citations() if turn.plan.chunks else []
+                citations = _citations_of(numbering, event.text)
                 yield StreamEvent("done", self._finish(turn, advisor_id, event, citations))
             else:
                 yield StreamEvent("delta", event)
 
     def _not_found_stream(self, turn: _Turn) -> Iterator[str | Guarded]:
-        guarded = self.generator.fallback(turn.plan.request, **turn.check)
+        guarded = self.generator.fallback(turn.plan.request, post=PerTextNumbering([]), **turn.check)
         yield from split_sentences(guarded.text)
         yield guarded
 
@@ -185,7 +190,10 @@ class Copilot:
         history: list[Any] = []
         if session_id:
             session = self.sessions.get(session_id, advisor_id=owner)
-            customer_id = customer_id or session.customer_id
+            if customer_id and customer_id != session.customer_id:
+                raise BadInput("该会话属于另一位客户（或未关联客户）：一个会话只对应一位客户，请为该客户开始新的会话"
+                               "（不传 session_id）。")
+            customer_id = session.customer_id
             history = self.sessions.history(session_id, advisor_id=owner, limit=HISTORY_MESSAGES)
         brief, context = self._customer(customer_id, advisor_id) if customer_id else (None, None)
         names = (context.full_name,) if getattr(context, "full_name", None) else ()
@@ -201,4 +209,11 @@ class Copilot:
         self.sessions.record_turn_later(turn.session_id, advisor_id=advisor_id or OPERATOR,
                                         question=turn.question, answer=guarded.text, citations=citations,
                                         customer_id=turn.customer_id)
-        return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin)
+        return ChatAnswer(turn.session_id, guarded.text, citations, guarded.result, guarded.origin,
+                          rewritten_question=turn.plan.request.question, route=turn.plan.route)
+
+
+def _citations_of(numbering: CitationNumbering | PerTextNumbering, text: str) -> list[dict[str, Any]]:
+    if isinstance(numbering, PerTextNumbering):
+        return numbering.citations(text)
+    return numbering.citations()

@@ -1,8 +1,11 @@
 """Generation behind the gate: LLM output is untrusted.
 
-Policy: pass → deliver; rewrite → deliver the rewritten text; block (or a number the sources do not
-contain, or an error/timeout) from an LLM → regenerate once with the findings as instructions, then
+Policy: pass → deliver; rewrite → deliver the rewritten text; block (or a quantity the sources do
+not state, or an error/timeout) from an LLM → regenerate once with the findings as instructions, then
 the builtin composer, then its conservative variant. Blocked text is never returned.
+
+Every transformation of a text (`post`: citation renumbering, emoji stripping) runs before the gate
+check whose verdict the text is delivered under, so the text shown is the text checked.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from rm_copilot.assistant.gate import ComplianceGate
+from rm_copilot.assistant.grounding import ungrounded_quantities
 from rm_copilot.compliance.models import CheckResult, Finding
 from rm_copilot.generation.builtin import BuiltinComposerChatModel
 from rm_copilot.generation.messages import build_messages
@@ -25,8 +29,11 @@ from rm_copilot.generation.sentences import SentenceBuffer, split_sentences
 
 log = logging.getLogger(__name__)
 WITHHELD = "该内容未通过合规检查，已拦截，请客户经理人工撰写。"
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_MARKER = re.compile(r"\[\d+\]")
+Post = Callable[[str], str]
+
+
+def _same(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,8 @@ class Guarded:
 
 
 def ungrounded_numbers(text: str, sources: str) -> list[str]:
-    """Numbers in text (citation markers and small counters aside) that no source contains."""
-    body = _MARKER.sub("", text)
-    return [n for n in dict.fromkeys(_NUMBER.findall(body)) if not (n.isdigit() and int(n) < 10) and n not in sources]
+    """Quantities in text (citation markers and small counters aside) that no source states by value."""
+    return ungrounded_quantities(text, sources)
 
 
 def _grounding_findings(text: str, sources: str) -> list[Finding]:
@@ -63,31 +69,32 @@ class GuardedGenerator:
     def uses_llm(self) -> bool:
         return not isinstance(self.model, BuiltinComposerChatModel)
 
-    def generate(self, request: ComposeRequest, *, sources: str, **check: Any) -> Guarded:
+    def generate(self, request: ComposeRequest, *, sources: str, post: Post = _same, **check: Any) -> Guarded:
         findings: list[Finding] = []
         if self.uses_llm:
             for origin in ("llm", "llm_retry"):
                 attempt = request.model_copy(update={"findings": [f.to_dict() for f in findings]})
                 text = self._invoke(attempt)
-                if text is None:
+                if text is None or not text.strip():  # an empty reply is a failure, not an answer
                     break
+                text = post(text)
                 grounding = _grounding_findings(text, sources)
                 result = self.gate.check(text, **check)
                 if result.verdict != "block" and not grounding:
                     return Guarded(result.text, result, origin)
                 findings = [f for f in result.findings if f.severity == "block"] + grounding
-        return self.fallback(request, **check)
+        return self.fallback(request, post=post, **check)
 
-    def fallback(self, request: ComposeRequest, **check: Any) -> Guarded:
+    def fallback(self, request: ComposeRequest, *, post: Post = _same, **check: Any) -> Guarded:
         avoid: list[str] = []
         for origin, safe in (("builtin", False), ("builtin_avoiding", False), ("builtin_safe", True)):
             if origin == "builtin_avoiding" and not avoid:
                 continue
             attempt = request.model_copy(update={"safe": safe, "findings": [], "avoid": avoid})
-            text = self.builtin.compose(attempt)
+            text = post(self.builtin.compose(attempt))
             result = self.gate.check(text, **{**check, "record": False})
             if missing := _missing_disclosures(text, result):
-                text = self.builtin.compose(attempt.model_copy(update={"extra_disclosures": missing}))
+                text = post(self.builtin.compose(attempt.model_copy(update={"extra_disclosures": missing})))
                 result = self.gate.check(text, **{**check, "record": False})
             result = self.gate.check(text, **check) if check.get("record", True) else result
             if result.verdict != "block":
@@ -97,14 +104,13 @@ class GuardedGenerator:
         result = self.gate.check(WITHHELD, **_without_product(check))
         return Guarded(result.text, result, "withheld")
 
-    def stream(self, request: ComposeRequest, *, sources: str, post: Callable[[str], str] = lambda t: t,
+    def stream(self, request: ComposeRequest, *, sources: str, post: Post = _same,
                **check: Any) -> Iterator[str | Guarded]:
         """Yield checked sentences as they complete, then the final Guarded (whose text they prefix)."""
         if not self.uses_llm:
-            guarded = self.generate(request, sources=sources, **check)
-            text = post(guarded.text)
-            yield from split_sentences(text)
-            yield Guarded(text, guarded.result, guarded.origin)
+            guarded = self.generate(request, sources=sources, post=post, **check)
+            yield from split_sentences(guarded.text)
+            yield guarded
             return
         sentence_check = {**check, "record": False}
         delivered: list[str] = []
@@ -120,14 +126,14 @@ class GuardedGenerator:
             failed = True
         prefix = "".join(delivered)
         if failed or not prefix.strip():
-            rest = post(self.fallback(request, **check).text)
+            rest = self.fallback(request, post=post, **check).text
             separator = "\n" if prefix and not prefix.endswith("\n") else ""
             for sentence in split_sentences(separator + rest):
                 yield sentence
             prefix = prefix + separator + rest
         final = self.gate.check(prefix, **check)
         if final.verdict == "block":
-            final = self.fallback(request, **check).result
+            final = self.fallback(request, post=post, **check).result
         yield Guarded(final.text, final, "llm" if not failed else "builtin")
 
     def _stream_sentences(self, request: ComposeRequest, sources: str, post: Callable[[str], str],

@@ -6,28 +6,18 @@ chunks, the masked profile), so it never invents a number.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
+from rm_copilot.generation.points import Terms, select_points
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
-from rm_copilot.generation.sentences import split_sentences
+
+__all__ = ["compose", "compose_answer", "compose_script", "merge_disclosures", "select_points", "sms_segments"]
 
 BANK_SIGNATURE = "【星河银行】"
 SMS_SEGMENT = 70
 DOUBLE_RECORDING_TYPES = ("wealth", "fund", "insurance")
-_STOP_BIGRAMS = {"什么", "多少", "怎么", "是多", "少钱", "请问", "一下", "可以", "有没", "没有", "是否", "哪些", "如何"}
-# Words too common in this knowledge base to show what a question is about.
-_STOP_WORDS = {"客户", "产品", "告诉", "以上", "忽略", "规则", "我们", "银行", "星河", "本行", "可以", "需要", "怎么", "什么"}
-HEADING_WEIGHT = 0.8
-_FACT_LINE = re.compile(r"^([^：:]{2,10})[：:](.+)$")
-# A question asking for an amount, a rate or a time is best answered by a sentence with a number.
-_ASKS_FOR_NUMBER = re.compile(r"多少|几[天年个月次]|多久|多长|多高|金额|利率|费率|费用|起存|起购|限额|上限|年化")
-_HAS_NUMBER = re.compile(r"\d")
-NUMBER_BONUS = 1.5
+LIST_POINTS = 5
 _SPACES = re.compile(r"\n{3,}")
-
-
-Terms = Callable[[str], set[str]]
 
 
 def compose(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | None = None) -> str:
@@ -71,16 +61,23 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
                                      items=request.recommendations, variant=request.variant), "tablet")
     if request.intent == "profile" and request.profile:
         return _tidy(renderer.render("builtin/profile_answer.j2", profile=request.profile), "tablet")
+    if request.intent == "refuse":
+        return renderer.render("builtin/refuse.j2")
     if not request.chunks:
         return renderer.render("builtin/not_found.j2")
     if request.safe:
         return renderer.render("builtin/safe_answer.j2", chunks=request.chunks)
-    points = select_points(request.question, request.chunks, avoid=request.avoid, terms=terms)
+    if request.intent == "compare":
+        return _compare(request, renderer, terms)
+    limit = LIST_POINTS if request.form == "list" else 3
+    points = select_points(request.question, request.chunks, limit=limit, avoid=request.avoid, terms=terms,
+                           form=request.form, subjects=request.subjects)
     if not points:
         return renderer.render("builtin/not_found.j2")
     text = renderer.render(
         "builtin/answer.j2",
         points=points,
+        form=request.form,
         variant=request.variant,
         customer_line=_customer_line(request),
         disclosures=[],
@@ -88,40 +85,17 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
     return _tidy(text, "tablet")
 
 
-def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list[str] = (),
-                  terms: Terms | None = None) -> list[dict]:
-    """The chunk sentences that best match the question, each tagged with its chunk's number.
-
-    Nothing when no sentence shares a word with the question: better "not found" than a guess.
-    Sentences containing an `avoid` phrase (flagged by compliance) are skipped.
-    """
-    terms = terms or _bigrams
-    wanted = terms(question) - _STOP_WORDS
-    subjects = set().union(*(terms(c["product_name"]) for c in chunks if c.get("product_name")))
-    wanted = (wanted - subjects) or wanted  # the product is known; score what is asked about it
-    wants_number = bool(_ASKS_FOR_NUMBER.search(question))
-    candidates: list[tuple[float, int, dict]] = []
-    for rank, chunk in enumerate(chunks):
-        heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
-        for sentence in _chunk_sentences(chunk):
-            if any(phrase and phrase in sentence for phrase in avoid):
-                continue
-            score = len(wanted & terms(sentence)) + heading_score
-            if score < HEADING_WEIGHT:
-                continue
-            if wants_number and _HAS_NUMBER.search(sentence):
-                score += NUMBER_BONUS
-            candidates.append((score - rank * 0.01, len(candidates), {"n": chunk["n"], "text": _phrase(sentence, chunk)}))
-    scored = sorted(candidates, key=lambda c: (-c[0], c[1]))
-    points, seen = [], set()
-    for _, _, point in scored:
-        if point["text"] in seen:
-            continue
-        seen.add(point["text"])
-        points.append(point)
-        if len(points) == limit:
-            break
-    return points
+def _compare(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | None) -> str:
+    """Each product's own best points, side by side."""
+    sides = []
+    for name in request.subjects:
+        own = [c for c in request.chunks if c.get("product_name") == name]
+        points = select_points(request.question, own, limit=2, avoid=request.avoid, terms=terms,
+                               subjects=request.subjects)
+        sides.append({"name": name, "points": points})
+    if not any(side["points"] for side in sides):
+        return renderer.render("builtin/not_found.j2")
+    return _tidy(renderer.render("builtin/compare_answer.j2", sides=sides, variant=request.variant), "tablet")
 
 
 def merge_disclosures(own: list[str], extra: list[str]) -> list[str]:
@@ -132,35 +106,6 @@ def merge_disclosures(own: list[str], extra: list[str]) -> list[str]:
 
 def sms_segments(text: str, size: int = SMS_SEGMENT) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
-def _chunk_sentences(chunk: dict) -> list[str]:
-    lines = chunk["text"].split("\n", 1)
-    body = lines[1] if len(lines) > 1 else lines[0]
-    sentences = []
-    for raw in split_sentences(body):
-        sentence = re.sub(r"^[-*•\s]+", "", raw.strip()).rstrip("。；;！!\n").strip()
-        if sentence.startswith(("问：", "问:")) or sentence.endswith(("？", "?")) or len(sentence) < 4:
-            continue
-        if sentence.count("“") != sentence.count("”") or "……" in sentence:
-            continue  # a fragment of a quoted example, not a statement
-        sentence = re.sub(r"[。！!；]”$", "”", re.sub(r"^答[：:]", "", sentence))  # the template ends it
-        sentences.append(sentence)
-    return sentences
-
-
-def _phrase(sentence: str, chunk: dict) -> str:
-    subject = chunk.get("product_name")
-    match = _FACT_LINE.match(sentence)
-    if subject and match and subject not in sentence:
-        return f"{subject}的{match.group(1)}：{match.group(2)}"
-    return sentence
-
-
-def _bigrams(text: str) -> set[str]:
-    cleaned = re.sub(r"[\s，。？！、：；,.?!:;“”\"'（）()]", "|", text)
-    grams = {cleaned[i : i + 2] for i in range(len(cleaned) - 1)}
-    return {g for g in grams if "|" not in g and g not in _STOP_BIGRAMS}
 
 
 def _customer_line(request: ComposeRequest) -> str | None:

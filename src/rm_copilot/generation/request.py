@@ -14,7 +14,9 @@ REQUEST_KEY = "rm_request"
 
 class ComposeRequest(BaseModel):
     task: Literal["script", "answer"]
-    intent: Literal["question", "recommend", "profile"] = "question"
+    intent: Literal["question", "recommend", "profile", "compare", "refuse"] = "question"
+    form: Literal["fact", "list", "yesno"] = "fact"
+    subjects: list[str] = Field(default_factory=list)  # the products asked about, by catalog name
     scenario: str = "product"
     channel: str = "tablet"
     variant: int = 0

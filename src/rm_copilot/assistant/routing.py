@@ -1,0 +1,100 @@
+"""What kind of question this is, from cue features of its form and the evidence the knowledge base has.
+
+Routes: `compare` (two or more products side by side), `recommend` (products for a customer or for a
+need the question describes), `profile` (about the selected customer), `list` (哪些/几种 → enumerate),
+`yesno` (a plain first sentence), `fact` (the default) and `refuse` (out of scope: the question's
+subject is not something the knowledge base speaks about, so no cited sentence may pretend it is).
+
+Out of scope is decided by evidence, not by a list of topics: a question whose content words include
+a term the knowledge base never uses (no chunk contains its character pairs), that names no product
+and that retrieval cannot cover, is about something the bank's documents do not cover.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+ROUTES = ("compare", "recommend", "profile", "list", "yesno", "fact", "refuse")
+
+_COMPARE = re.compile(r"区别|不同|差别|差异|对比|比较|比一比|分别|各是|各多少|各自|哪个(?:好|高|低|更|划算|合适)|差多少|相比|vs|VS")
+_JOIN = re.compile(r"(?:和|与|跟|及|以及|还是|、|，|,|vs|VS)")
+_RECOMMEND = re.compile(r"推荐|适合|买什么|选什么|买点什么|配置什么|该买|有什么(?:可以|合适|适合|产品)|有哪些(?:可以|合适|适合|产品)"
+                        r"|什么(?:产品)?(?:合适|比较好)|可以介绍|可以选|怎么(?:配置|打理|安排)")
+_LIST = re.compile(r"哪些|哪几|几种|几类|几个品种|分哪|分为哪|包括什么|有什么(?:方式|品种|类型|选择)|都有什么")
+_YESNO = re.compile(r"吗[？?！!。]*$|吗[，,]|能不能|可不可以|是不是|会不会|有没有|要不要|算不算|是否|需不需要|用不用"
+                    r"|([\u4e00-\u9fff])不\1|可以吗|行吗")
+_ABOUT_CUSTOMER = re.compile(r"(这位|该|此)客户|客户(的)?(情况|画像|标签|需求)|什么时候到期|哪天生日|持有(哪些|什么)")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    form: str  # the answer form inside fact routes: list | yesno | fact
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+def question_form(question: str) -> str:
+    if _LIST.search(question):
+        return "list"
+    if _YESNO.search(question):
+        return "yesno"
+    return "fact"
+
+
+def asks_to_compare(question: str) -> bool:
+    return bool(_COMPARE.search(question))
+
+
+def asks_for_products(question: str) -> bool:
+    return bool(_RECOMMEND.search(question))
+
+
+def asks_about_customer(question: str) -> bool:
+    return bool(_ABOUT_CUSTOMER.search(question))
+
+
+def split_sides(question: str) -> list[str]:
+    """The parts a comparison joins ("A和B的利率" → ["A", "B的利率"])."""
+    return [part for part in _JOIN.split(question) if part.strip()]
+
+
+class DomainVocabulary:
+    """Character pairs and Latin words the knowledge base uses (built once from the chunk texts)."""
+
+    def __init__(self, texts: list[str]):
+        pairs: set[str] = set()
+        words: set[str] = set()
+        for text in texts:
+            for run in _CJK.findall(text):
+                pairs.update(run[i:i + 2] for i in range(len(run) - 1))
+            words.update(w.lower() for w in _ASCII_WORD.findall(text))
+        self._pairs = frozenset(pairs)
+        self._words = frozenset(words)
+
+    def foreign_terms(self, words: list[str]) -> list[str]:
+        """Content words the knowledge base never uses: a character pair or a Latin word it lacks."""
+        foreign = []
+        for word in words:
+            if _ASCII_WORD.fullmatch(word):
+                if word.lower() not in self._words:
+                    foreign.append(word)
+                continue
+            runs = _CJK.findall(word)
+            if any(len(run) >= 2 and any(run[i:i + 2] not in self._pairs for i in range(len(run) - 1))
+                   for run in runs):
+                foreign.append(word)
+        return list(dict.fromkeys(foreign))
+
+
+def is_out_of_scope(foreign: list[str], *, named_products: int, coverage: float, min_coverage: float = 0.75) -> bool:
+    """A term the documents never use, no product named, and the rest of the question weakly covered."""
+    return bool(foreign) and named_products == 0 and coverage < min_coverage
+
+
+def describe(route: Any) -> str:
+    return str(route)
