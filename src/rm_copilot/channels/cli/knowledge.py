@@ -13,7 +13,7 @@ from rich.table import Table
 from rm_copilot.errors import BadInput, NotFound
 
 products_app = typer.Typer(help="产品目录：列出与查看产品（编号、名称、类型、风险等级）。", no_args_is_help=True)
-eval_app = typer.Typer(help="评测：检索质量（recall@1 / recall@k / MRR）。", no_args_is_help=True)
+eval_app = typer.Typer(help="评测：检索质量（recall@1 / recall@k / MRR）与回答质量。", no_args_is_help=True)
 
 MODE_LABELS = {"hybrid": "混合检索", "dense": "向量检索", "bm25": "BM25 关键词"}
 
@@ -139,6 +139,40 @@ def eval_retrieval(
     for mode, row in results.items():
         table.add_row(f"{MODE_LABELS[mode]}（{mode}）", f"{row['recall@1']:.3f}", f"{row[f'recall@{k}']:.3f}", f"{row['mrr']:.3f}")
     Console().print(table)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Annotated[Optional[Path], typer.Option("--dataset", help="JSONL 评测集，默认 knowledge_base/eval/answers.jsonl")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """评测回答质量：每条的最后一个回答须包含全部要点、不含禁用内容；按题型统计准确率。
+
+    Example usage:
+
+        rm-copilot eval answers
+        rm-copilot eval answers --dataset my.jsonl --json
+    """
+    from rm_copilot.assistant.evaluation import evaluate_answers, load_answer_items
+    from rm_copilot.channels.cli.assistant import _ready_services
+
+    services = _ready_services(index=True)
+    try:
+        items = load_answer_items(dataset or services.settings.knowledge_base / "eval" / "answers.jsonl")
+    except BadInput as error:
+        _fail(str(error))
+    results = evaluate_answers(services.copilot, items, lambda cid: services.knowledge_index.get_chunk(cid).text)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False))
+        return
+    table = Table(title=f"回答评测（{results['n']} 条）")
+    for column in ("题型", "条数", "准确率"):
+        table.add_column(column)
+    for kind, row in results["by_kind"].items():
+        table.add_row(kind, str(row["n"]), f"{row['accuracy']:.3f}")
+    table.add_row("合计", str(results["n"]), f"{results['accuracy']:.3f}")
+    Console().print(table)
+    typer.echo(f"要点出自所引片段的比例：{results['cited_fact_rate']:.3f}")
 
 
 def _fail(message: str) -> None:
