@@ -1,4 +1,7 @@
-"""Personal data: find ID, mobile and bank card numbers (with checksums) and known names; mask them.
+"""Personal data: find ID, mobile and bank card numbers (with checksums) and names; mask them.
+
+Names are the known ones passed in (a customer's full name) plus full names found in free text
+(`names.py`: "周建国先生", "户名：刘德明", "司马文静"); honorifics ("王女士", "李总") stay.
 
 Detection runs on normalised text (full-width digits are already ASCII there); callers map spans
 back to the original. Over-masking is the safe side: a checksum-valid ID with a plausible birth
@@ -13,6 +16,7 @@ from datetime import date
 from stdnum import luhn
 from stdnum.cn import ric
 
+from rm_copilot.compliance.names import find_names
 from rm_copilot.compliance.normalize import normalize
 
 # Digits may be grouped by spaces, dashes (ASCII or em/en dash) or dots: "138.1234.5678",
@@ -20,10 +24,11 @@ from rm_copilot.compliance.normalize import normalize
 _SEP = "[ .\\-\u2013\u2014]"
 _ID = re.compile(rf"(?<![0-9a-z])(?<![0-9]{_SEP})(\d(?:{_SEP}?\d){{16}}{_SEP}?[0-9xX])(?![0-9a-z])")
 _CARD = re.compile(rf"(?<![0-9+])(?<![0-9]{_SEP})(\d(?:{_SEP}?\d){{12,18}})(?!{_SEP}?[0-9])")
-_PHONE = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?!{_SEP}?[0-9])")
+# The country code may come bare ("86-138-…", "86 138…", "8613…"): the number after it is masked.
+_PHONE = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)?86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?!{_SEP}?[0-9])")
 # A mobile directly followed by another number ("13912345678 404"): not part of a card or ID (those
 # passes ran first), so it is masked anyway — over-masking is the safe side.
-_PHONE_BEFORE_NUMBER = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?![0-9])")
+_PHONE_BEFORE_NUMBER = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)?86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?![0-9])")
 _DIGITS = re.compile(r"\d.?\d.?\d")
 
 
@@ -78,8 +83,9 @@ def is_card_number(value: str) -> bool:
     return 13 <= len(digits) <= 19 and digits.isdigit() and luhn.is_valid(digits)
 
 
-def find_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> list[PiiSpan]:
-    """Non-overlapping PII spans in `text`, in order. Names are matched literally (len ≥ 2)."""
+def find_pii(text: str, names: tuple[str, ...] | list[str] = (), *, free_names: bool = True) -> list[PiiSpan]:
+    """Non-overlapping PII spans in `text`, in order. Given names are matched literally (len ≥ 2);
+    with `free_names`, full names found in the text are masked too."""
     spans: list[PiiSpan] = []
 
     def free(start: int, end: int) -> bool:
@@ -106,6 +112,10 @@ def find_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> list[PiiSpan
             if free(position, position + len(name)):
                 spans.append(PiiSpan("name", position, position + len(name), mask_name(name)))
             position = text.find(name, position + len(name))
+    if free_names:
+        for start, end in find_names(text):
+            if free(start, end):
+                spans.append(PiiSpan("name", start, end, mask_name(text[start:end])))
     return sorted(spans, key=lambda span: span.start)
 
 
@@ -125,7 +135,10 @@ def apply_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 def redact_pii(text: str, names: tuple[str, ...] | list[str] = ()) -> str:
-    """Mask every ID, card and mobile number (and the given names) in `text`."""
+    """Mask every ID, card and mobile number, the given names and full names found in free text.
+
+    The one function other packages call before text is logged, stored (chat history, session
+    titles) or put into a prompt."""
     if not text:
         return text
     normalized = normalize(text)

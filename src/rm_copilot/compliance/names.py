@@ -1,0 +1,202 @@
+"""Chinese full names in free text: "周建国先生", "户名：刘德明", "司马文静", "我给王丽华打了电话".
+
+A candidate is a surname (compound first, then single) followed by a one- or two-character given
+name, accepted on evidence:
+- a person title right after it ("周建国先生", "张伟经理"); a surname directly followed by a title
+  is an honorific and stays ("王女士", "李总", "张经理");
+- a label right before it ("户名：", "客户", "联系人", "投保人");
+- a compound surname ("司马文静", "欧阳娜娜");
+- next to a verb of contact ("给王丽华打了电话", "王建国说") with a common surname, when jieba's
+  part-of-speech tagger agrees it is a person (`nr`) — tagging costs far more than the rest of the
+  check, so it runs only for such candidates.
+Candidates that are words of jieba's dictionary ("黄金", "周末", "马上", "金华"), or whose surname
+character ends the word before it ("一张", "提高", "管理费") or follows a numeral or pronoun ("这张卡"),
+are no names. A given-name character that is a frequent function word ("李刚说", "张伟想", "费和")
+ends the name early or rules it out.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from rm_copilot.compliance.normalize import is_cjk
+from rm_copilot.compliance.surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES
+
+TITLES = ("先生", "女士", "小姐", "同志", "老师", "阿姨", "叔叔", "伯伯", "大爷", "大妈", "奶奶", "爷爷",
+          "师傅", "经理", "总经理", "总", "行长", "主任", "董事长", "医生", "律师", "同学", "夫妇", "教授",
+          "博士", "主管", "处长", "科长", "局长", "院长", "老板", "女儿", "儿子", "老公", "老婆", "夫人")
+LABELS = ("户名", "姓名", "名字", "客户", "联系人", "收款人", "付款人", "持卡人", "投保人", "被保险人",
+          "受益人", "申请人", "借款人", "开户人", "名叫", "叫做", "本人", "配偶", "丈夫", "妻子", "母亲",
+          "父亲", "经办人", "代理人", "监护人")
+_LABEL_GLUE = " :：\t"
+CONTACT_BEFORE = ("给", "跟", "和", "与", "找", "约", "联系", "拜访", "回访", "致电", "通知", "提醒", "告诉",
+                  "帮", "替", "为", "见", "陪", "请", "叫", "同", "让", "由")
+CONTACT_AFTER = ("说", "问", "想", "要", "来", "去", "打电话", "表示", "咨询", "办理", "买", "购买", "签", "到期",
+                 "反馈", "认为", "觉得", "希望", "已经", "今天", "明天", "昨天", "和", "跟", "的")
+_LEFT_TAGS = frozenset({"m", "r"})
+_FUNCTION_TAGS = frozenset({"v", "p", "d", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "y", "e", "m", "q", "f"})
+_GRAMMAR_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "y", "e"})
+FUNCTION_FREQUENCY = 3000
+FAMOUS_FREQUENCY = 50
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, tuple[int, str]]:
+    """jieba's dictionary as word → (frequency, part of speech)."""
+    import jieba
+
+    lexicon: dict[str, tuple[int, str]] = {}
+    with jieba.get_dict_file() as handle:
+        for line in handle:
+            parts = line.decode("utf-8").split()
+            if len(parts) == 3:
+                lexicon[parts[0]] = (int(parts[1]), parts[2])
+    return lexicon
+
+
+_tagger_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    with _tagger_lock:
+        jieba.initialize()
+    return jieba.posseg.cut
+
+
+def _ordinary_word(lexicon: dict[str, tuple[int, str]], word: str) -> bool:
+    """A dictionary word that is no private person's name: not tagged a name, or frequent (jieba tags
+    some common words `nr`: 关怀, 谢谢)."""
+    entry = lexicon.get(word)
+    return entry is not None and entry[0] > 0 and (not entry[1].startswith("nr") or entry[0] >= FAMOUS_FREQUENCY)
+
+
+def _function_char(lexicon: dict[str, tuple[int, str]], char: str, tags: frozenset[str] = _FUNCTION_TAGS) -> bool:
+    entry = lexicon.get(char)
+    return entry is not None and (entry[0] >= 100_000 or (entry[1] in tags and entry[0] >= FUNCTION_FREQUENCY))
+
+
+class NameFinder:
+    def __init__(self):
+        self.lexicon = _lexicon()
+
+    def find(self, text: str, *, tag: bool = True) -> list[tuple[int, int]]:
+        """Spans [start, end) of full names, in order, not overlapping."""
+        found: list[tuple[int, int]] = []
+        open_candidates: list[int] = []
+        index, length = 0, len(text)
+        while index < length:
+            surname = self._surname_at(text, index)
+            if surname == 0:
+                index += 1
+                continue
+            span = self._given(text, index, surname)
+            if span is None:
+                index += 1
+                continue
+            end = span
+            if self._evidence(text, index, surname, end):
+                found.append((index, end))
+                index = end
+                continue
+            if self._contact(text, index, end) and text[index] in COMMON_SURNAMES:
+                open_candidates.append(index)
+            index += 1
+        if tag and open_candidates:
+            found = self._tagged(text, found, open_candidates)
+        return found
+
+    def _surname_at(self, text: str, index: int) -> int:
+        if text[index:index + 2] in COMPOUND_SURNAMES:
+            size = 2
+        elif text[index] in SINGLE_SURNAMES:
+            size = 1
+        else:
+            return 0
+        for width in (2, 3, 4):  # "一张", "提高", "管理费": the surname character ends the word before it
+            left = text[max(0, index + 1 - width):index + 1]
+            if len(left) == width and all(is_cjk(c) for c in left) and _ordinary_word(self.lexicon, left):
+                return 0
+        if index > 0:
+            entry = self.lexicon.get(text[index - 1])
+            if entry is not None and entry[1] in _LEFT_TAGS:
+                return 0  # "这张卡", "两张"
+        return size
+
+    def _given(self, text: str, index: int, surname: int) -> int | None:
+        """End of the given name after the surname, or None: the size a title follows ("周建国先生",
+        "张伟经理"), else the longest plausible one."""
+        start = index + surname
+        sizes = [size for size in (2, 1) if self._plausible(text, index, start, size)]
+        if not sizes or self._ordinary(text, index, start, sizes[-1]):
+            return None
+        for size in sizes:
+            if text.startswith(TITLES, start + size):
+                return start + size
+        return start + sizes[0]
+
+    def _ordinary(self, text: str, index: int, start: int, size: int) -> bool:
+        return _ordinary_word(self.lexicon, text[index:start + size]) or _ordinary_word(self.lexicon, text[index:start + 1])
+
+    def _plausible(self, text: str, index: int, start: int, size: int) -> bool:
+        given = text[start:start + size]
+        if len(given) < size or not all(is_cjk(char) for char in given):
+            return False
+        if given.startswith(TITLES) or any(title.startswith(given) for title in TITLES if len(title) > 1):
+            return False
+        if _function_char(self.lexicon, given[0], _GRAMMAR_TAGS):
+            return False  # given names use verbs (建国, 立新) but not particles or pronouns ("费和")
+        return not (size == 2 and _function_char(self.lexicon, given[1]))
+
+    def _evidence(self, text: str, index: int, surname: int, end: int) -> bool:
+        if surname == 2:
+            return True
+        if text.startswith(TITLES, end):
+            return True
+        if text[index] not in COMMON_SURNAMES and _function_char(self.lexicon, text[index]):
+            return False  # "客户都能买", "客户常问": a rare surname that is mostly a function word
+        before = text[:index].rstrip(_LABEL_GLUE)
+        return before.endswith(LABELS)
+
+    @staticmethod
+    def _contact(text: str, index: int, end: int) -> bool:
+        return text[:index].endswith(CONTACT_BEFORE) or text.startswith(CONTACT_AFTER, end)
+
+    def _unknown_person(self, word: str) -> bool:
+        """A private person: not in the dictionary, or a rare dictionary name (famous names and
+        brands such as 西门子 or 李宁 are frequent entries)."""
+        entry = self.lexicon.get(word)
+        return entry is None or (entry[1].startswith("nr") and entry[0] < FAMOUS_FREQUENCY)
+
+    def _tagged(self, text: str, found: list[tuple[int, int]], candidates: list[int]) -> list[tuple[int, int]]:
+        starts = set(candidates)
+        position = 0
+        extra: list[tuple[int, int]] = []
+        for pair in _tagger()(text):
+            word, flag = pair.word, pair.flag
+            if flag.startswith("nr") and position in starts and 2 <= len(word) <= 4 \
+                    and self._unknown_person(word) and not word.endswith(TITLES):
+                extra.append((position, position + len(word)))
+            position += len(word)
+        if not extra:
+            return found
+        merged = sorted(found + [span for span in extra
+                                 if all(span[1] <= s or span[0] >= e for s, e in found)])
+        return merged
+
+
+@lru_cache(maxsize=1)
+def name_finder() -> NameFinder:
+    return NameFinder()
+
+
+def find_names(text: str, *, tag: bool = True) -> list[tuple[int, int]]:
+    if not any(is_cjk(char) for char in text):
+        return []
+    return name_finder().find(text, tag=tag)
