@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rm_copilot.assistant.models import ChatMessage, ChatSession, _utcnow
+from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.db import transaction
 from rm_copilot.errors import NotFound
 
@@ -74,7 +75,7 @@ class SessionStore:
 
     def create(self, advisor_id: str, *, customer_id: str | None = None, title: str = "") -> SessionView:
         row = ChatSession(id=self.new_id(), advisor_id=advisor_id, customer_id=customer_id,
-                          title=title[:TITLE_CHARS])
+                          title=redact_pii(title)[:TITLE_CHARS])
         with transaction(self._factory) as session:
             session.add(row)
             session.flush()
@@ -89,6 +90,7 @@ class SessionStore:
 
     def append(self, session_id: str, role: str, content: str, *, advisor_id: str,
                citations: list[dict[str, Any]] | None = None) -> None:
+        content = redact_pii(content)  # names, phones and IDs are never stored raw
         with transaction(self._factory) as session:
             row = self._owned(session, session_id, advisor_id)
             session.add(ChatMessage(session_id=row.id, role=role, content=content, citations=citations))
@@ -99,6 +101,7 @@ class SessionStore:
     def record_turn(self, session_id: str, *, advisor_id: str, question: str, answer: str,
                     citations: list[dict[str, Any]] | None = None, customer_id: str | None = None) -> None:
         """One question and its answer in one transaction; creates the session on its first turn."""
+        question, answer = redact_pii(question), redact_pii(answer)  # names, phones and IDs never stored raw
         with transaction(self._factory) as session:
             row = session.get(ChatSession, session_id)
             if row is None:
