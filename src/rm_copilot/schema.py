@@ -14,6 +14,7 @@ import rm_copilot.assistant.models  # noqa: F401,E402
 import rm_copilot.compliance.audit  # noqa: F401,E402
 import rm_copilot.channels.campaign.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.models  # noqa: F401,E402
+import rm_copilot.channels.wecom.pending  # noqa: F401,E402
 import rm_copilot.marketing.models  # noqa: F401,E402
 
 

@@ -6,23 +6,31 @@ An advisor's job only ever covers that advisor's own customers: the segment is n
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from rm_copilot.channels.campaign.models import CampaignJob
 from rm_copilot.channels.campaign.runner import CampaignSpec, Progress, run_campaign
 from rm_copilot.channels.campaign.segment import parse_segment
 from rm_copilot.db import transaction
 from rm_copilot.errors import CampaignError, NotFound
+from rm_copilot.leases import abandoned, this_owner, utc_now
 from rm_copilot.services import Services
 
 log = logging.getLogger("rm_copilot.campaign")
 PROGRESS_EVERY_SECONDS = 1.0
+HEARTBEAT_SECONDS = 10.0
+LEASE = timedelta(seconds=60)
+INTERRUPTED = "服务重启或进程退出，任务中断；可用 CLI --resume 续跑"
+ACTIVE = ("queued", "running")
 
 
 class CampaignJobs:
@@ -31,7 +39,10 @@ class CampaignJobs:
         self._workers = workers
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign")
         self._directory = services.settings.resolved_home / "campaigns"
+        self._owner = this_owner()
         self._mark_interrupted()
+        self._stopped = threading.Event()
+        threading.Thread(target=self._keep_leases, name="campaign-lease", daemon=True).start()
 
     def start(self, advisor_id: str, spec: CampaignSpec) -> dict[str, Any]:
         spec = self._scoped_to_advisor(advisor_id, spec)
@@ -43,7 +54,7 @@ class CampaignJobs:
             id=job_id, advisor_id=advisor_id, product_id=spec.product_id, segment=spec.segment,
             customer_ids=list(spec.customer_ids) if spec.customer_ids else None, channel=spec.channel,
             variants=spec.variants, limit=spec.limit, status="queued",
-            out_path=str(self._directory / f"{job_id}.jsonl"),
+            out_path=str(self._directory / f"{job_id}.jsonl"), owner=self._owner, heartbeat_at=utc_now(),
         )
         with transaction(self._services.session_factory) as session:
             session.add(job)
@@ -52,10 +63,13 @@ class CampaignJobs:
 
     def status(self, advisor_id: str, job_id: str) -> dict[str, Any]:
         job = self._own_job(advisor_id, job_id)
+        # A job whose process died (even one that could not save its failure) never reads as running.
+        lost = job.status in ACTIVE and abandoned(job.owner, job.heartbeat_at, LEASE)
         return {
-            "id": job.id, "status": job.status, "product_id": job.product_id, "segment": job.segment,
-            "channel": job.channel, "variants": job.variants, "total_customers": job.total,
-            "processed_customers": job.processed, "summary": job.summary, "error": job.error,
+            "id": job.id, "status": "interrupted" if lost else job.status, "product_id": job.product_id,
+            "segment": job.segment, "channel": job.channel, "variants": job.variants, "total_customers": job.total,
+            "processed_customers": job.processed, "summary": job.summary,
+            "error": INTERRUPTED if lost else job.error,
             "created_at": _utc(job.created_at), "updated_at": _utc(job.updated_at),
         }
 
@@ -71,7 +85,7 @@ class CampaignJobs:
         self._executor.submit(lambda: None).result(timeout=timeout)
 
     def _run(self, job_id: str, spec: CampaignSpec) -> None:
-        self._update(job_id, status="running")
+        self._update(job_id, status="running", owner=self._owner, heartbeat_at=utc_now())
         last = 0.0
 
         def report(progress: Progress) -> None:
@@ -118,10 +132,26 @@ class CampaignJobs:
             for name, value in values.items():
                 setattr(job, name, value)
 
+    def close(self) -> None:
+        self._stopped.set()
+
+    def _keep_leases(self) -> None:
+        while not self._stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                with transaction(self._services.session_factory) as session:
+                    session.query(CampaignJob).filter(
+                        CampaignJob.owner == self._owner, CampaignJob.status.in_(ACTIVE)
+                    ).update({CampaignJob.heartbeat_at: utc_now()}, synchronize_session=False)
+                self._mark_interrupted()
+            except SQLAlchemyError as error:
+                log.warning("campaign lease renewal failed: %s", type(error).__name__)
+
     def _mark_interrupted(self) -> None:
+        """Jobs of dead processes (or with an expired lease) only; another live worker's job is left alone."""
         with transaction(self._services.session_factory) as session:
-            for job in session.query(CampaignJob).filter(CampaignJob.status.in_(("queued", "running"))):
-                job.status, job.error = "interrupted", "服务重启，任务中断；可用 CLI --resume 续跑"
+            for job in session.query(CampaignJob).filter(CampaignJob.status.in_(ACTIVE)):
+                if abandoned(job.owner, job.heartbeat_at, LEASE):
+                    job.status, job.error = "interrupted", INTERRUPTED
 
 
 def _utc(moment: datetime) -> str:

@@ -30,5 +30,8 @@ class CampaignJob(Base):
     summary: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     out_path: Mapped[str] = mapped_column(Text)
+    # The process running the job ("host:pid") and when it last said so: a lease, not a guess.
+    owner: Mapped[str | None] = mapped_column(String(96), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

@@ -8,8 +8,11 @@ refused instead of mixing two campaigns in one file.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,54 @@ def meta_path(out: Path) -> Path:
 
 def summary_path(out: Path) -> Path:
     return out.with_name(out.name + ".summary.json")
+
+
+def lock_path(out: Path) -> Path:
+    return out.with_name(out.name + ".lock")
+
+
+class OutputLock:
+    """One writer per campaign output: an exclusive OS lock on `<out>.lock`, held for the whole run.
+
+    The kernel drops the lock when its holder exits, however it dies, so a lock is never stale;
+    a second run or a --resume while the first is alive is refused instead of duplicating rows.
+    """
+
+    def __init__(self, out: Path):
+        self._path = lock_path(out)
+        self._fd = -1
+
+    def __enter__(self) -> "OutputLock":
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "另一个进程"
+            os.close(fd)
+            raise CampaignError(
+                f"输出文件 {self._path.name[:-5]} 正由另一个任务写入（{holder}）；请等它结束后再运行或加 --resume 续跑"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{socket.gethostname()} 进程 {os.getpid()}".encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = -1
+
+
+def storage_error(error: OSError, out: Path) -> CampaignError:
+    """A Chinese message for a write that failed; the rows already written stay and --resume continues."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "磁盘空间不足"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "没有写入权限或磁盘只读"
+    else:
+        reason = f"读写出错（{os.strerror(error.errno) if error.errno else type(error).__name__}）"
+    return CampaignError(f"无法写入 {out.name}：{reason}。已写入的行已保存，处理后加 --resume 以相同参数续跑")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from rm_copilot.channels.campaign.output import RowWriter, prepare_output, write_summary
+from rm_copilot.channels.campaign.output import OutputLock, RowWriter, prepare_output, storage_error, write_summary
 from rm_copilot.channels.campaign.rows import build_batch
 from rm_copilot.channels.campaign.segment import Segment, parse_segment
 from rm_copilot.channels.campaign.selection import Shard, candidate_ids, read_customer_ids
@@ -127,6 +127,22 @@ def run_campaign(
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     spec.validate()
+    try:
+        with OutputLock(out):
+            return _run_locked(services, spec, out, resume=resume, workers=workers, on_progress=on_progress)
+    except OSError as error:
+        raise storage_error(error, out) from None
+
+
+def _run_locked(
+    services: Services,
+    spec: CampaignSpec,
+    out: Path,
+    *,
+    resume: bool,
+    workers: int | None,
+    on_progress: ProgressCallback | None,
+) -> dict[str, Any]:
     product = services.catalog.get(spec.product_id)
     ids = read_customer_ids(Path(spec.customers_file)) if spec.customers_file else None
     ids = list(spec.customer_ids) if spec.customer_ids else ids

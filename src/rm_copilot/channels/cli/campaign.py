@@ -47,8 +47,12 @@ def campaign(
     spec.validate()
     services = get_services()
     reporter = _RichReporter() if sys.stderr.isatty() else _PlainReporter()
-    with reporter:
-        summary = run_campaign(services, spec, out, resume=resume, workers=workers, on_progress=reporter.update)
+    try:
+        with reporter:
+            summary = run_campaign(services, spec, out, resume=resume, workers=workers, on_progress=reporter.update)
+    except KeyboardInterrupt:
+        typer.echo(f"已中断。已写入的行已保存在 {out}；以相同参数加 --resume 即可从中断处继续。", err=True)
+        raise typer.Exit(130) from None
     if json_output:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:

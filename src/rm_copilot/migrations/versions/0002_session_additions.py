@@ -1,8 +1,8 @@
-"""session additions
+"""Tables added before migrations existed: marketing, inferred needs, the store heartbeat, customers.external_userid.
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-01 21:02:13.558528
+Create Date: 2026-12-01
 """
 from __future__ import annotations
 
