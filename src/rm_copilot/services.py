@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rm_copilot.assistant.gate import ComplianceGate
     from rm_copilot.assistant.sessions import SessionStore
     from rm_copilot.compliance.engine import ComplianceEngine
+    from rm_copilot.customers.need_store import InferredNeedStore
     from rm_copilot.customers.repository import CustomerRepository
     from rm_copilot.db import StoreProbe
     from rm_copilot.knowledge.index import KnowledgeIndex
@@ -58,7 +59,14 @@ class Services:
     def customers(self) -> "CustomerRepository":
         from rm_copilot.customers.repository import CustomerRepository
 
-        return CustomerRepository(self.session_factory, demo_dir=self.settings.knowledge_base / "demo")
+        return CustomerRepository(self.session_factory, demo_dir=self.settings.knowledge_base / "demo",
+                                  after_upsert=lambda ids: self.inferred_needs.refresh(ids))
+
+    @cached_property
+    def inferred_needs(self) -> "InferredNeedStore":
+        from rm_copilot.customers.need_wiring import need_store_from_services
+
+        return need_store_from_services(self)
 
     @cached_property
     def catalog(self) -> "ProductCatalog":

@@ -12,7 +12,9 @@ from typing import Any
 from rm_copilot.compliance.pii import redact_pii
 
 
-UNSPOKEN_BEHAVIORS = {"aum_band"}  # asset size: never needed to write copy, never said back to the customer
+# Asset size, searches, consultations and transaction traces: evidence for need inference, never
+# needed to write copy and never said back to the customer.
+UNSPOKEN_BEHAVIORS = {"aum_band", "search", "consultation", "transaction"}
 
 
 def date_text(value: date) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from stdnum import luhn
 from stdnum.cn import ric
 
+from rm_copilot.customers.behaviour import behaviour_tags, behaviour_traces, hidden_needs
 from rm_copilot.customers.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from rm_copilot.customers.personas import (
     BEHAVIOR_SOURCES, CITIES, MARITAL, NEED_PHRASES, NEED_SOURCES, NOTES, PERSONAS, Persona,
@@ -46,16 +47,35 @@ def generate_customers(
     start: int = 1,
 ) -> list[dict[str, Any]]:
     """`count` customers C{start:05d}…, spread round-robin over `advisors` (ids or views)."""
+    return [row for row, _ in generate_with_needs(count, seed, catalog, advisors, today=today, start=start)]
+
+
+def generate_with_needs(
+    count: int,
+    seed: int,
+    catalog: Any,
+    advisors: Sequence[Any],
+    *,
+    today: date | None = None,
+    start: int = 1,
+) -> list[tuple[dict[str, Any], list[str]]]:
+    """Rows with each customer's hidden needs (the truth need inference is measured against)."""
     advisor_ids = [getattr(a, "id", a) for a in advisors]
     if not advisor_ids:
         raise ValueError("generate_customers needs at least one advisor")
     products = _products_by_type(catalog)
     rng = random.Random(seed)
     today = today or date.today()
-    return [
-        _Customer(rng, today, products).build(f"C{start + i:05d}", advisor_ids[i % len(advisor_ids)])
-        for i in range(count)
-    ]
+    found = []
+    for i in range(count):
+        customer = _Customer(rng, today, products)
+        row = customer.build(f"C{start + i:05d}", advisor_ids[i % len(advisor_ids)])
+        # Behaviour has its own stream, so adding it left every earlier field of a seed unchanged.
+        behaviour = random.Random(f"{seed}:{row['id']}")
+        needs = hidden_needs(customer.typed_needs, customer.persona.needs, behaviour)
+        row["tags"] += behaviour_tags(behaviour_traces(needs, behaviour), customer.now, behaviour)
+        found.append((row, needs))
+    return found
 
 
 def _products_by_type(catalog: Any) -> dict[str, list[Any]]:
@@ -85,7 +105,7 @@ class _Customer:
 
     def build(self, customer_id: str, advisor_id: str) -> dict[str, Any]:
         rng = self.rng
-        persona = rng.choices(PERSONAS, weights=[p.weight for p in PERSONAS])[0]
+        persona = self.persona = rng.choices(PERSONAS, weights=[p.weight for p in PERSONAS])[0]
         gender = rng.choice(("男", "女"))
         birth = self._birth_date(persona)
         age = age_on(birth, self.today)
@@ -236,6 +256,7 @@ class _Customer:
         held = sorted({TYPE_LABELS[h["type"]] for h in holdings}, key=list(TYPE_LABELS.values()).index)
         tags += [self._tag("behavior", "products_held", label, ("资产统计",)) for label in held]
         needs = [persona.needs[0]] + rng.sample(persona.needs[1:], rng.randint(0, len(persona.needs) - 1))
+        self.typed_needs = needs
         tags += [self._tag("need", need, rng.choice(NEED_PHRASES[need]), NEED_SOURCES) for need in needs]
         return tags
 

@@ -126,7 +126,8 @@ NEED_PHRASES: dict[str, tuple[str, ...]] = {
     "inheritance": ("关注财富传承安排", "考虑保险金信托"),
 }
 BEHAVIOR_SOURCES = ("交易流水", "渠道日志", "资产统计")
-NEED_SOURCES = ("客户经理录入", "需求问卷", "模型推断")
+# Entered need tags only (inferred ones live in their own table); three entries keep each seed's draws.
+NEED_SOURCES = ("客户经理录入", "需求问卷", "客户经理录入")
 NOTES = (
     "偏好上午电话联系", "习惯到网点办理业务", "不喜欢频繁推销，沟通需简洁", "对收益波动较敏感",
     "希望通过企业微信沟通", None, None, None, None, None,

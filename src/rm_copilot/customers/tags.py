@@ -44,6 +44,9 @@ KEY_LABELS = {
     "aum_band": "资产规模",
     "products_held": "持有产品",
     "activity": "活跃度",
+    "search": "搜索关键词",
+    "consultation": "咨询记录",
+    "transaction": "交易特征",
     **NEED_LABELS,
 }
 

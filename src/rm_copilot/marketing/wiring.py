@@ -49,4 +49,5 @@ def marketing_from_services(services: "Services", *, rng: random.Random | None =
             elderly_age=settings.elderly_age,
         ),
         dismissals=DismissalStore(services.session_factory),
+        needs=services.inferred_needs,
     )
