@@ -34,11 +34,14 @@ class QuestionDetector:
         self.offers = _alternation(questions.offers)
         self.rhetorical = _alternation(questions.rhetorical + negation.reversers)
         self.affirmations = tuple(normalize_term(a) for a in questions.affirmations)
+        cues = ["[?？]", _A_NOT_A.pattern] + [re.escape(p) for p in self.particles]
+        if self.reporting is not None:
+            cues.append(self.reporting.pattern)
+        self.any_cue = re.compile("|".join(cues))
 
     def asked(self, text: str, start: int, end: int) -> bool:
         """True when the hit [start, end) is asked about rather than asserted."""
-        if "?" not in text and not any(p in text for p in self.particles) and not _A_NOT_A.search(text) \
-                and (self.reporting is None or not self.reporting.search(text)):
+        if not self.any_cue.search(text):
             return False
         sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
         closing = _SENTENCE_END.search(text, end)
