@@ -43,6 +43,14 @@ def get_channel(request: Request) -> WeComChannel:
     return state.wecom_channel
 
 
+def start_channel(app, services) -> None:  # noqa: ANN001 - FastAPI app and Services
+    """At start-up, when WeCom is configured: build the channel so messages a stopped process acknowledged are answered."""
+    if is_configured(services.settings):
+        with _build_lock:
+            if getattr(app.state, "wecom_channel", None) is None:
+                app.state.wecom_channel = WeComChannel.from_services(services)
+
+
 ChannelDep = Annotated[WeComChannel, Depends(get_channel)]
 SignatureQuery = Annotated[str, Query(max_length=128, description="消息体签名")]
 TimestampQuery = Annotated[str, Query(max_length=32)]
