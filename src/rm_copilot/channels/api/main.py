@@ -8,6 +8,7 @@ from rm_copilot.channels.api.routes import (
     chat,
     compliance,
     customers,
+    needs,
     opportunities,
     outcomes,
     products,
@@ -15,6 +16,7 @@ from rm_copilot.channels.api.routes import (
     scripts,
     sessions,
 )
+from rm_copilot.channels.wecom import api as wecom_api
 
 api_router = APIRouter(prefix="/api/v1", responses=COMMON)
 api_router.include_router(advisors.router)
@@ -28,3 +30,5 @@ api_router.include_router(campaigns.router)
 api_router.include_router(opportunities.router)
 api_router.include_router(outcomes.router)
 api_router.include_router(reports.router)
+api_router.include_router(wecom_api.router)
+api_router.include_router(needs.router)
