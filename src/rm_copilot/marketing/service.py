@@ -100,6 +100,17 @@ class MarketingService:
         row["product_id"] = row["product_id"] or job.get("product_id")
         row["scenario"] = row["scenario"] or job.get("scenario")
 
+    # needs ----------------------------------------------------------------------------------
+
+    def customer_needs(self, advisor_id: str | None, customer_id: str) -> dict[str, Any]:
+        """Entered need tags and inferred ones (confidence, evidence); an entered key shadows an inferred one."""
+        view = self.customers.get(customer_id, advisor_id=advisor_id)
+        entered = [t.model_dump(mode="json") for t in view.tags.get("need", [])]
+        keys = {t["key"] for t in entered}
+        inferred = [{**i.to_dict(), "shadowed": i.key in keys}
+                    for i in (self.needs.for_customer(view.id) if self.needs is not None else [])]
+        return {"customer_id": view.id, "entered": entered, "inferred": inferred}
+
     # opportunities --------------------------------------------------------------------------
 
     def opportunities(self, advisor_id: str, on: date | None = None) -> list[Any]:

@@ -20,12 +20,14 @@ opportunities_app = typer.Typer(help="今日商机：到期、生日、大额入
                                 invoke_without_command=True, no_args_is_help=False)
 outcomes_app = typer.Typer(help="营销结果：已发送、有回复、已约见、已购买、婉拒、投诉。", no_args_is_help=True)
 report_app = typer.Typer(help="营销效果报告。", no_args_is_help=True)
+needs_app = typer.Typer(help="需求标签推断（来源：模型推断）。", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(opportunities_app, name="opportunities")
     app.add_typer(outcomes_app, name="outcomes")
     app.add_typer(report_app, name="report")
+    app.add_typer(needs_app, name="needs")
 
 
 def _exit_2_on_domain_error(callback: Callable[..., Any]) -> Callable[..., Any]:
@@ -164,3 +166,47 @@ def campaigns(
         typer.echo("结论：" + report["comparison"]["conclusion"])
     for warning in report["warnings"]:
         typer.echo("注意：" + warning)
+
+
+@needs_app.command("refresh")
+def refresh_needs() -> None:
+    """按行为数据重新推断全部客户的需求标签（导入和生成客户后会自动执行）。"""
+    stored = _services().inferred_needs.refresh()
+    typer.echo(f"已推断 {stored} 个需求标签")
+
+
+@needs_app.command("show")
+def show_needs(customer: Annotated[str, typer.Option("--customer", help="客户编号")],
+               as_json: Annotated[bool, typer.Option("--json", help="JSON 输出")] = False) -> None:
+    """某位客户录入的与推断的需求标签（录入的优先）。"""
+    needs = _services().marketing.customer_needs(None, customer.strip())
+    if as_json:
+        typer.echo(json.dumps(needs, ensure_ascii=False))
+        return
+    for item in needs["entered"]:
+        typer.echo(f"录入  {item['label']}（{item['source']}）：{item['value']}")
+    for item in needs["inferred"]:
+        shadowed = "（已有录入标签，以录入为准）" if item["shadowed"] else ""
+        typer.echo(f"推断  {item['label']} 置信度{item['confidence']:.2f}{shadowed}：{'；'.join(item['evidence'])}")
+
+
+@needs_app.command("eval")
+def eval_needs(
+    count: Annotated[int, typer.Option("--count", help="生成多少位客户", min=100, max=200_000)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="评估用的随机种子（规则调校用的是 1，留出评估用 2）")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON 输出")] = False,
+) -> None:
+    """在生成的客户上评估需求推断：按需求的精确率、召回率（对照生成器的隐藏需求）。"""
+    from rm_copilot.customers.need_evaluation import evaluate_needs
+    from rm_copilot.customers.tags import NEED_LABELS
+    from rm_copilot.services import get_services
+
+    services = get_services()
+    result = evaluate_needs(services.inferred_needs.scorer, services.catalog, count=count, seed=seed)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(f"客户 {count} 位，种子 {seed}：精确率 {result['precision']:.3f}，召回率 {result['recall']:.3f}")
+    for need, figures in result["by_need"].items():
+        typer.echo(f"  {NEED_LABELS[need]}（{need}）n={figures['n']}  精确率 {figures['precision']:.3f}  "
+                   f"召回率 {figures['recall']:.3f}")
