@@ -22,6 +22,7 @@ from rm_copilot.channels.cli import (  # noqa: E402
     marketing,
     serve,
 )
+from rm_copilot.channels.wecom import cli as wecom_cli  # noqa: E402
 from rm_copilot.errors import RmCopilotError  # noqa: E402
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for group in (knowledge, customers, check, assistant, campaign, marketing, serve):
+for group in (knowledge, customers, check, assistant, campaign, marketing, serve, wecom_cli):
     group.register(app)
 
 
