@@ -168,3 +168,24 @@ def test_wecom_refusal_is_a_chinese_502_and_nothing_is_stored(mass_env: MassEnv)
 
     assert "企业微信" in answer["detail"]
     assert _create(mass_env, {"campaign_id": campaign})["counts"]["pending"] == 1  # not counted against the cap
+
+
+def test_cli_mass_send_and_status_follow_the_same_rules(mass_env: MassEnv):
+    from typer.testing import CliRunner
+
+    from rm_copilot.cli import app
+
+    campaign = mass_env.campaign([(cid, GOOD_TEXT, "pass") for cid in mass_env.customers])
+    runner = CliRunner()
+
+    sent = runner.invoke(app, ["wecom", "mass-send", "--campaign", campaign, "--json"])
+    created = json.loads(sent.stdout)
+    (task,) = mass_env.api.mass_tasks.values()
+    mass_env.api.confirm_mass_task(task.msgid)
+    status = runner.invoke(app, ["wecom", "mass-status", created["id"]])
+    missing = runner.invoke(app, ["wecom", "mass-send", "--campaign", "nosuchjob"])
+
+    assert sent.exit_code == 0 and created["counts"]["pending"] == 4
+    assert status.exit_code == 0 and "已发送 4" in status.stdout and "客户未授权营销" in status.stdout
+    assert missing.exit_code == 2 and "没有找到批量任务" in missing.stderr
+    assert len(mass_env.outcomes()) == 4

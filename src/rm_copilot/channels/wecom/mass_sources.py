@@ -84,3 +84,14 @@ def campaign_source(session_factory: Any):
         return info, rows
 
     return read
+
+
+def campaign_owner(session_factory: Any, campaign_id: str) -> str:
+    """The advisor who started this API campaign job (for the CLI, which has no signed-in advisor)."""
+    from rm_copilot.channels.campaign.models import CampaignJob
+
+    with session_factory() as session:
+        job = session.get(CampaignJob, campaign_id)
+    if job is None:
+        raise NotFound(f"没有找到批量任务 {campaign_id[:32]}")
+    return job.advisor_id
