@@ -189,3 +189,27 @@ def test_cli_mass_send_and_status_follow_the_same_rules(mass_env: MassEnv):
     assert status.exit_code == 0 and "已发送 4" in status.stdout and "客户未授权营销" in status.stdout
     assert missing.exit_code == 2 and "没有找到批量任务" in missing.stderr
     assert len(mass_env.outcomes()) == 4
+
+
+def test_card_button_press_on_a_real_script_ends_as_an_outcome_row(mass_env: MassEnv):
+    from fake_wecom_api import press_button
+    from wecom_fakes import AGENT_ID, WeChatPyClient, text_message_xml
+
+    wechat = WeChatPyClient()
+
+    def post(params, body):
+        response = mass_env.client.post("/wecom/callback", params=params, content=body)
+        assert mass_env.client.app.state.wecom_channel.worker.wait_idle(timeout=120)
+        return response
+
+    customer = mass_env.customers[0]
+    post(*wechat.encrypted_post(text_message_xml(from_user="zhangwei", content=f"话术 {customer} 产品",
+                                                 msg_id="9300000000000001")))
+    (card,) = mass_env.api.sent_cards()
+    press_button(mass_env.api, post, card=card, button_text="客户有回复", from_user="zhangwei", agent_id=AGENT_ID,
+                 signer=wechat)
+
+    (outcome,) = mass_env.outcomes()
+    assert (outcome.customer_id, outcome.kind, outcome.channel, outcome.source) == (customer, "replied", "wecom", "wecom_card")
+    assert outcome.script_id and outcome.scenario == "product" and outcome.verdict in {"pass", "rewrite"}
+    assert mass_env.api.sent_texts()[-1] == f"已记录：{customer} 客户有回复。"
