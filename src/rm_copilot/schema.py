@@ -16,6 +16,7 @@ import rm_copilot.channels.campaign.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.pending  # noqa: F401,E402
 import rm_copilot.marketing.models  # noqa: F401,E402
+import rm_copilot.rate_limits  # noqa: F401,E402
 
 
 def metadata() -> MetaData:

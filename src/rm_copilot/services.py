@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rm_copilot.knowledge.products import ProductCatalog
     from rm_copilot.knowledge.retriever import HybridRetriever
     from rm_copilot.marketing.service import MarketingService
+    from rm_copilot.rate_limits import SqlRateLimiter
 
 
 class Services:
@@ -54,6 +55,12 @@ class Services:
         from rm_copilot.db import make_session_factory
 
         return make_session_factory(self.engine)
+
+    @cached_property
+    def chat_limiter(self) -> "SqlRateLimiter":
+        from rm_copilot.rate_limits import SqlRateLimiter
+
+        return SqlRateLimiter(self.session_factory, self.settings.chat_rate_limit_per_minute)
 
     @cached_property
     def customers(self) -> "CustomerRepository":

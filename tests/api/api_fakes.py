@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
 from rm_copilot.config import Settings
 from rm_copilot.customers.views import AdvisorView
 from rm_copilot.errors import NotFound
@@ -91,5 +92,6 @@ class FakeServices:
     def __init__(self, *, rate_limit: int = 1000):
         self.store_probe = FakeStoreProbe()
         self.settings = Settings(chat_rate_limit_per_minute=rate_limit)
+        self.chat_limiter = TokenBucketLimiter(rate_limit)
         self.customers = FakeCustomers()
         self.copilot = FakeCopilot()

@@ -11,10 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from rm_copilot.channels.api.errors import install_error_handlers
 from rm_copilot.channels.api.main import api_router
 from rm_copilot.channels.api.middleware import RequestContextMiddleware
-from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
 from rm_copilot.channels.api.routes import health
 from rm_copilot.channels.web import pages
 from rm_copilot.channels.wecom.router import router as wecom_router
+from rm_copilot.channels.wecom.router import start_channel as start_wecom_channel
 from rm_copilot.services import Services, get_services
 
 log = logging.getLogger("rm_copilot.api")
@@ -42,6 +42,7 @@ def create_app(services: Services | None = None, *, prepare_on_startup: bool = T
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if prepare_on_startup:
             await run_in_threadpool(prepare_if_empty, services)
+        await run_in_threadpool(start_wecom_channel, app, services)
         yield
 
     app = FastAPI(
@@ -51,7 +52,7 @@ def create_app(services: Services | None = None, *, prepare_on_startup: bool = T
         lifespan=lifespan,
     )
     app.state.services = services
-    app.state.chat_limiter = TokenBucketLimiter(services.settings.chat_rate_limit_per_minute)
+    app.state.chat_limiter = services.chat_limiter  # counted in the store: shared by every worker process
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
 

@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rm_copilot.channels.api.errors import RateLimited
-from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
 from rm_copilot.customers.views import AdvisorView
 from rm_copilot.errors import Unauthorized
 from rm_copilot.services import Services
@@ -38,7 +37,7 @@ CurrentAdvisor = Annotated[AdvisorView, Depends(current_advisor)]
 
 def chat_rate_limit(request: Request, advisor: CurrentAdvisor, credentials: BearerDep) -> None:
     """One bucket per token (hashed, so no raw token sits in memory longer than the request)."""
-    limiter: TokenBucketLimiter = request.app.state.chat_limiter
+    limiter = request.app.state.chat_limiter  # SqlRateLimiter or TokenBucketLimiter: acquire(key) -> seconds
     key = hashlib.sha256(credentials.credentials.encode()).hexdigest()
     retry_after = limiter.acquire(key)
     if retry_after:

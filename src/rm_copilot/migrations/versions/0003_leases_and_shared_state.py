@@ -16,6 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('rate_limit_windows',
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('window', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key_hash', 'window')
+    )
     op.create_table('wecom_mass_messages',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('advisor_id', sa.String(length=16), nullable=False),
@@ -82,3 +88,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_wecom_mass_messages_advisor_id'))
 
     op.drop_table('wecom_mass_messages')
+    op.drop_table('rate_limit_windows')
