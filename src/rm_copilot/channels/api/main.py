@@ -8,6 +8,7 @@ from rm_copilot.channels.api.routes import (
     chat,
     compliance,
     customers,
+    knowledge,
     needs,
     opportunities,
     outcomes,
@@ -30,5 +31,6 @@ api_router.include_router(campaigns.router)
 api_router.include_router(opportunities.router)
 api_router.include_router(outcomes.router)
 api_router.include_router(reports.router)
+api_router.include_router(knowledge.router)
 api_router.include_router(wecom_api.router)
 api_router.include_router(needs.router)
