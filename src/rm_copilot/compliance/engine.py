@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rm_copilot.compliance.disclosures import DisclosureChecker
 from rm_copilot.compliance.matcher import WordingMatcher
@@ -18,6 +19,9 @@ from rm_copilot.compliance.rulebook import CHANNELS, PRODUCT_TYPES, Rulebook
 from rm_copilot.compliance.suitability import SuitabilityChecker
 from rm_copilot.errors import BadInput
 
+if TYPE_CHECKING:
+    from rm_copilot.compliance.semantic.layer import SemanticLayer
+
 PII_LABELS = {"id_number": "身份证号", "phone": "手机号", "card": "银行卡号", "name": "客户全名"}
 PII_BASIS = "《个人信息保护法》第二十八条（金融账户等敏感个人信息）、第六条（最小必要，条号待核实）"
 SENTENCE_END = "。！？!?.…"
@@ -25,8 +29,9 @@ SENTENCE_END = "。！？!?.…"
 
 class ComplianceEngine:
     def __init__(self, rulebook: Rulebook, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
-                 elderly_age: int = 65, today: date | None = None):
+                 elderly_age: int = 65, today: date | None = None, semantic: "SemanticLayer | None" = None):
         self.rulebook = rulebook
+        self.semantic = semantic  # the meaning layer (compliance/semantic), injected by the composition root
         self.today = today or date.today()
         self.products = tuple(products)
         self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products,
@@ -38,6 +43,11 @@ class ComplianceEngine:
     def from_directory(cls, rulebook_dir: Path | str, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
                        elderly_age: int = 65, today: date | None = None) -> "ComplianceEngine":
         return cls(Rulebook.from_directory(rulebook_dir), products=products, elderly_age=elderly_age, today=today)
+
+    def prime(self, texts: list[str]) -> None:
+        """Let the meaning layer judge many texts' sentences in batches before they are checked."""
+        if self.semantic is not None:
+            self.semantic.prime(texts)
 
     @property
     def version(self) -> str:
@@ -55,7 +65,7 @@ class ComplianceEngine:
         hits, mentions = self.matcher.find(normalized.text, product_type=product_type, channel=channel)
         pii_spans = find_pii(normalized.text, (normalize(customer.full_name).text,)
                              if customer and customer.full_name else ())
-        if not (hits or pii_spans or product_type or customer):
+        if not (hits or pii_spans or product_type or customer or self.semantic is not None):
             return CheckResult("pass", text, [], self.version)
         for hit in hits:
             rule = hit.rule.rule
@@ -75,6 +85,8 @@ class ComplianceEngine:
             start, end = normalized.span(issue.start, issue.end)
             findings.append(Finding(issue.rule_id, "suitability", issue.severity, start, end, text[start:end],
                                     issue.message, issue.suggestion, issue.basis, "product"))
+        if self.semantic is not None:  # after the rules: where a rule matched, it stays the explanation
+            findings.extend(self.semantic.findings(normalized, findings))
 
         for span in pii_spans:
             start, end = normalized.span(span.start, span.end)
