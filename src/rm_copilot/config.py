@@ -17,11 +17,18 @@ def _project_dir(name: str) -> Path:
     return local if local.is_dir() else PROJECT_ROOT / name
 
 
+def _default_home() -> Path:
+    """The checkout's `.rm-copilot` when running from a source checkout (from any folder), else `./.rm-copilot`."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "src" / "rm_copilot").is_dir():
+        return PROJECT_ROOT / ".rm-copilot"
+    return Path.cwd() / ".rm-copilot"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RM_COPILOT_", extra="ignore")
 
     environment: Literal["dev", "test", "prod"] = "dev"
-    home: Path = Path(".rm-copilot")
+    home: Path = Field(default_factory=_default_home)
     knowledge_base: Path = Field(default_factory=lambda: _project_dir("knowledge_base"))
     prompts_dir: Path = Field(default_factory=lambda: _project_dir("prompts"))
 
