@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = 64
     embedding_threads: int | None = None
     embedding_cache_dir: Path | None = None
+    compliance_semantic: bool = True  # the compliance gate's meaning layer (needs the e5 model)
 
     llm_backend: Literal["builtin", "openai"] = "builtin"
     llm_base_url: str | None = None
