@@ -50,6 +50,7 @@ def create_app(services: Services | None = None, *, prepare_on_startup: bool = T
         version="0.1.0",
         description="客户标签 + 产品知识库 → 合规的营销话术与问答。所有 /api/v1 接口需要 Bearer 令牌。",
         lifespan=lifespan,
+        docs_url=None,  # served by channels.web.pages with vendored Swagger UI assets (works offline)
     )
     app.state.services = services
     app.state.chat_limiter = services.chat_limiter  # counted in the store: shared by every worker process
