@@ -1,11 +1,16 @@
-"""Audit trail: every verdict is recorded with a hash of the text, never the raw text."""
+"""Audit trail: every verdict is recorded with a hash of the text, never the raw text.
+
+`record` writes one entry in its own transaction; `AuditBatch` collects the entries of a file check
+and writes them `size` at a time (one transaction each), and whatever is left when it closes —
+also when the check fails half-way, so lines already checked are never lost from the trail.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rm_copilot.compliance.models import CheckResult
@@ -44,19 +49,60 @@ class SqlAuditSink:
                customer_id: str | None = None, source: str = "check", original_text: str | None = None
                ) -> AuditRecord:
         """Store the verdict; the hash is of `original_text` when given, else of the checked output."""
-        hashed = original_text if original_text is not None else result.text
-        record = AuditRecord(
-            created_at=_utcnow(),
-            advisor_id=advisor_id,
-            customer_id=customer_id,
-            channel=channel,
-            source=source,
-            verdict=result.verdict,
-            rule_ids=json.dumps(result.rule_ids, ensure_ascii=False),
-            text_sha256=hashlib.sha256(hashed.encode("utf-8")).hexdigest(),
-            text_length=len(hashed),
-            rulebook_version=result.rulebook_version,
-        )
+        record = AuditRecord(**_entry(result, advisor_id=advisor_id, channel=channel, customer_id=customer_id,
+                                      source=source, original_text=original_text))
         with transaction(self.session_factory) as session:
             session.add(record)
         return record
+
+    def record_many(self, entries: list[dict]) -> None:
+        """Store prepared entries (see `AuditBatch`) in one transaction."""
+        if entries:
+            with transaction(self.session_factory) as session:
+                session.execute(insert(AuditRecord), entries)
+
+    def batch(self, size: int = 1000) -> "AuditBatch":
+        return AuditBatch(self, size)
+
+
+class AuditBatch:
+    """`with sink.batch() as batch: batch.add(result, ...)` — flushed every `size` entries and on exit."""
+
+    def __init__(self, sink: SqlAuditSink, size: int):
+        self.sink = sink
+        self.size = max(1, size)
+        self.pending: list[dict] = []
+        self.written = 0
+
+    def add(self, result: CheckResult, **context) -> None:
+        self.pending.append(_entry(result, **context))
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        entries, self.pending = self.pending, []
+        self.sink.record_many(entries)
+        self.written += len(entries)
+
+    def __enter__(self) -> "AuditBatch":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.flush()
+
+
+def _entry(result: CheckResult, *, advisor_id: str | None = None, channel: str | None = None,
+           customer_id: str | None = None, source: str = "check", original_text: str | None = None) -> dict:
+    hashed = original_text if original_text is not None else result.text
+    return {
+        "created_at": _utcnow(),
+        "advisor_id": advisor_id,
+        "customer_id": customer_id,
+        "channel": channel,
+        "source": source,
+        "verdict": result.verdict,
+        "rule_ids": json.dumps(result.rule_ids, ensure_ascii=False),
+        "text_sha256": hashlib.sha256(hashed.encode("utf-8")).hexdigest(),
+        "text_length": len(hashed),
+        "rulebook_version": result.rulebook_version,
+    }

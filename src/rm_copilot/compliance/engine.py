@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rm_copilot.compliance.disclosures import DisclosureChecker
 from rm_copilot.compliance.matcher import WordingMatcher
 from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, ProductRef
+from rm_copilot.compliance.names import name_finder
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.pii import apply_spans, find_pii
 from rm_copilot.compliance.quotes import quoted_after_negation
@@ -38,6 +39,7 @@ class ComplianceEngine:
                                       questions=rulebook.questions)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
+        name_finder()  # loads jieba's dictionary and tagger now, so `check` never does I/O
 
     @classmethod
     def from_directory(cls, rulebook_dir: Path | str, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),

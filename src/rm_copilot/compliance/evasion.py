@@ -65,20 +65,12 @@ def lookalikes(char: str) -> tuple[str, ...]:
     return tuple(sorted(other for other in found if len(other) == 1 and other != char and is_cjk(other)))
 
 
-@lru_cache(maxsize=1)
-def _jieba_frequencies() -> dict[str, int]:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba.dt.FREQ
-
-
 def jieba_frequency(word: str) -> int:
-    """Frequency of `word` in jieba's dictionary (0 when it is no word); loads jieba on first use."""
-    return _jieba_frequencies().get(word, 0)
+    """Frequency of `word` in jieba's dictionary (0 when it is no word)."""
+    from rm_copilot.compliance.names import lexicon
+
+    entry = lexicon().get(word)
+    return entry[0] if entry else 0
 
 
 def eligible(term: str, category: str) -> bool:

@@ -42,44 +42,53 @@ FUNCTION_FREQUENCY = 3000
 FAMOUS_FREQUENCY = 50
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, tuple[int, str]]:
-    """jieba's dictionary as word → (frequency, part of speech)."""
-    import jieba
+class Lexicon:
+    """jieba's dictionary as word → (frequency, part of speech); None for no word."""
 
-    lexicon: dict[str, tuple[int, str]] = {}
-    with jieba.get_dict_file() as handle:
-        for line in handle:
-            parts = line.decode("utf-8").split()
-            if len(parts) == 3:
-                lexicon[parts[0]] = (int(parts[1]), parts[2])
-    return lexicon
+    def __init__(self, frequencies: dict[str, int], tags: dict[str, str]):
+        self.frequencies = frequencies
+        self.tags = tags
+
+    def get(self, word: str) -> tuple[int, str] | None:
+        frequency = self.frequencies.get(word)
+        return (frequency, self.tags.get(word, "x")) if frequency else None
 
 
-_tagger_lock = threading.Lock()
+_load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _tagger():
+def _jieba():
+    """jieba with its part-of-speech tagger, loaded once (a second or two)."""
     import logging
 
     import jieba
-    import jieba.posseg
 
-    jieba.setLogLevel(logging.WARNING)
-    with _tagger_lock:
+    with _load_lock:
+        jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
-    return jieba.posseg.cut
+        import jieba.posseg
+    return jieba
 
 
-def _ordinary_word(lexicon: dict[str, tuple[int, str]], word: str) -> bool:
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    jieba = _jieba()
+    return Lexicon(jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab)
+
+
+def _tagger():
+    return _jieba().posseg.cut
+
+
+def _ordinary_word(lexicon: Lexicon, word: str) -> bool:
     """A dictionary word that is no private person's name: not tagged a name, or frequent (jieba tags
     some common words `nr`: 关怀, 谢谢)."""
     entry = lexicon.get(word)
     return entry is not None and entry[0] > 0 and (not entry[1].startswith("nr") or entry[0] >= FAMOUS_FREQUENCY)
 
 
-def _function_char(lexicon: dict[str, tuple[int, str]], char: str, tags: frozenset[str] = _FUNCTION_TAGS) -> bool:
+def _function_char(lexicon: Lexicon, char: str, tags: frozenset[str] = _FUNCTION_TAGS) -> bool:
     entry = lexicon.get(char)
     return entry is not None and (entry[0] >= 100_000 or (entry[1] in tags and entry[0] >= FUNCTION_FREQUENCY))
 
@@ -103,7 +112,7 @@ def _evidence_pattern() -> re.Pattern:
 
 class NameFinder:
     def __init__(self):
-        self.lexicon = _lexicon()
+        self.lexicon = lexicon()
         self.evidence = _evidence_pattern()
 
     def find(self, text: str, *, tag: bool = True) -> list[tuple[int, int]]:

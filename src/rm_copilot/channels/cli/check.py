@@ -1,7 +1,9 @@
 """`rm-copilot check`: the compliance verdict on a text, stdin, or each line of a file.
 
 Exit codes: 0 every text passes, 1 any text needs a rewrite or is blocked, 2 bad input.
-Every verdict goes through the compliance gate, which records the audit entry.
+Every verdict goes through the compliance gate. A single text is recorded by the gate; the lines
+of a file are recorded in batches (one transaction per AUDIT_BATCH lines, the rest on exit, also
+when the run fails half-way).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 VERDICT_LABELS = {"pass": "通过", "rewrite": "需改写", "block": "拦截"}
 SEVERITY_LABELS = {"block": "拦截", "rewrite": "改写", "warn": "提示"}
+AUDIT_BATCH = 1000
 
 
 def register(app: typer.Typer) -> None:
@@ -52,11 +55,15 @@ def check(
 
         gate = get_services().gate
         context = gate.context_for(customer) if customer else None
-        results = [
-            gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
-                       customer_context=context, source="cli")
-            for item in texts
-        ]
+        if file is None or gate.audit is None:
+            results = [
+                gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
+                           customer_context=context, source="cli")
+                for item in texts
+            ]
+        else:
+            results = _check_lines(gate, texts, product_type=product_type, channel=channel,
+                                   customer=customer, context=context)
     except RmCopilotError as error:
         typer.echo(f"错误：{error}", err=True)
         raise typer.Exit(2) from None
@@ -68,6 +75,18 @@ def check(
         for number, result in enumerate(results, start=1):
             _show(console, result, number if file is not None else None)
     raise typer.Exit(0 if all(result.verdict == "pass" for result in results) else 1)
+
+
+def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: str | None,
+                 customer: str | None, context) -> list["CheckResult"]:
+    results = []
+    with gate.audit.batch(AUDIT_BATCH) as batch:
+        for item in texts:
+            result = gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
+                                customer_context=context, source="cli", record=False)
+            batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
+            results.append(result)
+    return results
 
 
 def _inputs(text: str | None, file: str | None) -> list[str]:
