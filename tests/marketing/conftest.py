@@ -31,11 +31,3 @@ def tokens(demo_services: Services) -> dict[str, dict[str, str]]:
     return {a.id: {"Authorization": f"Bearer {demo_services.customers.issue_token(a.id)}"}
             for a in demo_services.customers.advisors()}
 
-
-def own_customer(services: Services, advisor_id: str) -> str:
-    return next(services.customers.iter_ids(advisor_id=advisor_id))
-
-
-def foreign_customer(services: Services, advisor_id: str) -> str:
-    other = next(a.id for a in services.customers.advisors() if a.id != advisor_id)
-    return next(services.customers.iter_ids(advisor_id=other))

@@ -12,30 +12,25 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from rm_copilot.marketing.outcomes import Contact
 from rm_copilot.marketing.segments import segment_of, variant_label
 from rm_copilot.marketing.settings import ReportConfig
 
 SCENARIO_LABELS = {"product": "产品推荐", "maturity": "到期续接", "birthday": "生日关怀", "event": "活动邀约",
                    "care": "市场波动安抚"}
-ContactSource = Callable[..., list[Contact]]
+CountSource = Callable[..., dict[int, tuple[int, int]]]  # OutcomeStore.variant_counts
 
 
 class ThompsonVariantPolicy:
-    def __init__(self, contacts: ContactSource, config: ReportConfig, rng: random.Random | None = None):
-        self._contacts = contacts
+    def __init__(self, counts: CountSource, config: ReportConfig, rng: random.Random | None = None):
+        self._counts = counts
         self._config = config
         self._rng = rng or random.Random()
         self._lock = threading.Lock()  # random.Random is not safe to share between API threads
 
     def stats(self, scenario: str, segment: str) -> list[tuple[int, int]]:
         """(contacts, conversions) per variant for this scenario and segment."""
-        counts = [[0, 0] for _ in range(self._config.bandit.variants)]
-        for contact in self._contacts(scenario=scenario, segment=segment):
-            if contact.variant is not None and 0 <= contact.variant < len(counts):
-                counts[contact.variant][0] += 1
-                counts[contact.variant][1] += contact.converted(self._config.conversion_kinds)
-        return [(n, s) for n, s in counts]
+        counts = self._counts(scenario=scenario, segment=segment, conversion_kinds=self._config.conversion_kinds)
+        return [counts.get(v, (0, 0)) for v in range(self._config.bandit.variants)]
 
     def choose(self, scenario: str, brief: dict[str, Any]) -> tuple[int, str]:
         segment = segment_of(brief)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rm_copilot.db import transaction
@@ -77,3 +77,16 @@ class OutcomeStore:
                 contact.kinds.add(row.kind)
                 contact.product_id = contact.product_id or row.product_id
         return list(found.values())
+
+    def variant_counts(self, *, scenario: str, segment: str, conversion_kinds: Iterable[str]) -> dict[int, tuple[int, int]]:
+        """(contacts, conversions) per variant in one scenario × segment, aggregated in SQL (the bandit's hot path)."""
+        converted = func.max(case((Outcome.kind.in_(list(conversion_kinds)), 1), else_=0))
+        per_contact = (
+            select(Outcome.variant, converted.label("converted"))
+            .where(Outcome.scenario == scenario, Outcome.segment == segment, Outcome.variant.is_not(None))
+            .group_by(Outcome.script_id, Outcome.campaign_id, Outcome.customer_id, Outcome.variant, Outcome.product_id)
+            .subquery()
+        )
+        stmt = select(per_contact.c.variant, func.count(), func.sum(per_contact.c.converted)).group_by(per_contact.c.variant)
+        with self._factory() as session:
+            return {variant: (n, int(s or 0)) for variant, n, s in session.execute(stmt)}

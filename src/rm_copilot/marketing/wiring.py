@@ -41,7 +41,7 @@ def marketing_from_services(services: "Services", *, rng: random.Random | None =
     return MarketingService(
         customers=services.customers, catalog=services.catalog, script_log=ScriptLog(services.session_factory),
         outcomes=outcomes, report_config=config,
-        variant_policy=ThompsonVariantPolicy(outcomes.contacts, config, rng),
+        variant_policy=ThompsonVariantPolicy(outcomes.variant_counts, config, rng),
         campaign_lookup=campaign_lookup(services.session_factory), elderly_age=settings.elderly_age,
         opportunities=OpportunityEngine(
             load_opportunity_config(directory), services.catalog,
