@@ -46,6 +46,12 @@ class ComplianceGate:
             )
         return result
 
+    def prime(self, texts: list[str]) -> None:
+        """Before checking many texts: the engine's meaning layer embeds their sentences in batches."""
+        prime = getattr(self.engine, "prime", None)
+        if prime is not None:
+            prime(texts)
+
     def context_for(self, customer_id: str | None) -> Any:
         return self.customers.compliance_context(customer_id) if customer_id else None
 

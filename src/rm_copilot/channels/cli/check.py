@@ -81,11 +81,14 @@ def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: s
                  customer: str | None, context) -> list["CheckResult"]:
     results = []
     with gate.audit.batch(AUDIT_BATCH) as batch:
-        for item in texts:
-            result = gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
-                                customer_context=context, source="cli", record=False)
-            batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
-            results.append(result)
+        for offset in range(0, len(texts), AUDIT_BATCH):
+            chunk = texts[offset:offset + AUDIT_BATCH]
+            gate.prime(chunk)
+            for item in chunk:
+                result = gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
+                                    customer_context=context, source="cli", record=False)
+                batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
+                results.append(result)
     return results
 
 
