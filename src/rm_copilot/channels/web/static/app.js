@@ -57,9 +57,10 @@ async function signIn(token) {
     sessionStorage.setItem(TOKEN_KEY, token);
     $("advisor-name").textContent = `${advisor.name}（${advisor.id}）`;
     $("who").hidden = false;
+    $("views").hidden = false;
     $("signin").hidden = true;
     $("workspace").hidden = false;
-    await Promise.all([loadCustomers(), loadEvents(), loadProducts()]);
+    await Promise.all([loadCustomers(), loadOpportunities(), loadProducts()]);
   } catch (error) {
     signOut(error.status === 401 ? "令牌无效，请检查后重试。" : error.message);
   }
@@ -69,7 +70,9 @@ function signOut(message = "") {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
   $("who").hidden = true;
+  $("views").hidden = true;
   $("workspace").hidden = true;
+  $("report-view").hidden = true;
   $("signin").hidden = false;
   $("signin-error").textContent = message;
 }
@@ -100,18 +103,6 @@ async function loadCustomers(search = "") {
   if (!customers.length) $("customer-list").append(el("li", { class: "hint", text: "没有符合条件的客户。" }));
 }
 
-async function loadEvents() {
-  const events = await api(`/api/v1/events?within_days=${REMINDER_DAYS}`);
-  const shown = events.filter((item) => item.event.days_until >= 0);
-  $("events").replaceChildren(...shown.map((item) =>
-    el("li", {},
-      el("button", { type: "button", class: "event-row", onclick: () => openCustomer(item.customer_id) },
-        el("span", { class: `badge ${item.event.kind}`, text: BADGE_KINDS[item.event.kind] || item.event.label }),
-        el("span", { text: ` ${item.name}（${item.customer_id}）${dayText(item.event.days_until)} ` }),
-        el("small", { text: item.event.detail })))));
-  if (!shown.length) $("events").append(el("li", { class: "hint", text: "近七天没有到期、生日等事件。" }));
-}
-
 async function loadProducts() {
   const products = await api("/api/v1/products");
   $("script-product").replaceChildren(el("option", { value: "", text: "自动推荐" }),
@@ -136,18 +127,27 @@ function renderCustomer(c) {
   $("customer-card").replaceChildren(
     el("header", {}, el("h2", { text: `${c.name} ` }, el("small", { text: c.id })), el("span", { class: "badges" }, eventBadges(c.events))),
     el("dl", { class: "facts" }, facts.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])),
-    el("div", { class: "layers" }, LAYERS.map(([layer, label]) =>
-      el("section", { class: `layer ${layer}` }, el("h4", { text: label }),
-        el("ul", { class: "tags" }, (c.tags[layer] || []).map(tagChip))))),
-    el("div", { class: "lists" },
-      el("section", {}, el("h4", { text: "持仓" }),
-        el("ul", { class: "plain" }, c.holdings.length ? c.holdings.map((h) =>
-          el("li", { text: `${h.product_name}（${h.amount_band}）${h.maturity_date ? `，${h.maturity_date} 到期` : ""}` }))
-          : el("li", { class: "hint", text: "暂无持仓" }))),
-      el("section", {}, el("h4", { text: "事件" }),
-        el("ul", { class: "plain" }, c.events.length ? c.events.map((e) =>
-          el("li", { text: `${e.label}：${e.date}（${dayText(e.days_until)}）${e.detail}` }))
-          : el("li", { class: "hint", text: "暂无事件" })))));
+    el("div", { class: "card-body" },
+      el("div", { class: "lists" },
+        el("section", { class: "holdings" }, el("h4", { text: `持仓（${c.holdings.length}）` }),
+          el("ul", { class: "plain" }, c.holdings.length ? c.holdings.map((h) =>
+            el("li", { text: `${h.product_name}（${h.amount_band}）${h.maturity_date ? `，${h.maturity_date} 到期` : ""}` }))
+            : el("li", { class: "hint", text: "暂无持仓" }))),
+        el("section", { class: "events-list" }, el("h4", { text: "事件" }), eventList(c.events))),
+      el("div", { class: "layers" }, LAYERS.map(([layer, label]) =>
+        el("section", { class: `layer ${layer}` }, el("h4", { text: `${label}（${(c.tags[layer] || []).length}）` }),
+          el("ul", { class: "tags" }, (c.tags[layer] || []).map(tagChip)))))));
+}
+
+// The events nearest to today, so holdings and events fit on the card without scrolling.
+const CARD_EVENTS = 5;
+function eventList(events) {
+  if (!events.length) return el("ul", { class: "plain" }, el("li", { class: "hint", text: "暂无事件" }));
+  const nearest = [...events].sort((a, b) => Math.abs(a.days_until) - Math.abs(b.days_until)).slice(0, CARD_EVENTS)
+    .sort((a, b) => a.days_until - b.days_until);
+  return el("ul", { class: "plain" }, nearest.map((e) =>
+    el("li", { text: `${e.label}：${e.date}（${dayText(e.days_until)}）${e.detail}` })),
+  events.length > CARD_EVENTS ? el("li", { class: "hint", text: `另有 ${events.length - CARD_EVENTS} 条较远的事件` }) : null);
 }
 
 async function openCustomer(id) {
@@ -231,12 +231,22 @@ function citationList(citations) {
       `[${i + 1}] ${c.title}`))));
 }
 
-function showCitation(c) {
+async function showCitation(c) {
   $("citation-title").textContent = c.title;
   $("citation-source").textContent = c.source;
   $("citation-chunk").textContent = c.chunk_id;
   $("citation-product").textContent = c.product_id || "—";
+  $("citation-heading").textContent = "";
+  $("citation-text").textContent = "正在载入原文……";
   $("citation-dialog").showModal();
+  try {
+    const path = c.chunk_id.split("/").map(encodeURIComponent).join("/");
+    const chunk = await api(`/api/v1/knowledge/chunks/${path}`);
+    $("citation-heading").textContent = chunk.heading || "";
+    $("citation-text").textContent = chunk.text;
+  } catch (error) {
+    $("citation-text").textContent = `无法载入原文：${error.message}`;
+  }
 }
 
 // --- chat with streaming ----------------------------------------------------------------------
@@ -343,7 +353,8 @@ function scriptCard(script, n) {
     el("p", { class: "script-text" }, markedText(script.text, script.compliance.findings, script.citations)),
     findingLegend(script.compliance.findings),
     script.reasons.length ? el("ul", { class: "reasons" }, script.reasons.map((r) => el("li", { text: r }))) : null,
-    citationList(script.citations));
+    citationList(script.citations),
+    script.script_id && state.customer ? outcomeBar({ customer_id: state.customer.id, script_id: script.script_id }) : null);
 }
 
 async function draftScripts() {
@@ -374,6 +385,8 @@ async function draftScripts() {
 async function checkText(text) {
   const body = { text };
   if (state.customer) body.customer_id = state.customer.id;
+  if ($("check-product-type").value) body.product_type = $("check-product-type").value;
+  if ($("check-channel").value) body.channel = $("check-channel").value;
   try {
     const result = await api("/api/v1/compliance/check", { method: "POST", body: JSON.stringify(body) });
     $("check-result").replaceChildren(el("div", { class: "card" },
