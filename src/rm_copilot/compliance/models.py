@@ -1,7 +1,7 @@
 """Value objects passed in and out of the compliance engine."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 Verdict = Literal["pass", "rewrite", "block"]
@@ -56,11 +56,14 @@ class Finding:
     explanation: dict | None = None  # meaning-layer findings only: the nearest labelled example
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _FINDING_FIELDS}  # shallow: asdict is slow per line
         for extra in ("score", "explanation"):
             if data[extra] is None:
                 del data[extra]
         return data
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 @dataclass(slots=True)

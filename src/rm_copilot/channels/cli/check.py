@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -56,30 +57,41 @@ def check(
         gate = get_services().gate
         context = gate.context_for(customer) if customer else None
         if file is None or gate.audit is None:
-            results = [
+            results = iter([
                 gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
                            customer_context=context, source="cli")
                 for item in texts
-            ]
+            ])
         else:
             results = _check_lines(gate, texts, product_type=product_type, channel=channel,
                                    customer=customer, context=context)
+        everything_passes = _print(results, as_json, numbered=file is not None)
     except RmCopilotError as error:
         typer.echo(f"错误：{error}", err=True)
         raise typer.Exit(2) from None
+    raise typer.Exit(0 if everything_passes else 1)
+
+
+def _print(results: Iterator["CheckResult"], as_json: bool, *, numbered: bool) -> bool:
+    """Print each result as it comes (a file's lines are never all held in memory); True if all pass."""
+    passes = True
     if as_json:
+        out = sys.stdout
         for result in results:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-    else:
-        console = Console()
-        for number, result in enumerate(results, start=1):
-            _show(console, result, number if file is not None else None)
-    raise typer.Exit(0 if all(result.verdict == "pass" for result in results) else 1)
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            passes = passes and result.verdict == "pass"
+        out.flush()
+        return passes
+    console = Console()
+    for number, result in enumerate(results, start=1):
+        _show(console, result, number if numbered else None)
+        passes = passes and result.verdict == "pass"
+    return passes
 
 
 def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: str | None,
-                 customer: str | None, context) -> list["CheckResult"]:
-    results = []
+                 customer: str | None, context) -> Iterator["CheckResult"]:
+    """Check and yield line by line; the audit is written per AUDIT_BATCH lines and on exit."""
     with gate.audit.batch(AUDIT_BATCH) as batch:
         for offset in range(0, len(texts), AUDIT_BATCH):
             chunk = texts[offset:offset + AUDIT_BATCH]
@@ -88,8 +100,7 @@ def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: s
                 result = gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
                                     customer_context=context, source="cli", record=False)
                 batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
-                results.append(result)
-    return results
+                yield result
 
 
 def _inputs(text: str | None, file: str | None) -> list[str]:
