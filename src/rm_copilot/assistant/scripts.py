@@ -139,7 +139,9 @@ class ScriptWriter:
 
     def write(self, brief: dict[str, Any], *, product_id: str | None = None, scenario: str | None = None,
               channel: str = "tablet", variants: int = 1, adaptive: bool = False, **check: Any) -> list[Script]:
-        """`adaptive`: a single script's phrasing is chosen by the variant policy (after suitability)."""
+        """`adaptive`: drafts for an advisor (API, CLI, WeCom): a single script's phrasing comes from the
+        variant policy (after suitability) and every script is logged with a `script_id`. Batch
+        campaigns leave it off: their variants are fixed and their rows are their own record."""
         chosen, requests = self.requests(brief, product_id=product_id, scenario=scenario, channel=channel,
                                          variants=variants)
         product = chosen.product
@@ -161,7 +163,7 @@ class ScriptWriter:
                 variant=request.variant, reasons=reasons, citations=self._citations(text, product),
                 compliance=guarded.result, origin=guarded.origin,
             ))
-        if self.script_log is not None:
+        if adaptive and self.script_log is not None:
             scripts = [replace(s, script_id=self.script_log.record(
                 s, brief=brief, customer_id=check.get("customer_id"), advisor_id=check.get("advisor_id")))
                 for s in scripts]
