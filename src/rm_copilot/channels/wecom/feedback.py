@@ -103,8 +103,8 @@ class WeComFeedback:
         if len(found) > TODAY_LINES:
             lines.append(f"……其余 {len(found) - TODAY_LINES} 条请在平板页面查看。")
         text = "\n".join(lines)
-        if self._check(text) != "pass":
-            text = replies.TODAY_CARDS_ONLY
         shown = found[:TODAY_CARDS]
         cards = self.gated([opportunity_card(item, n, len(shown)) for n, item in enumerate(shown, 1)])
+        if self._check(text) != "pass":
+            text = replies.TODAY_CARDS_ONLY if cards else replies.BLOCKED
         return text, cards
