@@ -137,9 +137,23 @@ def test_dismissal_errors(client, tokens, demo_services, case, body, status):
     assert answer.status_code == status, case
 
 
-@pytest.mark.parametrize("query", ["date=2026-13-01", "date=tomorrow"])
-def test_a_bad_date_is_422(client, tokens, query):
+@pytest.mark.parametrize("query", ["date=2026-13-01", "date=tomorrow", "customer_id=../x"])
+def test_a_bad_query_is_422(client, tokens, query):
     assert client.get(f"/api/v1/opportunities?{query}", headers=tokens["A001"]).status_code == 422
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_ends_of_the_calendar_are_not_server_errors(client, tokens, day):
+    assert client.get(f"/api/v1/opportunities?date={day}", headers=tokens["A001"]).status_code == 200
+
+
+def test_one_customers_opportunities_and_a_foreign_one_is_404(client, tokens, demo_services):
+    every = client.get("/api/v1/opportunities", headers=tokens["A001"]).json()
+    customer = every[0]["customer_id"]
+    mine = client.get(f"/api/v1/opportunities?customer_id={customer}", headers=tokens["A001"]).json()
+    assert mine and {o["customer_id"] for o in mine} == {customer}
+    foreign = foreign_customer(demo_services, "A001")
+    assert client.get(f"/api/v1/opportunities?customer_id={foreign}", headers=tokens["A001"]).status_code == 404
 
 
 def test_customer_needs_list_entered_and_inferred_and_foreign_is_404(client, tokens, demo_services):

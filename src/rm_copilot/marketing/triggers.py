@@ -59,15 +59,18 @@ def date_text(value: date) -> str:
     return f"{value.month}月{value.day}日"
 
 
-def next_birthday(birth: date, today: date) -> date:
+def next_birthday(birth: date, today: date) -> date | None:
+    """The next birthday on or after `today` (None past the calendar's end, year 9999)."""
     for year in (today.year, today.year + 1):
+        if year > date.max.year:
+            return None
         try:
             candidate = birth.replace(year=year)
         except ValueError:  # 29 February in a common year
             candidate = date(year, 3, 1)
         if candidate >= today:
             return candidate
-    raise AssertionError("unreachable")
+    return None
 
 
 def _urgency(rule: TriggerConfig, days: int) -> float:

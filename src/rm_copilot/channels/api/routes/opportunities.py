@@ -53,8 +53,11 @@ def list_opportunities(
     advisor: CurrentAdvisor,
     services: ServicesDep,
     on: Annotated[date | None, Query(alias="date", description="日期 YYYY-MM-DD，默认今天")] = None,
+    customer_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="只看这位客户")] = None,
 ) -> list:
     """名下客户今天值得联系的商机，按紧迫度 × 价值 × 匹配度排序。"""
+    if customer_id is not None:
+        return [o.to_dict() for o in services.marketing.customer_opportunities(advisor.id, customer_id, on)]
     return [o.to_dict() for o in services.marketing.opportunities(advisor.id, on)]
 
 
