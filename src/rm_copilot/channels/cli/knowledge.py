@@ -22,6 +22,9 @@ def register(app: typer.Typer) -> None:
     app.command("index")(index)
     app.add_typer(products_app, name="products")
     app.add_typer(eval_app, name="eval")
+    from rm_copilot.channels.cli.compliance_eval import eval_compliance
+
+    eval_app.command("compliance")(eval_compliance)
 
 
 def index(
