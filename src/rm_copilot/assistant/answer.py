@@ -63,16 +63,23 @@ class AnswerPlanner:
         query, products = resolved.question, resolved.products
         if len(products) >= 2 and routing.asks_to_compare(query) or self._two_sides(resolved):
             return self._comparison_plan(resolved, brief, variant)
-        if not products and routing.asks_for_products(query):
+        named = [p for p in products if p in self.matcher.find(query, tags=False)] if products else []
+        if not named and not resolved.followup and routing.asks_for_products(query):
+            if self._out_of_scope(query):
+                return self._refusal(query, variant)
             return self._recommendation_plan(query, brief, variant)
+        if not products and not resolved.followup and self._out_of_scope(query):
+            return self._refusal(query, variant)
         if brief is not None and not products and routing.asks_about_customer(query):
             request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
             return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
         hits = self._retrieve(query, products)
-        if not products and self._out_of_scope(query, hits):
-            request = ComposeRequest(task="answer", intent="refuse", question=query, variant=variant)
-            return AnswerPlan(request, [], None, query, "refuse")
         return self._fact_plan(query, products, hits, brief, variant, history)
+
+    @staticmethod
+    def _refusal(query: str, variant: int) -> AnswerPlan:
+        request = ComposeRequest(task="answer", intent="refuse", question=query, variant=variant)
+        return AnswerPlan(request, [], None, query, "refuse")
 
     # --- facts, lists, yes/no ------------------------------------------------------------------
 
@@ -113,21 +120,23 @@ class AnswerPlanner:
                 hits.append(hit)
         return hits or self.retriever.search(query, k=self.k)
 
-    def _out_of_scope(self, query: str, hits: list[Any]) -> bool:
-        if not hits:
+    def _out_of_scope(self, query: str) -> bool:
+        """Nothing to retrieve, words the documents never use, or a thing to buy the catalogue lacks."""
+        if not self.retriever.search(query, k=1):
             return True
+        if (wanted := routing.asks_to_buy_here(query)) is not None and not self.matcher.find(wanted):
+            if not any(word in wanted for word in _TYPE_WORDS):
+                return True
         vocabulary = self._domain_vocabulary()
         if vocabulary is None:
             return False
-        words = [w for w in self.lexicon.words(query) if len(w) >= 2]
-        foreign = vocabulary.foreign_terms(words)
-        if not foreign:
-            return False
-        covered = set()
-        for hit in hits[:3]:
-            covered |= set(self.lexicon.words(hit.chunk.text))
-        coverage = sum(1 for w in words if w in covered) / len(words) if words else 0.0
-        return routing.is_out_of_scope(foreign, named_products=0, coverage=coverage)
+        share = vocabulary.unknown_share([w for w in self._precise(query) if len(w) >= 2])
+        return routing.is_out_of_scope(share, asks_for_products=routing.asks_for_products(query))
+
+    def _precise(self, text: str) -> list[str]:
+        """The lexicon's words without the sub-words its search mode adds (each word once)."""
+        words = list(dict.fromkeys(w for w in self.lexicon.words(text) if routing.is_content(w)))
+        return [w for w in words if not any(w != other and w in other for other in words)]
 
     # --- comparisons ---------------------------------------------------------------------------
 

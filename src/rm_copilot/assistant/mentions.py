@@ -77,17 +77,20 @@ class ProductMatcher:
             best = max(best, score)
         return best
 
-    def scores(self, text: str) -> list[Mention]:
+    def scores(self, text: str, *, tags: bool = True) -> list[Mention]:
         question = fold(text)
         ranked = [Mention(p, max(self._score(question, self._names[p.id]),
-                                 TAG_WEIGHT * self._score(question, self._tags[p.id])))
+                                 TAG_WEIGHT * self._score(question, self._tags[p.id]) if tags else 0.0))
                   for p in self.catalog.all()]
         return sorted((m for m in ranked if m.score > 0), key=lambda m: -m.score)
 
-    def find(self, text: str) -> list[Product]:
-        """Products the text names, best first: exact catalog mentions, then loose ones."""
+    def find(self, text: str, *, tags: bool = True) -> list[Product]:
+        """Products the text names, best first: exact catalog mentions, then loose ones.
+
+        With `tags=False` only names count: "养老储备" is a need the tags relate to a product, not a name.
+        """
         exact = self.catalog.find_mentions(text)
-        ranked = self.scores(text)
+        ranked = self.scores(text, tags=tags)
         if not ranked or ranked[0].score < MIN_SCORE:
             return exact
         floor = max(MIN_SCORE, RELATIVE * ranked[0].score)

@@ -74,10 +74,19 @@ def rank_for_need(question: str, customer: DescribedCustomer, catalog: ProductCa
         suitable = [p for p in suitable if p.type in customer.types] or suitable
     allowed = {p.id for p in suitable}
     scores: dict[str, float] = {}
-    hits = retriever.search(question, k=SEARCH_DEPTH, product_ids=sorted(allowed)) if allowed else []
+    need = need_text(question)
+    hits = retriever.search(need, k=SEARCH_DEPTH, product_ids=sorted(allowed)) if allowed and need else []
     for rank, hit in enumerate(hits):
         product_id = hit.chunk.product_id
         if product_id in allowed:
             scores[product_id] = scores.get(product_id, 0.0) + 1.0 / (rank + 3)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     return [(catalog.get(pid), score) for pid, score in ranked[:limit]]
+
+
+_DESCRIPTION = re.compile(r"[Cc][1-5]|\d{2,3}\s*(?:岁|周岁)|测评(?:是|为)?|(?:风险)?(?:保守|谨慎|稳健|平衡|进取|激进)型|客户")
+
+
+def need_text(question: str) -> str:
+    """The need alone: the customer's level, age and the word 客户 say nothing about which product fits."""
+    return _DESCRIPTION.sub(" ", question).strip()

@@ -5,9 +5,9 @@ need the question describes), `profile` (about the selected customer), `list` (�
 `yesno` (a plain first sentence), `fact` (the default) and `refuse` (out of scope: the question's
 subject is not something the knowledge base speaks about, so no cited sentence may pretend it is).
 
-Out of scope is decided by evidence, not by a list of topics: a question whose content words include
-a term the knowledge base never uses (no chunk contains its character pairs), that names no product
-and that retrieval cannot cover, is about something the bank's documents do not cover.
+Out of scope is decided by evidence, not by a list of topics: a question that names no product and
+whose words are made of character pairs no chunk uses (天气, 世界杯, 降压药), or partly so while
+retrieval covers the rest poorly, is about something the bank's documents do not speak about.
 """
 from __future__ import annotations
 
@@ -76,25 +76,35 @@ class DomainVocabulary:
         self._pairs = frozenset(pairs)
         self._words = frozenset(words)
 
-    def foreign_terms(self, words: list[str]) -> list[str]:
-        """Content words the knowledge base never uses: a character pair or a Latin word it lacks."""
-        foreign = []
+    def unknown_share(self, words: list[str]) -> float:
+        """The share of the words' character pairs (and Latin words) the knowledge base never uses."""
+        pairs, unknown = 0, 0
         for word in words:
             if _ASCII_WORD.fullmatch(word):
-                if word.lower() not in self._words:
-                    foreign.append(word)
+                pairs += 1
+                unknown += word.lower() not in self._words
                 continue
-            runs = _CJK.findall(word)
-            if any(len(run) >= 2 and any(run[i:i + 2] not in self._pairs for i in range(len(run) - 1))
-                   for run in runs):
-                foreign.append(word)
-        return list(dict.fromkeys(foreign))
+            for run in _CJK.findall(word):
+                for i in range(len(run) - 1):
+                    pairs += 1
+                    unknown += run[i:i + 2] not in self._pairs
+        return unknown / pairs if pairs else 0.0
 
 
-def is_out_of_scope(foreign: list[str], *, named_products: int, coverage: float, min_coverage: float = 0.75) -> bool:
-    """A term the documents never use, no product named, and the rest of the question weakly covered."""
-    return bool(foreign) and named_products == 0 and coverage < min_coverage
+UNKNOWN_SHARE = 0.33  # a third of the question's word pairs unknown to every document: another subject
+REQUEST_SHARE = 0.5  # a request for products may describe a need in everyday words: ask for more
+_BUY_HERE = re.compile(r"(?:在|到|从)?(?:我们|咱们|你们|贵|本)行(?:能|可以)?(?:买|购买|办|投资)(?P<what>[^，,。？?吗]{2,})")
 
 
-def describe(route: Any) -> str:
-    return str(route)
+def is_out_of_scope(unknown_share: float, *, asks_for_products: bool) -> bool:
+    return unknown_share >= (REQUEST_SHARE if asks_for_products else UNKNOWN_SHARE)
+
+
+def asks_to_buy_here(question: str) -> str | None:
+    """"能在咱们行买X吗": the X asked about (the caller checks the catalog sells it)."""
+    match = _BUY_HERE.search(question)
+    return match.group("what") if match else None
+
+
+def is_content(word: str) -> bool:
+    return bool(_CJK.search(word) or _ASCII_WORD.fullmatch(word))

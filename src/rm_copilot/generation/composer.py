@@ -10,6 +10,7 @@ import re
 from rm_copilot.generation.points import Terms, select_points
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
+from rm_copilot.generation.verdict import verdict
 
 __all__ = ["compose", "compose_answer", "compose_script", "merge_disclosures", "select_points", "sms_segments"]
 
@@ -78,6 +79,8 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
         "builtin/answer.j2",
         points=points,
         form=request.form,
+        verdict=verdict(request.question, points[0]["text"]) if request.form == "yesno" else None,
+        key_facts=_key_facts(request) if request.form == "yesno" else None,
         variant=request.variant,
         customer_line=_customer_line(request),
         disclosures=[],
@@ -106,6 +109,15 @@ def merge_disclosures(own: list[str], extra: list[str]) -> list[str]:
 
 def sms_segments(text: str, size: int = SMS_SEGMENT) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def _key_facts(request: ComposeRequest) -> str | None:
+    """The asked-about product's risk level and term, which most yes/no answers turn on."""
+    product = request.product
+    if not product or len(request.subjects) != 1:
+        return None
+    parts = [f"风险等级{product['risk_level']}"] + ([f"期限：{product['term']}"] if product.get("term") else [])
+    return f"{product['name']}：{'；'.join(parts)}"
 
 
 def _customer_line(request: ComposeRequest) -> str | None:

@@ -20,6 +20,8 @@ _STOP_WORDS = {"客户", "产品", "告诉", "以上", "忽略", "规则", "我�
 HEADING_WEIGHT = 0.8
 NUMBER_BONUS = 1.5
 LIST_BONUS = 1.5
+MAX_ITEMS = 10
+RANK_PRIOR = 1.0  # retrieval's order counts: the first chunk's sentence wins a tie
 _FACT_LINE = re.compile(r"^([^：:]{2,10})[：:](.+)$")
 _ASKS_FOR_NUMBER = re.compile(r"多少|几[天年个月次成种]|多久|多长|多高|金额|利率|费率|费用|起存|起购|限额|上限|年化|比例|仓位")
 _HAS_NUMBER = re.compile(r"\d")
@@ -40,22 +42,31 @@ def clean(sentence: str) -> str:
     return text.rstrip("。；;！!，,\n ").strip()
 
 
-def chunk_sentences(chunk: dict) -> list[str]:
+def chunk_sentences(chunk: dict) -> list[tuple[str, str]]:
+    """(statement, context) pairs: an FAQ answer ("问：…？答：…") carries its question as context."""
     lines = chunk["text"].split("\n", 1)
     body = lines[1] if len(lines) > 1 else lines[0]
-    sentences = []
+    sentences: list[tuple[str, str]] = []
+    asked = ""
     for raw in split_sentences(body):
-        sentence = clean(raw)
-        if sentence.startswith(("问：", "问:")) or sentence.endswith(("？", "?")) or len(sentence) < 4:
+        stripped = raw.strip()
+        if stripped.startswith(("问：", "问:")) or stripped.endswith(("？", "?")):
+            asked = stripped
             continue
-        if sentence.count("“") != sentence.count("”") or "……" in sentence:
+        sentence = clean(raw)
+        if len(sentence) < 4 or sentence.count("“") != sentence.count("”") or "……" in sentence:
             continue  # a fragment of a quoted example, not a statement
         if "问：" in sentence:
             sentence = sentence.split("问：", 1)[0].rstrip("。；; ")
             if len(sentence) < 4:
                 continue
-        sentences.append(sentence)
+        sentences.append((sentence, asked))
+        if not stripped.startswith(("答：", "答:")):
+            asked = ""
     return sentences
+
+
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」")
 
 
 def bigrams(text: str) -> set[str]:
@@ -80,18 +91,24 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
     candidates: list[tuple[float, int, dict]] = []
     for rank, chunk in enumerate(chunks):
         heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
-        for sentence in chunk_sentences(chunk):
+        prior = RANK_PRIOR / (rank + 1)
+        for sentence, asked in chunk_sentences(chunk):
             if any(phrase and phrase in sentence for phrase in avoid):
                 continue
-            score = len(wanted & terms(sentence)) + heading_score
+            stated = _QUOTED.sub("", sentence) if form == "yesno" else sentence  # quoted words are mentions
+            overlap = len(wanted & (terms(stated) | (terms(asked) if asked else set())))
+            score = overlap + heading_score
             if score < HEADING_WEIGHT:
                 continue
+            score += prior
             if wants_number and _HAS_NUMBER.search(sentence):
                 score += NUMBER_BONUS
             if form == "list" and _ENUMERATES.search(sentence):
                 score += LIST_BONUS
             point = {"n": chunk["n"], "text": phrase(sentence, chunk), "product_id": chunk.get("product_id")}
-            candidates.append((score - rank * 0.01, len(candidates), point))
+            candidates.append((score, len(candidates), point))
+    if not candidates and subjects and chunks:
+        return _leading(chunks[0], wants_number)
     scored = sorted(candidates, key=lambda c: (-c[0], c[1]))
     points, seen = [], set()
     for _, _, point in scored:
@@ -101,7 +118,31 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
         points.append(point)
         if len(points) == limit:
             break
+    if form == "list" and points and points[0]["text"].endswith(("：", ":")):
+        points = _with_items(points[0], chunks, MAX_ITEMS) or points
     return points
+
+
+def _leading(chunk: dict, wants_number: bool) -> list[dict]:
+    """Nothing shares a word with the question, but retrieval put this chunk of the product first."""
+    sentences = [s for s, _ in chunk_sentences(chunk)]
+    if wants_number:
+        sentences = [s for s in sentences if _HAS_NUMBER.search(s)] or sentences
+    return [{"n": chunk["n"], "text": phrase(s, chunk), "product_id": chunk.get("product_id")} for s in sentences[:2]]
+
+
+def _with_items(lead: dict, chunks: list[dict], limit: int) -> list[dict]:
+    """A lead-in ("…通常收取以下费用：") followed by the lines it introduces."""
+    chunk = next((c for c in chunks if c["n"] == lead["n"]), None)
+    if chunk is None:
+        return []
+    sentences = [s for s, _ in chunk_sentences(chunk)]
+    texts = [phrase(s, chunk) for s in sentences]
+    if lead["text"] not in texts:
+        return []
+    start = texts.index(lead["text"])
+    items = [{"n": chunk["n"], "text": t, "product_id": chunk.get("product_id")} for t in texts[start + 1:start + limit]]
+    return [lead, *items] if items else []
 
 
 def phrase(sentence: str, chunk: dict) -> str:

@@ -1,0 +1,38 @@
+"""A plain first word for a yes/no question, read from the evidence sentence that answers it.
+
+The question's own verb chooses the word (能 → 能/不能, 需要 → 需要/不需要, 是 → 是/不是 …); the
+evidence decides the polarity: a sentence that negates (不/不得/无/没有/严禁 …) answers "no". A
+question that already carries a negation ("是不是不会亏？") is answered "不是" when the evidence says
+the thing can happen (可能).
+"""
+from __future__ import annotations
+
+import re
+
+_VERBS = (  # (question verb, yes, no) — the first that occurs in the question wins
+    ("需不需要", "需要", "不需要"), ("要不要", "需要", "不需要"), ("需要", "需要", "不需要"),
+    ("能不能", "能", "不能"), ("可不可以", "可以", "不可以"), ("可以", "可以", "不可以"),
+    ("是不是", "是", "不是"), ("会不会", "会", "不会"), ("有没有", "有", "没有"), ("算不算", "算", "不算"),
+    ("用不用", "需要", "不需要"), ("能", "能", "不能"), ("会", "会", "不会"), ("算", "算", "不算"),
+    ("受", "受", "不受"), ("有", "有", "没有"), ("是", "是", "不是"),
+)
+_NEGATION = re.compile(r"不|无|没有|禁止|严禁|未|免于|非")
+_NOT_NEGATION = re.compile(r"不低于|不少于|不超过|不高于|不仅|不同|无论|不论|并不影响|非常")
+_POSSIBLE = re.compile(r"可能|有风险|会亏|亏损")
+_NEGATED_QUESTION = re.compile(r"(?:是不是|是否|会不会)?(?:不会|不能|没有|无|不)[\u4e00-\u9fff]{1,4}[吗？?]*$")
+
+
+def negates(sentence: str) -> bool:
+    return bool(_NEGATION.search(_NOT_NEGATION.sub("", sentence)))
+
+
+def verdict(question: str, evidence: str) -> str | None:
+    """"不能" / "可以" / "不是" …, or None when the question's verb is not recognised."""
+    pair = next(((yes, no) for verb, yes, no in _VERBS if verb in question), None)
+    if pair is None:
+        return None
+    yes, no = pair
+    body = re.sub(r"是不是|会不会|能不能|可不可以|有没有|要不要|需不需要|算不算|用不用", "", question)
+    if _NEGATED_QUESTION.search(body) and ("不" in body or "没" in body):
+        return no if _POSSIBLE.search(evidence) else None
+    return no if negates(evidence) else yes
