@@ -23,6 +23,17 @@ class PiiRedactingFilter(logging.Filter):
         return True
 
 
+class _LibrariesAtRootLevel(logging.Filter):
+    """Some libraries (bm25s) set their own logger to DEBUG when imported; only ours may go below the root level."""
+
+    def __init__(self, level: int):
+        super().__init__()
+        self._level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self._level or record.name.startswith("rm_copilot")
+
+
 def configure_logging(level: str | None = None) -> None:
     root = logging.getLogger()
     if getattr(root, "_rm_copilot_configured", False):
@@ -32,6 +43,7 @@ def configure_logging(level: str | None = None) -> None:
     handler.addFilter(PiiRedactingFilter())
     root.addHandler(handler)
     root.setLevel(level or os.environ.get("RM_COPILOT_LOG_LEVEL", "WARNING"))
+    handler.addFilter(_LibrariesAtRootLevel(root.level))
     for noisy in ("jieba", "chromadb", "httpx", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     root._rm_copilot_configured = True  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from stdnum import luhn
 from stdnum.cn import ric
 
-from rm_copilot.customers.tags import age_band, age_on
+from rm_copilot.customers.tags import NEED_LABELS, age_band, age_on
 
 _ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 _PHONE = re.compile(r"1[3-9]\d{9}")
@@ -48,6 +48,12 @@ class TagRecord(_Record):
     value: str = Field(min_length=1, max_length=128)
     source: str = Field(default=IMPORT_SOURCE, min_length=1, max_length=64)
     updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _known_need(self) -> TagRecord:
+        if self.layer == "need" and self.key not in NEED_LABELS:
+            raise ValueError(f"未知的需求标签“{self.key}”，可用：{'、'.join(NEED_LABELS)}")
+        return self
 
 
 class HoldingRecord(_Record):

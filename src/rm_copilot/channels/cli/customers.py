@@ -106,7 +106,8 @@ def customers_generate(
         repo = _repository()
         advisors = repo.advisors()
         if out is not None:
-            rows = generate_customers(count, seed, get_services().catalog, advisors, start=start or 1)
+            rows = generate_customers(count, seed, get_services().catalog, advisors,
+                                      start=start or repo.next_customer_number())
             _write_jsonl(out, rows)
             typer.echo(f"已写入 {len(rows)} 位合成客户到 {out}（可用 rm-copilot customers import 导入）。")
             return
