@@ -89,7 +89,10 @@ def lookalike_variants(term: str) -> list[str]:
 
 
 def initials(term: str) -> str:
-    return "".join((toneless(char) or "?")[0] for char in term)
+    """Pinyin initials as the phrase is read ("银行兜底" → "yhdd": 行 read háng here)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(term, style=Style.FIRST_LETTER))
 
 
 class _SyllableTable(dict):
