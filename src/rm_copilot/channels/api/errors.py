@@ -68,6 +68,9 @@ def status_for(error: RmCopilotError) -> int:
 
 def _validation_item(error: dict) -> dict:
     loc = [part for part in error.get("loc", ()) if isinstance(part, (str, int))]
+    if error.get("type") == "json_invalid":  # loc holds a character offset, not a field
+        where = f"（第 {loc[1] + 1} 个字符附近）" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        return {"loc": loc, "msg": f"请求体不是合法的 JSON{where}", "type": "json_invalid"}
     field = ".".join(str(part) for part in loc[1:]) or "请求体"
     reason = _VALIDATION_MESSAGES.get(error.get("type", ""), "参数不合法")
     return {"loc": loc, "msg": f"{field}：{reason}", "type": error.get("type", "value_error")}

@@ -1,5 +1,5 @@
 """Recording what happened after a script or campaign row (DESIGN.md §8)."""
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,8 @@ class OutcomeRequest(BaseModel):
     customer_id: str = Field(pattern=ID_PATTERN)
     script_id: str | None = Field(default=None, pattern=ID_PATTERN, description="话术编号（POST /scripts 返回）")
     campaign_id: str | None = Field(default=None, pattern=ID_PATTERN)
-    variant: int | Literal["A", "B", "C", "D", "E"] | None = Field(default=None, description="0–4 或 A–E")
+    variant: Annotated[int, Field(ge=0, le=4)] | Literal["A", "B", "C", "D", "E"] | None = Field(
+        default=None, description="0–4 或 A–E")
     kind: OutcomeKind
     product_id: str | None = Field(default=None, pattern=ID_PATTERN)
     detail: str | None = Field(default=None, max_length=200, description="购买金额档位、婉拒原因等")
