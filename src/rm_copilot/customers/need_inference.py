@@ -142,7 +142,7 @@ class NeedScorer:
 
     # signal builders ------------------------------------------------------------------------
 
-    def _held(self, product_ids: Iterable[str]) -> frozenset[str]:
+    def held_needs(self, product_ids: Iterable[str]) -> frozenset[str]:
         return frozenset(n for pid in product_ids for n in self.product_needs.get(pid, ()))
 
     def signals_from_row(self, row: dict[str, Any], today: date) -> Signals:
@@ -152,7 +152,7 @@ class NeedScorer:
         return Signals(
             traces=tuple((t["key"], t["value"]) for t in tags if t["key"] in (*TRACE_KINDS,)),
             life_events=tuple(e.get("detail") or "" for e in row.get("events", []) if e["kind"] == "life_event"),
-            held_needs=self._held(h["product_id"] for h in row.get("holdings", [])),
+            held_needs=self.held_needs(h["product_id"] for h in row.get("holdings", [])),
             age=age_on(date.fromisoformat(birth), today) if birth else None,
             aum_band=next((t["value"] for t in tags if t["key"] == "aum_band"), None),
         )
@@ -163,7 +163,7 @@ class NeedScorer:
         return Signals(
             traces=tuple((t.key, t.value) for t in tags if t.key in TRACE_KINDS),
             life_events=tuple(e.detail for e in view.events if e.kind == "life_event"),
-            held_needs=self._held(h.product_id for h in view.holdings),
+            held_needs=self.held_needs(h.product_id for h in view.holdings),
             age=view.age,
             aum_band=next((t.value for t in tags if t.key == "aum_band"), None),
         )

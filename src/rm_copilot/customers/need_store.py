@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rm_copilot.customers.loading import load_views
-from rm_copilot.customers.models import Customer, utcnow
-from rm_copilot.customers.need_inference import Inference, NeedScorer
+from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding, utcnow
+from rm_copilot.customers.need_inference import TRACE_KINDS, Inference, NeedScorer, Signals
+from rm_copilot.customers.tags import age_on
 from rm_copilot.customers.need_models import InferredNeed
 from rm_copilot.customers.writer import chunked
 from rm_copilot.db import transaction
@@ -37,18 +37,48 @@ class InferredNeedStore:
         stored = 0
         for chunk in chunked(ids, BATCH):
             with transaction(self._factory) as session:
-                views = load_views(session, select(Customer).where(Customer.id.in_(chunk)), self._today())
+                signals = self._signals(session, chunk)
                 rows = [
-                    {"customer_id": view.id, "key": found.key, "confidence": round(found.confidence, 4),
+                    {"customer_id": customer_id, "key": found.key, "confidence": round(found.confidence, 4),
                      "evidence": found.evidence[:6], "model_version": self.scorer.model.version,
                      "updated_at": utcnow()}
-                    for view in views for found in self.scorer.infer(self.scorer.signals_from_view(view))
+                    for customer_id, signal in signals.items() for found in self.scorer.infer(signal)
                 ]
                 session.execute(delete(InferredNeed).where(InferredNeed.customer_id.in_(chunk)))
                 if rows:
                     session.execute(insert(InferredNeed), rows)
                 stored += len(rows)
         return stored
+
+    def _signals(self, session: Session, ids: list[str]) -> dict[str, Signals]:
+        """Plain-row reads of what inference needs (no views: a 10,000-customer import stays quick)."""
+        today = self._today()
+        births = {cid: birth for cid, birth in session.execute(
+            select(Customer.id, Customer.birth_date).where(Customer.id.in_(ids)))}
+        traces: dict[str, list[tuple[str, str]]] = {cid: [] for cid in births}
+        aum: dict[str, str] = {}
+        for cid, key, value in session.execute(
+                select(CustomerTag.customer_id, CustomerTag.key, CustomerTag.value)
+                .where(CustomerTag.customer_id.in_(ids), CustomerTag.layer == "behavior")
+                .order_by(CustomerTag.customer_id, CustomerTag.id)):
+            if key in TRACE_KINDS:
+                traces[cid].append((key, value))
+            elif key == "aum_band":
+                aum[cid] = value
+        held: dict[str, list[str]] = {}
+        for cid, product_id in session.execute(select(Holding.customer_id, Holding.product_id)
+                                               .where(Holding.customer_id.in_(ids))):
+            held.setdefault(cid, []).append(product_id)
+        events: dict[str, list[str]] = {}
+        for cid, detail in session.execute(select(CustomerEvent.customer_id, CustomerEvent.detail)
+                                           .where(CustomerEvent.customer_id.in_(ids), CustomerEvent.kind == "life_event")):
+            events.setdefault(cid, []).append(detail or "")
+        return {
+            cid: Signals(traces=tuple(traces[cid]), life_events=tuple(events.get(cid, ())),
+                         held_needs=self.scorer.held_needs(held.get(cid, ())),
+                         age=age_on(birth, today) if birth else None, aum_band=aum.get(cid))
+            for cid, birth in births.items()
+        }
 
     def for_customers(self, ids: Iterable[str]) -> dict[str, list[Inference]]:
         found: dict[str, list[Inference]] = {}
