@@ -139,7 +139,7 @@ def test_a_prompt_reply_within_the_deadline_is_delivered_once(tmp_path):
     assert len(server.requests) == 1
 
 
-@pytest.mark.parametrize("reply", ["", "   \n  "])
+@pytest.mark.parametrize("reply", ["", "   \n  ", "😀🙏……！"])
 def test_an_empty_reply_falls_back_to_the_builtin_composer_everywhere(copilot_for, reply):
     with MisbehavingOpenAI("reply", reply=reply) as server:
         copilot = copilot_for(server)

@@ -3,7 +3,7 @@
 httpx timeouts bound each socket read, so a server that drips a byte a second never trips them,
 and the OpenAI client's retries multiply the wait. `DeadlineChatModel` gives a call one deadline,
 retries only while time remains, and `DeadlineTransport` (the HTTP client's transport) enforces
-it on every read. An empty reply counts as a failure, so callers fall back as for any other.
+it on every read. A reply without words counts as a failure, so callers fall back as for any other.
 """
 from __future__ import annotations
 
@@ -26,7 +26,11 @@ class DeadlineExceeded(TimeoutError):
 
 
 class UnusableReply(ValueError):
-    """The LLM answered with no text (or only whitespace)."""
+    """The LLM answered with no words: nothing, whitespace, or only punctuation and emoji."""
+
+
+def usable(text: str) -> bool:
+    return any(character.isalnum() for character in text)
 
 
 @contextmanager
@@ -105,8 +109,8 @@ class DeadlineChatModel(BaseChatModel):
                     raise DeadlineExceeded(f"LLM call exceeded {self.seconds:g} s") from None
                 if attempt == self.retries:
                     raise
-        if not str(message.content).strip():
-            raise UnusableReply("LLM reply is empty")
+        if not usable(str(message.content)):
+            raise UnusableReply("LLM reply carries no words")
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
@@ -126,7 +130,7 @@ class DeadlineChatModel(BaseChatModel):
                 raise
             if time.monotonic() >= deadline:
                 raise DeadlineExceeded(f"LLM stream exceeded {self.seconds:g} s")
-            useful = useful or bool(str(chunk.content).strip())
+            useful = useful or usable(str(chunk.content))
             yield ChatGenerationChunk(message=AIMessageChunk(content=chunk.content))
         if not useful:
             raise UnusableReply("LLM stream carried no text")
