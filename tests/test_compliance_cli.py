@@ -118,3 +118,22 @@ def test_unknown_customer_exits_2():
     result = run("您好", "--customer", "C99999")
     assert result.exit_code == 2
     assert "错误" in result.stderr
+
+
+def test_file_mode_audits_every_line_in_batches_with_hashes_only(tmp_path, monkeypatch):
+    import rm_copilot.channels.cli.check as check_command
+
+    monkeypatch.setattr(check_command, "AUDIT_BATCH", 2)  # 5 lines: batches of 2, 2, and 1 on exit
+    lines = ["这款理财保本保息", "本产品不保本", "预期收益率4%", "周建国先生您好", "祝您生活愉快"]
+    path = tmp_path / "copy.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = run("--file", str(path), "--json")
+    assert result.exit_code == 1
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["verdict"] for o in outputs] == ["block", "pass", "rewrite", "rewrite", "pass"]
+    assert outputs[3]["text"] == "周**先生您好"
+    with get_services().session_factory() as session:
+        records = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
+    assert [r.verdict for r in records] == ["block", "pass", "rewrite", "rewrite", "pass"]
+    assert {r.source for r in records} == {"cli"}
+    assert all("周建国" not in r.text_sha256 and len(r.text_sha256) == 64 for r in records)
