@@ -122,12 +122,7 @@ def _brief(view: FakeView, *, elderly: bool = False, stale: bool = False) -> dic
 
 
 def _engine() -> OpportunityEngine:
-    from rm_copilot.assistant.recommend import recommend
-
-    def choose(brief, scenario):
-        return recommend(brief, CATALOG, limit=1)[0]
-
-    return OpportunityEngine(CONFIG, CATALOG, choose)
+    return OpportunityEngine(CONFIG, CATALOG)
 
 
 @pytest.mark.parametrize("case, view, brief_args, max_rank", [

@@ -6,18 +6,18 @@ marked face-to-face only.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rm_copilot.assistant.recommend import recommend
-from rm_copilot.errors import RmCopilotError
+from rm_copilot.assistant.recommend import Recommendation, recommend
+from rm_copilot.assistant.scripts import CARE_TYPES
 from rm_copilot.marketing.opportunity_config import TRIGGER_LABELS, OpportunityConfig
 from rm_copilot.marketing.triggers import CustomerFacts, TriggerDetector, TriggerHit
 
 NO_CONSENT_NOTE = "客户未授权营销：仅可当面沟通，请勿通过企业微信或短信主动发送"
-Chooser = Callable[[dict[str, Any], str], Any]  # (brief, scenario) → Recommendation; BadInput when none
+SHORTLIST = 5  # the script writer's own shortlist when it picks a product by itself
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,10 @@ class Opportunity:
 
 
 class OpportunityEngine:
-    def __init__(self, config: OpportunityConfig, catalog: Any, chooser: Chooser, *, elderly_age: int = 65):
+    def __init__(self, config: OpportunityConfig, catalog: Any, *, elderly_age: int = 65):
         self.config = config
         self.catalog = catalog
         self.detector = TriggerDetector(config, catalog)
-        self._choose = chooser
         self.elderly_age = elderly_age
 
     def for_customers(self, customers: Iterable[tuple[CustomerFacts, dict[str, Any]]], today: date,
@@ -67,14 +66,17 @@ class OpportunityEngine:
         found: list[Opportunity] = []
         for facts, brief in customers:
             hits = [h for h in self.detector.detect(facts, today) if h.fingerprint not in dismissed]
-            mine = [self._opportunity(facts.view, brief, hit) for hit in hits]
+            if not hits:
+                continue
+            # Suitable products ranked once per customer (suitability first: R ≤ C, 65+, R1 only without a valid test).
+            ranked = recommend(brief, self.catalog, limit=len(self.catalog.all()), elderly_age=self.elderly_age)
+            mine = [self._opportunity(facts.view, hit, _product(ranked, hit)) for hit in hits]
             mine.sort(key=_order)
             found.extend(mine[: self.config.max_per_customer])
         found.sort(key=_order)
         return found[: self.config.max_total]
 
-    def _opportunity(self, view: Any, brief: dict[str, Any], hit: TriggerHit) -> Opportunity:
-        product = self._product(brief, hit)
+    def _opportunity(self, view: Any, hit: TriggerHit, product: Any) -> Opportunity:
         value = self._value(view)
         fit = self.config.fit.with_product if product is not None else self.config.fit.without_product
         consent = bool(view.marketing_consent)
@@ -92,19 +94,27 @@ class OpportunityEngine:
             face_to_face_only=not consent,
         )
 
-    def _product(self, brief: dict[str, Any], hit: TriggerHit) -> Any:
-        if hit.trigger == "need_gap":
-            ranked = recommend(brief, self.catalog, limit=50, elderly_age=self.elderly_age)
-            return next((r.product for r in ranked if hit.need in r.product.needs), None)
-        try:
-            return self._choose(brief, hit.scenario).product
-        except RmCopilotError:  # nothing suitable on sale: the call is still worth making
-            return None
 
     def _value(self, view: Any) -> float:
         weights = self.config.value
         aum = next((t.value for t in view.tags.get("behavior", []) if t.key == "aum_band"), None)
         return weights.tier.get(view.tier, 1.0) * weights.aum_band.get(aum, 1.0)
+
+
+def _product(ranked: list[Recommendation], hit: TriggerHit) -> Any:
+    """The product a one-tap script would use: the script writer's choice rule on the same ranking."""
+    if hit.trigger == "need_gap":
+        return next((r.product for r in ranked if hit.need in r.product.needs), None)
+    shortlist = ranked[:SHORTLIST]
+    if not shortlist:
+        return None  # nothing suitable on sale: the call is still worth making
+    if hit.scenario != "product":
+        shortlist = [r for r in shortlist if r.product.type in CARE_TYPES] or shortlist
+    if hit.scenario == "maturity":
+        return next((r for r in shortlist if r.event and r.event["kind"] == "maturity"), shortlist[0]).product
+    if hit.scenario == "care":
+        return min(shortlist[:3], key=lambda r: r.product.risk_rank).product
+    return shortlist[0].product
 
 
 def _order(opportunity: Opportunity) -> tuple[float, str, str]:

@@ -33,14 +33,6 @@ def campaign_lookup(session_factory: Any):
     return lookup
 
 
-def _product_chooser(catalog: Any, elderly_age: int):
-    """The script writer's product choice (suitability first) without building a generator or the gate."""
-    from rm_copilot.assistant.scripts import ScriptWriter
-
-    writer = ScriptWriter(catalog, None, elderly_age=elderly_age)  # type: ignore[arg-type]  # choose() never generates
-    return lambda brief, scenario: writer.choose(brief, None, scenario)
-
-
 def marketing_from_services(services: "Services", *, rng: random.Random | None = None) -> MarketingService:
     settings = services.settings
     directory = settings.knowledge_base / "marketing"
@@ -52,9 +44,7 @@ def marketing_from_services(services: "Services", *, rng: random.Random | None =
         variant_policy=ThompsonVariantPolicy(outcomes.variant_counts, config, rng),
         campaign_lookup=campaign_lookup(services.session_factory), elderly_age=settings.elderly_age,
         opportunities=OpportunityEngine(
-            load_opportunity_config(directory), services.catalog,
-            _product_chooser(services.catalog, settings.elderly_age),
-            elderly_age=settings.elderly_age,
+            load_opportunity_config(directory), services.catalog, elderly_age=settings.elderly_age,
         ),
         dismissals=DismissalStore(services.session_factory),
         needs=services.inferred_needs,
