@@ -62,12 +62,22 @@ def test_cache_keeps_models_apart(tmp_path, make_fake_embeddings):
     assert other.embedded == ["同一段文字"]
 
 
-def test_queries_bypass_the_cache(tmp_path, make_fake_embeddings):
+def test_queries_stay_out_of_the_disk_cache_and_repeats_are_embedded_once(tmp_path, make_fake_embeddings):
     inner = make_fake_embeddings()
     cached = CachedEmbeddings(inner, EmbeddingCache(tmp_path))
-    cached.embed_query("大额存单")
-    cached.embed_query("大额存单")
-    assert inner.queries == ["大额存单", "大额存单"] and not (tmp_path / "embeddings.sqlite3").exists()
+    first = cached.embed_query("大额存单")
+    assert cached.embed_query("大额存单") == first
+    cached.embed_query("定期存款")
+    assert inner.queries == ["大额存单", "定期存款"] and not (tmp_path / "embeddings.sqlite3").exists()
+
+
+def test_only_recent_queries_are_remembered(tmp_path, make_fake_embeddings):
+    inner = make_fake_embeddings()
+    cached = CachedEmbeddings(inner, None)
+    for n in range(CachedEmbeddings.RECENT_QUERIES + 1):
+        cached.embed_query(f"问题{n}")
+    cached.embed_query("问题0")
+    assert inner.queries.count("问题0") == 2
 
 
 def test_a_new_home_reuses_the_shared_cache(chroma_client, kb_dir, tmp_path, make_fake_embeddings):

@@ -92,3 +92,41 @@ def test_persistent_client_by_default_under_home(tmp_path, fake_embeddings):
     client = make_chroma_client(settings)
     KnowledgeIndex(client, fake_embeddings, collection_name=f"k_{uuid.uuid4().hex[:6]}")
     assert settings.chroma_path.is_dir()
+
+
+def test_a_new_process_reads_rows_and_vectors_from_the_snapshot_without_chroma(chroma_client, fake_embeddings, kb_dir, tmp_path):
+    from rm_copilot.knowledge.snapshot import IndexSnapshot
+
+    name = f"s_{uuid.uuid4().hex[:6]}"
+    first = KnowledgeIndex(chroma_client, fake_embeddings, collection_name=name, snapshot=IndexSnapshot(tmp_path / "snap"))
+    first.sync(load_documents(kb_dir))
+    opened: list[str] = []
+
+    def client_factory():
+        opened.append("chroma")
+        return chroma_client
+
+    second = KnowledgeIndex(client_factory, fake_embeddings, collection_name=name, snapshot=IndexSnapshot(tmp_path / "snap"))
+    assert [c.chunk_id for c in second.chunks()] == [c.chunk_id for c in first.chunks()]
+    assert second.query("大额存单提前支取", n=3) == first.query("大额存单提前支取", n=3)
+    assert opened == []
+
+
+def test_the_snapshot_follows_a_sync_that_changes_the_knowledge_base(chroma_client, fake_embeddings, kb_dir, tmp_path):
+    from rm_copilot.knowledge.snapshot import IndexSnapshot
+
+    name = f"s_{uuid.uuid4().hex[:6]}"
+    index = KnowledgeIndex(chroma_client, fake_embeddings, collection_name=name, snapshot=IndexSnapshot(tmp_path / "snap"))
+    index.sync(load_documents(kb_dir))
+    before = IndexSnapshot(tmp_path / "snap").fingerprint()
+    (kb_dir / "faq" / "deposit" / "new-topic.md").write_text(
+        "---\nid: faq/deposit/new-topic\nkind: faq\ntitle: 新话题\n---\n## 问题\n新话题怎么答？\n", encoding="utf-8")
+    index.sync(load_documents(kb_dir))
+    reopened = KnowledgeIndex(chroma_client, fake_embeddings, collection_name=name, snapshot=IndexSnapshot(tmp_path / "snap"))
+    assert IndexSnapshot(tmp_path / "snap").fingerprint() != before
+    assert any(c.doc_id == "faq/deposit/new-topic" for c in reopened.chunks())
+
+
+def test_filtered_dense_search_keeps_only_allowed_chunks(synced_index):
+    hits = synced_index.query("基金", n=10, allowed=lambda meta: meta.get("kind") == "product")
+    assert hits and all(synced_index.get_chunk(cid).kind == "product" for cid, _ in hits)

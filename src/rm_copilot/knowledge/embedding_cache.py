@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -79,10 +80,12 @@ class EmbeddingCache:
 
 
 class CachedEmbeddings(Embeddings):
-    """Documents go through the cache; queries go straight to the model (they are not repeated).
+    """Documents go through the on-disk cache; queries through a small in-memory one.
 
     `texts_embedded` counts texts the model really embedded, so tests and `index` can prove reuse.
     """
+
+    RECENT_QUERIES = 64
 
     def __init__(self, inner: Embeddings, cache: EmbeddingCache | None):
         self.inner = inner
@@ -90,9 +93,22 @@ class CachedEmbeddings(Embeddings):
         self.model_id = model_id(inner)
         self.texts_embedded = 0
         self._count_lock = threading.Lock()
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        """Recent queries are remembered in memory: one answer searches the same question
+        several times (question, rewrite, product filter)."""
+        with self._count_lock:
+            vector = self._recent.get(text)
+            if vector is not None:
+                self._recent.move_to_end(text)
+                return vector
+        vector = self.inner.embed_query(text)
+        with self._count_lock:
+            self._recent[text] = vector
+            while len(self._recent) > self.RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return vector
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         texts = list(texts)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import urlparse
 
+import numpy as np
+
 from rm_copilot.errors import BadInput, NotFound
 from rm_copilot.knowledge.chunker import Chunk, chunk_document
 from rm_copilot.knowledge.documents import KnowledgeDoc
+from rm_copilot.knowledge.snapshot import IndexSnapshot, LexicalStore, chunks_fingerprint
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -37,22 +40,32 @@ class SyncReport:
 
 
 class KnowledgeIndex:
-    """Chunks stored in Chroma with their embeddings; an in-memory copy serves the lexical side.
+    """Chunks stored in Chroma with their embeddings; an in-memory copy (rows and vectors) serves
+    the lexical side and exact nearest-neighbour search.
 
-    The client comes in from outside: PersistentClient, HttpClient or (in tests) EphemeralClient.
-    Embeddings are computed here (LangChain `Embeddings`: documents and queries embedded
-    differently, as e5 expects) and handed to Chroma, which never embeds anything itself.
+    The client comes in from outside: PersistentClient, HttpClient or (in tests) EphemeralClient,
+    or a function that makes one, called only when Chroma is needed. Embeddings are computed here
+    (LangChain `Embeddings`: documents and queries embedded differently, as e5 expects) and handed
+    to Chroma, which never embeds anything itself. With a `snapshot`, the rows and vectors are
+    saved after each sync and a new process reads them from there without opening Chroma.
     """
 
-    def __init__(self, client: "ClientAPI", embeddings: "Embeddings", *, collection_name: str = "knowledge"):
-        self._client = client
+    def __init__(self, client: "ClientAPI | Callable[[], ClientAPI]", embeddings: "Embeddings", *,
+                 collection_name: str = "knowledge", snapshot: IndexSnapshot | None = None,
+                 lexical_store: LexicalStore | None = None):
+        self._client_source = client
         self.embeddings = embeddings
         self._collection_name = collection_name
+        self.snapshot = snapshot
+        self.lexical_store = lexical_store
         self._lock = threading.RLock()
-        self._collection = self._open_collection()
+        self._collection_handle = None
         self._chunks: dict[str, Chunk] | None = None
+        self._vectors: np.ndarray | None = None
         self.version = 0
         self.embedded_chunks = 0
+        if not callable(client):
+            self._collection  # noqa: B018 - a given client is checked at once, as before
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "KnowledgeIndex":
@@ -63,7 +76,26 @@ class KnowledgeIndex:
             settings.embedding_model, batch_size=settings.embedding_batch_size, num_threads=settings.embedding_threads,
         )
         embeddings = CachedEmbeddings(inner, EmbeddingCache(settings.resolved_embedding_cache_dir))
-        return cls(make_chroma_client(settings), embeddings, collection_name=collection_name_for(embeddings.model_id))
+        name = collection_name_for(embeddings.model_id)
+        cache = settings.resolved_home / "index-cache"
+        # A shared Chroma server may be changed by other hosts: read it, never a local copy of it.
+        snapshot = None if settings.chroma_url else IndexSnapshot(cache / name)
+        return cls(lambda: make_chroma_client(settings), embeddings, collection_name=name,
+                   snapshot=snapshot, lexical_store=LexicalStore(cache / "lexical"))
+
+    @property
+    def _client(self) -> "ClientAPI":
+        if callable(self._client_source):
+            self._client_source = self._client_source()
+        return self._client_source
+
+    @property
+    def _collection(self):
+        if self._collection_handle is None:
+            with self._lock:
+                if self._collection_handle is None:
+                    self._collection_handle = self._open_collection()
+        return self._collection_handle
 
     def _open_collection(self):
         return self._client.get_or_create_collection(
@@ -87,8 +119,14 @@ class KnowledgeIndex:
             self._upsert(added + updated, progress)
             for start in range(0, len(removed), WRITE_BATCH):
                 self._collection.delete(ids=removed[start : start + WRITE_BATCH])
-            self._chunks = dict(sorted(wanted.items(), key=lambda item: _chunk_order(item[0])))
-            if added or updated or removed:
+            chunks = dict(sorted(wanted.items(), key=lambda item: _chunk_order(item[0])))
+            changed = bool(added or updated or removed)
+            if changed or self._vectors is None or list(chunks) != list(self._chunks or {}):
+                self._chunks, self._vectors = chunks, self._stored_vectors(list(chunks))
+                self._save_snapshot()
+            elif self.snapshot is not None and self.snapshot.fingerprint() != chunks_fingerprint(chunks.values()):
+                self._save_snapshot()
+            if changed:
                 self.version += 1
         unchanged = len(wanted) - len(added) - len(updated)
         return SyncReport(len(added), len(updated), len(removed), unchanged)
@@ -96,13 +134,11 @@ class KnowledgeIndex:
     def clear(self) -> None:
         with self._lock:
             self._client.delete_collection(self._collection_name)
-            self._collection = self._open_collection()
-            self._chunks = {}
+            self._collection_handle = self._open_collection()
+            self._chunks, self._vectors = {}, None
             self.version += 1
 
     def _upsert(self, chunks: list[Chunk], progress: Progress | None = None) -> None:
-        import numpy as np
-
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             texts = [c.text for c in batch]
@@ -120,6 +156,21 @@ class KnowledgeIndex:
     def _stored_hashes(self) -> dict[str, str]:
         result = self._collection.get(include=["metadatas"])
         return {cid: (meta or {}).get("content_hash", "") for cid, meta in zip(result["ids"], result["metadatas"])}
+
+    def _stored_vectors(self, ids: list[str]) -> np.ndarray | None:
+        if not ids:
+            return None
+        by_id: dict[str, Any] = {}
+        for start in range(0, len(ids), WRITE_BATCH * 4):
+            result = self._collection.get(ids=ids[start : start + WRITE_BATCH * 4], include=["embeddings"])
+            by_id.update(zip(result["ids"], result["embeddings"]))
+        if any(by_id.get(cid) is None for cid in ids):
+            return None
+        return np.asarray([by_id[cid] for cid in ids], dtype=np.float32)
+
+    def _save_snapshot(self) -> None:
+        if self.snapshot is not None and self._chunks and self._vectors is not None:
+            self.snapshot.save(list(self._chunks.values()), self._vectors)
 
     # -- reading -----------------------------------------------------------------------------
     def chunks(self) -> list[Chunk]:
@@ -140,22 +191,44 @@ class KnowledgeIndex:
             return chunks
         with self._lock:
             if self._chunks is None:
-                result = self._collection.get(include=["documents", "metadatas"])
-                rows = zip(result["ids"], result["documents"], result["metadatas"])
-                loaded = {cid: _chunk_from_row(cid, text, meta or {}) for cid, text, meta in rows}
-                self._chunks = dict(sorted(loaded.items(), key=lambda item: _chunk_order(item[0])))
+                saved = self.snapshot.load() if self.snapshot is not None else None
+                if saved is not None:
+                    rows, vectors = saved
+                    self._chunks = {r["id"]: _chunk_from_row(r["id"], r["text"], r["meta"]) for r in rows}
+                    self._vectors = vectors
+                else:
+                    result = self._collection.get(include=["documents", "metadatas"])
+                    rows = zip(result["ids"], result["documents"], result["metadatas"])
+                    loaded = {cid: _chunk_from_row(cid, text, meta or {}) for cid, text, meta in rows}
+                    self._chunks = dict(sorted(loaded.items(), key=lambda item: _chunk_order(item[0])))
+                    self._vectors = self._stored_vectors(list(self._chunks))
+                    self._save_snapshot()
             return self._chunks
 
-    def query(self, text: str, *, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        """Nearest chunks as (chunk_id, cosine similarity), best first."""
-        total = len(self)
+    def query(self, text: str, *, n: int, where: dict[str, Any] | None = None,
+              allowed: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks as (chunk_id, cosine similarity), best first.
+
+        Exact search over the in-memory vectors (`allowed` filters by metadata); Chroma's own
+        query (with `where`) only when the vectors are not at hand.
+        """
+        chunks = self._loaded()
+        total = len(chunks)
         if total == 0 or n <= 0:
             return []
-        import numpy as np
-
-        embedding = np.asarray([self.embeddings.embed_query(text)], dtype=np.float32)
+        query = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        vectors = self._vectors
+        if vectors is not None and vectors.shape[0] == total:
+            ids = list(chunks)
+            norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+            sims = vectors @ query / np.where(norms > 0, norms, 1.0)
+            if allowed is not None:
+                mask = np.fromiter((allowed(c.metadata) for c in chunks.values()), dtype=bool, count=total)
+                sims = np.where(mask, sims, -np.inf)
+            top = np.argsort(-sims, kind="stable")[: min(n, total)]
+            return [(ids[i], float(sims[i])) for i in top if np.isfinite(sims[i])]
         result = self._collection.query(
-            query_embeddings=embedding,
+            query_embeddings=query[None, :],
             n_results=min(n, total),
             where=where or None,
             include=["distances"],

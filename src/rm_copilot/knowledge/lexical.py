@@ -1,7 +1,9 @@
 """BM25 over the chunks with two fields: jieba words (synonym-folded) and character bigrams."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 import bm25s
@@ -9,6 +11,7 @@ import numpy as np
 
 from rm_copilot.knowledge.chunker import Chunk
 from rm_copilot.knowledge.products import BRAND_PREFIXES
+from rm_copilot.knowledge.snapshot import LexicalStore, chunks_fingerprint
 from rm_copilot.knowledge.tokenizer import Lexicon, Tokens, normalize
 
 COMMON_WORD_RATIO = 0.3
@@ -26,27 +29,48 @@ class LexicalScores:
 
 
 class LexicalIndex:
-    """Immutable; rebuilt by the retriever when the knowledge index changes."""
+    """Immutable; rebuilt by the retriever when the knowledge index changes.
+
+    With a `store`, the tokenised corpus and both BM25 indexes are read from disk when they were
+    built from the same chunks and lexicon, and saved there when they had to be built.
+    """
 
     def __init__(self, chunks: list[Chunk], lexicon: Lexicon, *, k1: float = 1.2, b: float = 0.75,
-                 cache: dict[str, Tokens] | None = None):
+                 cache: dict[str, Tokens] | None = None, store: LexicalStore | None = None):
         self.lexicon = lexicon
-        cache = {} if cache is None else cache
-        tokens = []
-        for chunk in chunks:
-            key = chunk.content_hash or chunk.text
-            if key not in cache:
-                cache[key] = lexicon.tokens(chunk.text)
-            tokens.append(cache[key])
         self.size = len(chunks)
-        self._words = _bm25([t.words for t in tokens], k1, b)
-        self._bigrams = _bm25([t.bigrams for t in tokens], k1, b)
+        self.loaded_from_store = False
+        fingerprint = chunks_fingerprint(chunks, lexicon.fingerprint, f"k1={k1};b={b}")
+        saved = store.load(fingerprint) if store is not None and chunks else None
+        if saved is not None:
+            tokens = _read_tokens(saved / "tokens.json")
+            self._words = bm25s.BM25.load(str(saved / "words"), show_progress=False)
+            self._bigrams = bm25s.BM25.load(str(saved / "bigrams"), show_progress=False)
+            self.loaded_from_store = True
+        else:
+            cache = {} if cache is None else cache
+            tokens = []
+            for chunk in chunks:
+                key = chunk.content_hash or chunk.text
+                if key not in cache:
+                    cache[key] = lexicon.tokens(chunk.text)
+                tokens.append(cache[key])
+            self._words = _bm25([t.words for t in tokens], k1, b)
+            self._bigrams = _bm25([t.bigrams for t in tokens], k1, b)
+            if store is not None and chunks:
+                store.save(fingerprint, lambda staging: self._save(staging, tokens))
         self._products = _product_automaton(chunks)
         self._word_sets = [frozenset(t.words) for t in tokens]
         self._doc_freq: dict[str, int] = {}
         for t in tokens:
             for word in set(t.words):
                 self._doc_freq[word] = self._doc_freq.get(word, 0) + 1
+
+    def _save(self, directory: Path, tokens: list[Tokens]) -> None:
+        rows = [[t.words, t.bigrams] for t in tokens]
+        (directory / "tokens.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        self._words.save(str(directory / "words"), show_progress=False)
+        self._bigrams.save(str(directory / "bigrams"), show_progress=False)
 
     def informative(self, words: list[str]) -> list[str]:
         """Query words that are neither stop words nor present in most chunks."""
@@ -92,6 +116,10 @@ def _product_automaton(chunks: list[Chunk]) -> ahocorasick.Automaton | None:
         return None
     automaton.make_automaton()
     return automaton
+
+
+def _read_tokens(path: Path) -> list[Tokens]:
+    return [Tokens(words=words, bigrams=bigrams) for words, bigrams in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def _bm25(corpus: list[list[str]], k1: float, b: float) -> bm25s.BM25 | None:

@@ -160,7 +160,8 @@ class HybridRetriever:
         best_dense = 0.0
         if mode in ("hybrid", "dense"):
             positions = {c.chunk_id: i for i, c in enumerate(chunks)}
-            dense = self.index.query(query, n=cfg.candidates, where=filters.where())
+            dense = self.index.query(query, n=cfg.candidates, where=filters.where(),
+                                     allowed=filters.allows if filters.active else None)
             dense = [(positions[cid], sim) for cid, sim in dense if cid in positions]
             ranked_lists["dense"] = [pos for pos, _ in dense]
             best_dense = max((sim for _, sim in dense), default=0.0)
@@ -194,7 +195,8 @@ class HybridRetriever:
                 chunks = self.index.chunks()
                 live = {c.content_hash for c in chunks}
                 self._token_cache = {h: t for h, t in self._token_cache.items() if h in live}
-                self._lexical = LexicalIndex(chunks, self.lexicon, cache=self._token_cache)
+                self._lexical = LexicalIndex(chunks, self.lexicon, cache=self._token_cache,
+                                             store=getattr(self.index, "lexical_store", None))
                 self._descriptions = ProductDescriptions(chunks)
                 self._chunks = chunks
                 self._lexical_version = version

@@ -6,6 +6,7 @@ document. jieba is initialised once per process per lexicon directory.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -54,11 +55,22 @@ class Tokens:
 class Lexicon:
     """jieba tokenizer + synonym table + stop words loaded from one lexicon directory."""
 
+    VERSION = "1"  # bump when tokenisation changes, so persisted token corpora are rebuilt
+
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self.stopwords = _read_lines(self.directory / "stopwords.txt")
         self.synonyms = _read_synonyms(self.directory / "synonyms.yaml")
         self._lock = threading.Lock()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever a lexicon file or the tokeniser changes."""
+        digest = hashlib.sha256(f"lexicon={self.VERSION};jieba={jieba.__version__}".encode())
+        for name in ("stopwords.txt", "synonyms.yaml", "user_dict.txt"):
+            path = self.directory / name
+            digest.update(b"\0" + name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+        return digest.hexdigest()
 
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
