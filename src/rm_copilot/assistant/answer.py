@@ -26,6 +26,8 @@ from rm_copilot.knowledge.products import Product, ProductCatalog
 
 HISTORY_TURNS = 6
 RECOMMENDATIONS = 3
+SIDE_FLOOR = 0.5
+SHARED_WEIGHT = 0.5
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
 
@@ -144,14 +146,20 @@ class AnswerPlanner:
         return routing.asks_to_compare(resolved.question) and len(self._side_products(resolved)) >= 2
 
     def _side_products(self, resolved: Resolved) -> list[Product]:
+        """Each side of "A和B" gets its own product; a side may lean on words the other side has
+        ("一年期和三年期大额存单": 大额存单 is said once for both)."""
         if len(resolved.products) >= 2:
             return resolved.products[:2]
-        sides = []
-        for part in routing.split_sides(resolved.question):
-            ranked = self.matcher.scores(part)
-            if ranked and ranked[0].score >= 1.0 and ranked[0].product not in sides:
-                sides.append(ranked[0].product)
-        return sides[:2]
+        whole = {m.product.id: m.score for m in self.matcher.scores(resolved.question)}
+        sides = [self.matcher.scores(part) for part in routing.split_sides(resolved.question)]
+        chosen: dict[int, Product] = {}
+        for index, ranked in sorted(enumerate(sides), key=lambda item: -(item[1][0].score if item[1] else 0)):
+            taken = {p.id for p in chosen.values()}
+            options = [(m.score + SHARED_WEIGHT * whole.get(m.product.id, 0.0), m.product) for m in ranked
+                       if m.product.id not in taken and m.score >= SIDE_FLOOR]
+            if options:
+                chosen[index] = max(options, key=lambda option: option[0])[1]
+        return [chosen[i] for i in sorted(chosen)][:2]
 
     def _comparison_plan(self, resolved: Resolved, brief: dict[str, Any] | None, variant: int) -> AnswerPlan:
         products = self._side_products(resolved)

@@ -6,6 +6,7 @@ for a 哪些 question the sentence that enumerates options (、 or a run of list
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -23,7 +24,8 @@ LIST_BONUS = 1.5
 MAX_ITEMS = 10
 RANK_PRIOR = 1.0  # retrieval's order counts: the first chunk's sentence wins a tie
 _FACT_LINE = re.compile(r"^([^：:]{2,10})[：:](.+)$")
-_ASKS_FOR_NUMBER = re.compile(r"多少|几[天年个月次成种]|多久|多长|多高|金额|利率|费率|费用|起存|起购|限额|上限|年化|比例|仓位")
+_ASKS_FOR_NUMBER = re.compile(r"多少|几[天年个月次成种]|多久|多长|多高|金额|利率|费率|费用|起存|起购|限额|上限|年化|比例|仓位"
+                              r"|期限|存期|封闭期|等待期|到账")
 _HAS_NUMBER = re.compile(r"\d")
 _ENUMERATOR = re.compile(
     r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|\d{1,2}[.、．)）](?!\d)|[（(][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]"
@@ -88,6 +90,7 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
     subject_terms = set().union(*(terms(name) for name in names)) if names else set()
     wanted = (wanted - subject_terms) or wanted  # the product is known; score what is asked about it
     wants_number = bool(_ASKS_FOR_NUMBER.search(question))
+    weight = _idf(wanted, chunks, terms)
     candidates: list[tuple[float, int, dict]] = []
     for rank, chunk in enumerate(chunks):
         heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
@@ -96,7 +99,7 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
             if any(phrase and phrase in sentence for phrase in avoid):
                 continue
             stated = _QUOTED.sub("", sentence) if form == "yesno" else sentence  # quoted words are mentions
-            overlap = len(wanted & (terms(stated) | (terms(asked) if asked else set())))
+            overlap = sum(weight[t] for t in wanted & (terms(stated) | (terms(asked) if asked else set())))
             score = overlap + heading_score
             if score < HEADING_WEIGHT:
                 continue
@@ -118,9 +121,21 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
         points.append(point)
         if len(points) == limit:
             break
-    if form == "list" and points and points[0]["text"].endswith(("：", ":")):
-        points = _with_items(points[0], chunks, MAX_ITEMS) or points
+    lead = next((p for p in points[:3] if p["text"].endswith(("：", ":"))), None) if form == "list" else None
+    if lead is not None:
+        points = _with_items(lead, chunks, MAX_ITEMS) or points
     return points
+
+
+def _idf(wanted: set[str], chunks: list[dict], terms: Terms) -> dict[str, float]:
+    """Rarer question words count more (取现 over 信用卡), each between 0.5 and 1.5."""
+    sentences = [terms(s) for chunk in chunks for s, _ in chunk_sentences(chunk)]
+    total = max(1, len(sentences))
+    weights = {}
+    for term in wanted:
+        df = sum(1 for words in sentences if term in words)
+        weights[term] = 0.5 + min(1.0, math.log(1 + total / (1 + df)) / math.log(1 + total))
+    return weights
 
 
 def _leading(chunk: dict, wants_number: bool) -> list[dict]:
