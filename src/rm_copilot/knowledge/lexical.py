@@ -43,7 +43,7 @@ class LexicalIndex:
         fingerprint = chunks_fingerprint(chunks, lexicon.fingerprint, f"k1={k1};b={b}")
         saved = store.load(fingerprint) if store is not None and chunks else None
         if saved is not None:
-            tokens = _read_tokens(saved / "tokens.json")
+            words = _read_words(saved / "words.json")
             self._words = bm25s.BM25.load(str(saved / "words"), show_progress=False)
             self._bigrams = bm25s.BM25.load(str(saved / "bigrams"), show_progress=False)
             self.loaded_from_store = True
@@ -55,20 +55,21 @@ class LexicalIndex:
                 if key not in cache:
                     cache[key] = lexicon.tokens(chunk.text)
                 tokens.append(cache[key])
-            self._words = _bm25([t.words for t in tokens], k1, b)
+            words = [t.words for t in tokens]
+            self._words = _bm25(words, k1, b)
             self._bigrams = _bm25([t.bigrams for t in tokens], k1, b)
             if store is not None and chunks:
-                store.save(fingerprint, lambda staging: self._save(staging, tokens))
+                store.save(fingerprint, lambda staging: self._save(staging, words))
         self._products = _product_automaton(chunks)
-        self._word_sets = [frozenset(t.words) for t in tokens]
+        self._word_sets = [frozenset(w) for w in words]
         self._doc_freq: dict[str, int] = {}
-        for t in tokens:
-            for word in set(t.words):
+        for word_set in self._word_sets:
+            for word in word_set:
                 self._doc_freq[word] = self._doc_freq.get(word, 0) + 1
 
-    def _save(self, directory: Path, tokens: list[Tokens]) -> None:
-        rows = [[t.words, t.bigrams] for t in tokens]
-        (directory / "tokens.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    def _save(self, directory: Path, words: list[list[str]]) -> None:
+        """Word lists (coverage and document frequencies need them) and both BM25 indexes."""
+        (directory / "words.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
         self._words.save(str(directory / "words"), show_progress=False)
         self._bigrams.save(str(directory / "bigrams"), show_progress=False)
 
@@ -118,8 +119,8 @@ def _product_automaton(chunks: list[Chunk]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _read_tokens(path: Path) -> list[Tokens]:
-    return [Tokens(words=words, bigrams=bigrams) for words, bigrams in json.loads(path.read_text(encoding="utf-8"))]
+def _read_words(path: Path) -> list[list[str]]:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _bm25(corpus: list[list[str]], k1: float, b: float) -> bm25s.BM25 | None:

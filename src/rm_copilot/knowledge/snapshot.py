@@ -21,7 +21,7 @@ import numpy as np
 
 from rm_copilot.knowledge.chunker import Chunk
 
-FORMAT = 1
+FORMAT = 2
 
 
 def chunks_fingerprint(chunks: Iterable[Chunk], *extra: str) -> str:
