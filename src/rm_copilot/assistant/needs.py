@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rm_copilot.assistant.recommend import suitability_issue
+from rm_copilot.assistant.recommend import CREDIT_TYPES, suitability_issue
 from rm_copilot.knowledge.products import Product, ProductCatalog, risk_rank
 
 _LEVEL = re.compile(r"[Cc]([1-5])")
@@ -21,6 +21,7 @@ _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "定投": "fund", "保险":
                "存款": "deposit", "存单": "deposit", "贷款": "loan", "信用卡": "card", "卡": "card"}
 _AVOIDS_RISK = re.compile(r"不想(?:冒|承担|有)(?:投资)?风险|不能亏|不想亏|保守")
 SEARCH_DEPTH = 30
+_CREDIT_NEED = re.compile(r"贷|借|周转|分期|刷卡|消费|装修|买房|购房|首付|额度|出国|境外|旅游|旅行|出行")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def rank_for_need(question: str, customer: DescribedCustomer, catalog: ProductCa
         suitable = [p for p in suitable if p.risk_rank <= 1] or suitable
     if customer.types:
         suitable = [p for p in suitable if p.type in customer.types] or suitable
+    elif not _CREDIT_NEED.search(question):
+        suitable = [p for p in suitable if p.type not in CREDIT_TYPES]  # no card or loan unless credit is asked for
     allowed = {p.id for p in suitable}
     scores: dict[str, float] = {}
     need = need_text(question)

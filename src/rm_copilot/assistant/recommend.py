@@ -21,6 +21,14 @@ SCENE_WORDS = {
     "retirement": ("养老", "退休"),
 }
 INFLOW_TYPES = ("wealth", "deposit", "fund")
+# Needs only some product types meet: a credit card's medical perks do not meet a 医疗健康 need.
+NEED_TYPES = {"medical": ("insurance",), "protection": ("insurance",),
+              "inheritance": ("insurance", "deposit", "wealth"), "retirement": ("insurance", "wealth", "fund", "deposit")}
+CREDIT_TYPES = ("loan", "card")
+
+
+def meets_need(product: Product, need: str) -> bool:
+    return product.type in NEED_TYPES.get(need, (product.type,))
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ def explain(product: Product, brief: dict[str, Any], catalog: ProductCatalog) ->
             event = event_brief
             break
     for need in brief.get("needs", []):
-        if need["key"] in product.needs:
+        if need["key"] in product.needs and meets_need(product, need["key"]):
             score += 1.5 if need["stale"] else 3
             reasons.append(f"需求标签：{need['label']}")
             need_label = need_label or need["label"]

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable
 
+from rm_copilot.generation.quantities import quantities
 from rm_copilot.generation.sentences import split_sentences
 
 Terms = Callable[[str], set[str]]
@@ -22,7 +23,20 @@ HEADING_WEIGHT = 0.8
 NUMBER_BONUS = 1.5
 LIST_BONUS = 1.5
 MAX_ITEMS = 10
-RANK_PRIOR = 1.0  # retrieval's order counts: the first chunk's sentence wins a tie
+RANK_PRIOR = 1.0
+UNIT_BONUS = 2.0
+LEAD_BONUS = 1.5
+# What kind of quantity a question asks for, so the sentence stating one in that unit wins.
+_ASKED_UNITS = (
+    (re.compile(r"多少钱|起存|起购|起投|起买|最少存|最低存|存多少|额度|金额|保费|年费|限额|免赔额|上限|多少万"), {"money"}),
+    (re.compile(r"利率|费率|年化|基准|收益率|几成|比例|仓位|占多少|赎回费|申购费|管理费|手续费|误差"), {"percent"}),
+    (re.compile(r"多久|多长|几年|几天|几个月|期限|存期|封闭|等待期|冷静期|犹豫期|有效期|管多久|持有多"),
+     {"day", "month", "year", "workday", "hour"}),
+    (re.compile(r"几次|多少次"), {"times_count"}),
+    (re.compile(r"多少岁|几岁|年龄"), {"age"}),
+    (re.compile(r"多少只|几只"), {"count"}),
+    (re.compile(r"多少种|几种疾病"), {"kinds"}),
+)  # retrieval's order counts: the first chunk's sentence wins a tie
 _FACT_LINE = re.compile(r"^([^：:]{2,10})[：:](.+)$")
 _ASKS_FOR_NUMBER = re.compile(r"多少|几[天年个月次成种]|多久|多长|多高|金额|利率|费率|费用|起存|起购|限额|上限|年化|比例|仓位"
                               r"|期限|存期|封闭期|等待期|到账")
@@ -91,6 +105,7 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
     wanted = (wanted - subject_terms) or wanted  # the product is known; score what is asked about it
     wants_number = bool(_ASKS_FOR_NUMBER.search(question))
     weight = _idf(wanted, chunks, terms)
+    asked_units = {unit for cue, units in _ASKED_UNITS if cue.search(question) for unit in units}
     candidates: list[tuple[float, int, dict]] = []
     for rank, chunk in enumerate(chunks):
         heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
@@ -101,12 +116,16 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
             stated = _QUOTED.sub("", sentence) if form == "yesno" else sentence  # quoted words are mentions
             overlap = sum(weight[t] for t in wanted & (terms(stated) | (terms(asked) if asked else set())))
             score = overlap + heading_score
+            if asked_units and asked_units & {q.unit for q in quantities(sentence)}:
+                score += UNIT_BONUS  # states the kind of quantity asked for, whatever its words
+            elif score >= HEADING_WEIGHT and wants_number and _HAS_NUMBER.search(sentence):
+                score += NUMBER_BONUS
             if score < HEADING_WEIGHT:
                 continue
             score += prior
-            if wants_number and _HAS_NUMBER.search(sentence):
-                score += NUMBER_BONUS
-            if form == "list" and _ENUMERATES.search(sentence):
+            if form == "list" and sentence.endswith(("：", ":")):
+                score += LEAD_BONUS
+            elif form == "list" and _ENUMERATES.search(sentence):
                 score += LIST_BONUS
             point = {"n": chunk["n"], "text": phrase(sentence, chunk), "product_id": chunk.get("product_id")}
             candidates.append((score, len(candidates), point))
@@ -121,7 +140,7 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
         points.append(point)
         if len(points) == limit:
             break
-    lead = next((p for p in points[:3] if p["text"].endswith(("：", ":"))), None) if form == "list" else None
+    lead = next((p for p in points if p["text"].endswith(("：", ":"))), None) if form == "list" else None
     if lead is not None:
         points = _with_items(lead, chunks, MAX_ITEMS) or points
     return points
