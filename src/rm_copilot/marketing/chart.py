@@ -19,6 +19,14 @@ def _cjk_font() -> list[str]:
     return [name for name in _CJK_FONTS if name in available] + ["DejaVu Sans"]
 
 
+def _label(key: str, value: str) -> str:
+    from rm_copilot.marketing.bandit import SCENARIO_LABELS
+
+    if key == "by_variant":
+        return f"版本{value}"
+    return SCENARIO_LABELS.get(value, value)
+
+
 def report_chart(report: dict[str, Any]) -> bytes:
     """Bars of conversion by variant and by scenario, error bars from the Wilson interval."""
     panels = [("by_variant", "各话术版本转化率"), ("by_scenario", "各场景转化率")]
@@ -27,7 +35,7 @@ def report_chart(report: dict[str, Any]) -> bytes:
     for index, (key, title) in enumerate(panels, start=1):
         axes = figure.add_subplot(1, 2, index)
         cells = [c for c in report.get(key, []) if not c.get("suppressed")]
-        labels = [c["value"] for c in cells]
+        labels = [_label(key, c["value"]) for c in cells]
         rates = [c["rate"] * 100 for c in cells]
         errors = [[(c["rate"] - c["ci_low"]) * 100 for c in cells], [(c["ci_high"] - c["rate"]) * 100 for c in cells]]
         axes.bar(labels, rates, yerr=errors if cells else None, capsize=6, color="#3b7dd8")
