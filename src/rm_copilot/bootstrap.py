@@ -5,6 +5,7 @@ Used by `rm-copilot index`, by the first `serve` on an empty home, and by the te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from rm_copilot.services import Services
 
@@ -24,13 +25,14 @@ class BootstrapReport:
         )
 
 
-def prepare(services: Services, *, rebuild: bool = False) -> BootstrapReport:
+def prepare(services: Services, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> BootstrapReport:
+    """`progress(done, total)` is called while chunks are embedded (see `KnowledgeIndex.sync`)."""
     from rm_copilot.knowledge.documents import load_documents
 
     index = services.knowledge_index
     if rebuild:
         index.clear()
-    sync = index.sync(load_documents(services.settings.knowledge_base))
+    sync = index.sync(load_documents(services.settings.knowledge_base), progress=progress)
     loaded = services.customers.ensure_demo_data(
         services.catalog,
         seed=services.settings.demo_seed,

@@ -38,10 +38,12 @@ def index(
         rm-copilot index --rebuild
     """
     from rm_copilot.bootstrap import prepare
+    from rm_copilot.channels.cli.progress import embedding_progress
     from rm_copilot.services import get_services
 
     started = time.perf_counter()
-    report = prepare(get_services(), rebuild=rebuild)
+    with embedding_progress() as progress:
+        report = prepare(get_services(), rebuild=rebuild, progress=progress)
     typer.echo(f"{report.describe()}（用时 {time.perf_counter() - started:.1f} 秒）")
 
 

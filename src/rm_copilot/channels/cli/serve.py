@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated
 
 import typer
@@ -27,6 +28,7 @@ def serve(
     import uvicorn
 
     from rm_copilot.bootstrap import prepare
+    from rm_copilot.channels.cli.progress import embedding_progress
     from rm_copilot.channels.api import create_app
     from rm_copilot.channels.api.app import home_is_empty
     from rm_copilot.services import get_services
@@ -35,7 +37,10 @@ def serve(
     typer.echo(f"数据目录：{services.settings.resolved_home}    数据库：{_shown_url(services.settings.resolved_database_url)}")
     if home_is_empty(services):
         typer.echo(f"首次启动：正在为 {services.settings.resolved_home} 建立知识库索引并载入演示数据……")
-        typer.echo(prepare(services).describe())
+        started = time.perf_counter()
+        with embedding_progress() as progress:
+            report = prepare(services, progress=progress)
+        typer.echo(f"{report.describe()}（用时 {time.perf_counter() - started:.1f} 秒）")
         typer.echo("获取客户经理访问令牌：rm-copilot advisors token A001（令牌只显示一次，请妥善保存）")
     typer.echo(f"平板页面与接口：http://{host}:{port}/    接口文档：http://{host}:{port}/docs")
     # uvicorn's own access log prints query strings (a search may hold a name); ours prints paths only.
