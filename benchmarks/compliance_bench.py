@@ -3,7 +3,14 @@
 The naive baseline is what the engine replaces: for each sentence, for each rule, for each literal
 term and each regex of the rule, `re.search` (patterns precompiled, so the baseline is not slowed
 down by the `re` cache). It does less than the engine (no normalisation, no context exceptions,
-no PII, no disclosures) and is still far slower.
+no evasion readings, no questions, no PII or names, no disclosures) and is still far slower.
+
+The homophone pass is also measured against its naive form: pypinyin over the sentence and over
+every eligible term on every call, then a window comparison — what precomputed term keys and one
+`str.translate` per sentence replace.
+
+Sentences: the regression corpus with greetings and closings, and varied marketing copy (product
+documents, FAQ and corpus lines with names, amounts and dates; see check_file_bench.py).
 
 Usage: .venv/bin/python benchmarks/compliance_bench.py [--sentences 5000] [--repeat 3]
 """
@@ -19,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from rm_copilot.compliance.engine import ComplianceEngine  # noqa: E402
 from rm_copilot.compliance.rulebook import Rulebook  # noqa: E402
@@ -43,6 +51,30 @@ def load_sentences(count: int, seed: int = 7) -> list[str]:
         base = [row["sentence"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
     rng = random.Random(seed)
     return [f"{rng.choice(OPENINGS)}{rng.choice(base)}{rng.choice(CLOSINGS)}" for _ in range(count)]
+
+
+def naive_homophones(engine: ComplianceEngine):
+    from pypinyin import Style, lazy_pinyin
+
+    from rm_copilot.compliance.evasion import eligible
+    from rm_copilot.compliance.normalize import normalize_term
+
+    terms = sorted({normalize_term(t) for r in engine.rulebook.rules for t in r.terms
+                    if eligible(normalize_term(t), r.category)})
+
+    def check(sentence: str) -> list[str]:
+        syllables = lazy_pinyin(sentence, style=Style.NORMAL)
+        if len(syllables) != len(sentence):
+            syllables = [lazy_pinyin(char, style=Style.NORMAL)[0] for char in sentence]
+        hits = []
+        for term in terms:
+            key = lazy_pinyin(term, style=Style.NORMAL)
+            for start in range(len(sentence) - len(term) + 1):
+                if syllables[start:start + len(term)] == key and sentence[start:start + len(term)] != term:
+                    hits.append(term)
+        return hits
+
+    return check
 
 
 def naive_checker(rulebook: Rulebook):
@@ -89,9 +121,13 @@ def main() -> None:
     engine = ComplianceEngine.from_directory(RULEBOOK_DIR, products=product_refs())
     build_seconds = time.perf_counter() - started
     sentences = load_sentences(args.sentences)
-    naive, naive_patterns = naive_checker(engine.rulebook)
+    from check_file_bench import generate
 
-    for sentence in sentences[:200]:  # warm the per-character normalisation cache and the CPU
+    copy = generate(args.sentences, seed=5)
+    naive, naive_patterns = naive_checker(engine.rulebook)
+    naive_phonetic = naive_homophones(engine)
+
+    for sentence in sentences[:200] + copy[:1000]:  # warm the per-character caches and the CPU
         engine.check(sentence)
         naive(sentence)
 
@@ -101,6 +137,9 @@ def main() -> None:
         "engine_wealth": lambda s: engine.check(s, product_type="wealth"),
     }, sentences, args.repeat)
     engine_rate, naive_rate, with_type_rate = rates["engine"], rates["naive"], rates["engine_wealth"]
+    copy_rates = measure({"engine": lambda s: engine.check(s), "naive": naive}, copy, args.repeat)
+    sample = copy[:500]
+    phonetic = measure({"homophones": engine.matcher.evasion.homophones, "naive": naive_phonetic}, sample, 1)
     flagged = sum(engine.check(s).verdict != "pass" for s in sentences)
 
     print(f"rulebook {engine.version}: {len(engine.rulebook.rules)} rules, {naive_patterns} terms/regexes, "
@@ -111,6 +150,10 @@ def main() -> None:
     print(f"engine (+ disclosures, wealth)   : {with_type_rate:10,.0f} sentences/s")
     print(f"naive per-rule re.search loop    : {naive_rate:10,.0f} sentences/s")
     print(f"ratio engine / naive             : {engine_rate / naive_rate:10.1f}x")
+    print(f"marketing copy ({len(copy)} lines): engine {copy_rates['engine']:,.0f}/s, naive {copy_rates['naive']:,.0f}/s, "
+          f"ratio {copy_rates['engine'] / copy_rates['naive']:.1f}x")
+    print(f"homophone pass: precomputed {phonetic['homophones']:,.0f}/s, pypinyin per call {phonetic['naive']:,.0f}/s, "
+          f"ratio {phonetic['homophones'] / phonetic['naive']:.0f}x")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ I/O and compiles nothing, and holds no mutable state, so one engine serves every
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,11 +122,14 @@ class ComplianceEngine:
         return CheckResult(verdict, output, findings, self.version)
 
 
+_FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
+
+
 def _written_around(original: str, normalized_length: int) -> str:
     """Name the evasion a literal match saw through: characters slipped in, or full-width letters."""
     if len(original) > normalized_length:
         return "夹杂分隔符"
-    if any("\uff01" <= char <= "\uff5e" for char in original if not char.isdigit()):
+    if _FULL_WIDTH_LATIN.search(original):
         return "全角字符"
     return ""
 
