@@ -16,7 +16,7 @@ _VERBS = (  # (question verb, yes, no) — the first that occurs in the question
     ("用不用", "需要", "不需要"), ("能", "能", "不能"), ("会", "会", "不会"), ("算", "算", "不算"),
     ("受", "受", "不受"), ("有", "有", "没有"), ("是", "是", "不是"),
 )
-_NEGATION = re.compile(r"不|无|没有|禁止|严禁|未|免于|非|只能|仅限|仅可")  # a restriction answers "no" to anything else
+_NEGATION = re.compile(r"不|无|没有|禁止|严禁|未|免于|非|只能|仅限|仅可|须在|须先")  # a restriction answers "no" to anything else
 _NOT_NEGATION = re.compile(r"不低于|不少于|不超过|不高于|不仅|不同|无论|不论|并不影响|非常")
 _POSSIBLE = re.compile(r"可能|有风险|会亏|亏损")
 _NEGATED_QUESTION = re.compile(r"(?:是不是|是否|会不会)?(?:不会|不能|没有|无|不)[\u4e00-\u9fff]{1,4}[吗？?]*$")
