@@ -101,6 +101,8 @@ class ChatResponse(BaseModel):
     answer: str
     citations: list[Citation]
     compliance: ComplianceSummary
+    rewritten_question: str | None = Field(default=None, description="实际检索的问题（追问已结合上文改写）")
+    route: str | None = Field(default=None, description="问题类型：fact|list|yesno|compare|recommend|profile|refuse")
 
 
 class ScriptsRequest(_Request):
