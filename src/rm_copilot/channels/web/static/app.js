@@ -151,6 +151,9 @@ function eventList(events) {
 }
 
 async function openCustomer(id) {
+  // One customer per session: stop the running answer and never carry its session to the next customer.
+  if (state.streaming) state.streaming.abort();
+  state.sessionId = null;
   try {
     state.customer = await api(`/api/v1/customers/${encodeURIComponent(id)}`);
     state.sessionId = null;
@@ -283,18 +286,20 @@ function addMessage(role, text) {
   return node;
 }
 
-function finishAnswer(node, answer) {
+function finishAnswer(node, answer, customerId) {
   const findings = answer.compliance.findings;
   node.querySelector(".body").replaceChildren(...markedText(answer.answer, findings, answer.citations));
   const extras = [findingLegend(findings), citationList(answer.citations)].filter(Boolean);
   node.append(el("div", { class: "answer-meta" }, verdictBadge(answer.compliance.verdict)), ...extras);
-  state.sessionId = answer.session_id;
+  const current = state.customer ? state.customer.id : null;
+  if (customerId === current) state.sessionId = answer.session_id;  // an answer for another customer never resumes
 }
 
 async function sendChat(message) {
   addMessage("user", message);
   const node = addMessage("assistant streaming", "");
   const controller = new AbortController();
+  const customerId = state.customer ? state.customer.id : null;
   state.streaming = controller;
   $("chat-send").disabled = true;
   try {
@@ -302,7 +307,7 @@ async function sendChat(message) {
       method: "POST",
       signal: controller.signal,
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${state.token}` },
-      body: JSON.stringify({ message, customer_id: state.customer ? state.customer.id : null, session_id: state.sessionId }),
+      body: JSON.stringify({ message, customer_id: customerId, session_id: state.sessionId }),
     });
     if (response.status === 401) return signOut("登录已失效，请重新输入令牌。");
     if (!response.ok) {
@@ -311,7 +316,7 @@ async function sendChat(message) {
     }
     for await (const { event, data } of readEvents(response)) {
       if (event === "delta") node.querySelector(".body").append(data);
-      else if (event === "done") finishAnswer(node, JSON.parse(data));
+      else if (event === "done") finishAnswer(node, JSON.parse(data), customerId);
       else if (event === "error") throw new ApiError(500, JSON.parse(data).detail);
       $("messages").scrollTop = $("messages").scrollHeight;
     }
@@ -319,7 +324,7 @@ async function sendChat(message) {
     if (error.name !== "AbortError") node.append(el("p", { class: "error", text: error.message }));
   } finally {
     node.classList.remove("streaming");
-    state.streaming = null;
+    if (state.streaming === controller) state.streaming = null;
     $("chat-send").disabled = false;
   }
 }
