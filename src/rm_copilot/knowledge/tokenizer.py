@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -55,6 +56,7 @@ class Tokens:
 class Lexicon:
     """jieba tokenizer + synonym table + stop words loaded from one lexicon directory."""
 
+    RECENT_TEXTS = 4096
     VERSION = "1"  # bump when tokenisation changes, so persisted token corpora are rebuilt
 
     def __init__(self, directory: Path):
@@ -62,6 +64,7 @@ class Lexicon:
         self.stopwords = _read_lines(self.directory / "stopwords.txt")
         self.synonyms = _read_synonyms(self.directory / "synonyms.yaml")
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, Tokens] = OrderedDict()
 
     @cached_property
     def fingerprint(self) -> str:
@@ -90,8 +93,15 @@ class Lexicon:
         return self.tokens(text).words
 
     def tokens(self, text: str) -> Tokens:
-        """Search-mode words plus character bigrams over the folded precise cut (typo tolerance)."""
+        """Search-mode words plus character bigrams over the folded precise cut (typo tolerance).
+
+        Recent texts are remembered: answers tokenise the same retrieved chunks again and again.
+        """
         with self._lock:
+            known = self._recent.get(text)
+            if known is not None:
+                self._recent.move_to_end(text)
+                return Tokens(words=list(known.words), bigrams=list(known.bigrams))
             precise = list(self._jieba.cut(normalize(text)))
             search = list(self._search_mode(precise))
         bigrams: list[str] = []
@@ -99,7 +109,12 @@ class Lexicon:
             if len(run) == 1:
                 bigrams.append(run)
             bigrams.extend(run[i : i + 2] for i in range(len(run) - 1))
-        return Tokens(words=self._fold(search), bigrams=bigrams)
+        result = Tokens(words=self._fold(search), bigrams=bigrams)
+        with self._lock:
+            self._recent[text] = Tokens(words=list(result.words), bigrams=list(result.bigrams))
+            while len(self._recent) > self.RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return result
 
     def _search_mode(self, precise: list[str]):
         """jieba's cut_for_search, derived from an existing precise cut instead of cutting twice."""
