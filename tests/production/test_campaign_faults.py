@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from rm_copilot.channels.campaign import output as campaign_output
 from rm_copilot.channels.campaign.jobs import CampaignJobs
 from rm_copilot.channels.campaign.models import CampaignJob
+from rm_copilot.channels.campaign.runner import CampaignSpec
 from rm_copilot.cli import app
 from rm_copilot.db import transaction
 from rm_copilot.leases import this_owner, utc_now
@@ -64,12 +65,14 @@ def test_an_interrupted_cli_campaign_says_how_to_resume(monkeypatch: pytest.Monk
     assert "--resume" in result.output
 
 
-def _job(services: Services, job_id: str, *, owner: str | None, heartbeat_age: timedelta | None) -> None:
+def _job(services: Services, job_id: str, *, owner: str | None, heartbeat_age: timedelta | None,
+         product: str = "ZZ999") -> None:
+    """A job row as a process left it (an unknown product by default: a resumed job fails at once, cheaply)."""
     with transaction(services.session_factory) as session:
         session.add(CampaignJob(
-            id=job_id, advisor_id="A001", product_id=PRODUCT, segment="all", channel="wecom", variants=1,
-            status="running", out_path=str(services.settings.resolved_home / f"{job_id}.jsonl"), owner=owner,
-            heartbeat_at=None if heartbeat_age is None else utc_now() - heartbeat_age,
+            id=job_id, advisor_id="A001", product_id=product, segment="all", channel="wecom", variants=1,
+            status="running", out_path=str(services.settings.resolved_home / "campaigns" / f"{job_id}.jsonl"),
+            owner=owner, heartbeat_at=None if heartbeat_age is None else utc_now() - heartbeat_age,
         ))
 
 
@@ -83,22 +86,30 @@ def _host() -> str:
     return this_owner().rpartition(":")[0]
 
 
-def test_starting_jobs_leaves_a_live_workers_job_running_and_takes_back_dead_ones():
+def _owners(services: Services) -> dict[str, tuple[str | None, str]]:
+    with services.session_factory() as session:
+        return {job.id: (job.owner, job.status) for job in session.query(CampaignJob)}
+
+
+def test_starting_jobs_leaves_a_live_workers_job_alone_and_takes_over_dead_ones():
     services = get_services()
-    _job(services, "live", owner=f"{_host()}:{os.getppid()}", heartbeat_age=timedelta(seconds=5))
-    _job(services, "otherhost", owner="elsewhere:12", heartbeat_age=timedelta(seconds=5))
+    live_owner, other_owner = f"{_host()}:{os.getppid()}", "elsewhere:12"
+    _job(services, "live", owner=live_owner, heartbeat_age=timedelta(seconds=5))
+    _job(services, "otherhost", owner=other_owner, heartbeat_age=timedelta(seconds=5))
     _job(services, "deadpid", owner=f"{_host()}:{_finished_pid()}", heartbeat_age=timedelta(seconds=5))
     _job(services, "expired", owner="elsewhere:13", heartbeat_age=timedelta(minutes=10))
     _job(services, "legacy", owner=None, heartbeat_age=None)
 
     jobs = CampaignJobs(services)
     try:
-        statuses = {job_id: jobs.status("A001", job_id)["status"]
-                    for job_id in ("live", "otherhost", "deadpid", "expired", "legacy")}
+        jobs.wait(timeout=120)
     finally:
         jobs.close()
-    assert statuses == {"live": "running", "otherhost": "running", "deadpid": "interrupted",
-                        "expired": "interrupted", "legacy": "interrupted"}
+    owners = _owners(services)
+    assert owners["live"] == (live_owner, "running") and owners["otherhost"] == (other_owner, "running")
+    for job_id in ("deadpid", "expired", "legacy"):
+        owner, status = owners[job_id]
+        assert owner == this_owner() and status == "failed", (job_id, owners[job_id])  # taken over and run here
 
 
 def test_a_running_job_whose_lease_lapsed_reads_as_interrupted_even_when_nothing_can_be_written():
@@ -145,3 +156,35 @@ def test_a_full_disk_during_a_cli_campaign_is_a_chinese_error_and_the_resume_is_
     assert resumed.exit_code == 0, resumed.output
     keys = [(row["customer_id"], row["variant"]) for row in map(json.loads, out.read_text("utf-8").splitlines())]
     assert len(keys) == len(set(keys)) == 24
+
+
+@pytest.mark.slow
+def test_an_api_job_whose_process_died_is_resumed_from_its_checkpoint_by_the_next_process(
+    use_built_services: Services,
+):
+    services = use_built_services
+    ids = tuple(view.id for view in services.customers.list(advisor_id="A001")[:6])
+    spec = CampaignSpec(product_id=PRODUCT, customer_ids=ids, variants=2, channel="wecom")
+    first = CampaignJobs(services, workers=1)
+    job_id = first.start("A001", spec)["id"]
+    first.wait(timeout=600)
+    first.close()
+    out = services.settings.resolved_home / "campaigns" / f"{job_id}.jsonl"
+    complete = out.read_bytes().splitlines(keepends=True)
+    assert len(complete) == 12
+    out.write_bytes(b"".join(complete[:3]) + complete[3][:10])  # killed mid-write, after three rows
+    with transaction(services.session_factory) as session:
+        job = session.get(CampaignJob, job_id)
+        job.status, job.owner, job.heartbeat_at = "running", f"{_host()}:{_finished_pid()}", utc_now()
+
+    second = CampaignJobs(services, workers=1)
+    try:
+        second.wait(timeout=600)
+        status = second.status("A001", job_id)
+    finally:
+        second.close()
+    assert status["status"] == "done", status
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    keys = [(row["customer_id"], row["variant"]) for row in rows]
+    assert len(keys) == len(set(keys)) == 12
+    assert sorted(keys) == sorted((json.loads(line)["customer_id"], json.loads(line)["variant"]) for line in complete)

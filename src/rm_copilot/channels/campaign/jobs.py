@@ -1,10 +1,14 @@
 """Campaign jobs started over HTTP: queued, run one at a time in the background, progress in the DB.
 
+A job is leased to the process running it (owner "host:pid" and a heartbeat). When that process
+dies, a live one takes the job over and resumes it from its output file, which is its checkpoint.
+
 An advisor's job only ever covers that advisor's own customers: the segment is narrowed with
 `advisor:<id>` and an id list is checked against the advisor's book before the job is accepted.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -18,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from rm_copilot.channels.campaign.models import CampaignJob
+from rm_copilot.channels.campaign.output import meta_path
 from rm_copilot.channels.campaign.runner import CampaignSpec, Progress, run_campaign
 from rm_copilot.channels.campaign.segment import parse_segment
 from rm_copilot.db import transaction
@@ -29,7 +34,7 @@ log = logging.getLogger("rm_copilot.campaign")
 PROGRESS_EVERY_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0
 LEASE = timedelta(seconds=60)
-INTERRUPTED = "服务重启或进程退出，任务中断；可用 CLI --resume 续跑"
+INTERRUPTED = "任务所在进程已退出，将由其他进程从断点续跑；也可用 CLI --resume 续跑"
 ACTIVE = ("queued", "running")
 
 
@@ -40,7 +45,7 @@ class CampaignJobs:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign")
         self._directory = services.settings.resolved_home / "campaigns"
         self._owner = this_owner()
-        self._mark_interrupted()
+        self._resume_abandoned()
         self._stopped = threading.Event()
         threading.Thread(target=self._keep_leases, name="campaign-lease", daemon=True).start()
 
@@ -84,7 +89,7 @@ class CampaignJobs:
         """Block until queued jobs finished (tests and graceful shutdown)."""
         self._executor.submit(lambda: None).result(timeout=timeout)
 
-    def _run(self, job_id: str, spec: CampaignSpec) -> None:
+    def _run(self, job_id: str, spec: CampaignSpec, resume: bool = False) -> None:
         self._update(job_id, status="running", owner=self._owner, heartbeat_at=utc_now())
         last = 0.0
 
@@ -97,7 +102,7 @@ class CampaignJobs:
         try:
             job = self._job(job_id)
             summary = run_campaign(
-                self._services, spec, Path(job.out_path), workers=self._workers, on_progress=report
+                self._services, spec, Path(job.out_path), resume=resume, workers=self._workers, on_progress=report
             )
         except Exception as error:  # noqa: BLE001 - a failed job is reported on the job, not lost
             log.exception("campaign %s failed", job_id)
@@ -142,16 +147,44 @@ class CampaignJobs:
                     session.query(CampaignJob).filter(
                         CampaignJob.owner == self._owner, CampaignJob.status.in_(ACTIVE)
                     ).update({CampaignJob.heartbeat_at: utc_now()}, synchronize_session=False)
-                self._mark_interrupted()
+                self._resume_abandoned()
             except SQLAlchemyError as error:
                 log.warning("campaign lease renewal failed: %s", type(error).__name__)
 
-    def _mark_interrupted(self) -> None:
-        """Jobs of dead processes (or with an expired lease) only; another live worker's job is left alone."""
+    def _resume_abandoned(self) -> None:
+        """Jobs of dead processes (or with an expired lease) continue here; another live worker's job is left alone."""
+        with self._services.session_factory() as session:
+            lost = [(job.id, job.owner, job.heartbeat_at)
+                    for job in session.query(CampaignJob).filter(CampaignJob.status.in_(ACTIVE))
+                    if abandoned(job.owner, job.heartbeat_at, LEASE)]
+        for job_id, owner, heartbeat_at in lost:
+            if not self._take_over(job_id, owner, heartbeat_at):
+                continue  # another process took it first
+            log.warning("campaign %s resumed from its checkpoint after its process stopped", job_id)
+            self._executor.submit(self._run, job_id, self._spec_of(self._job(job_id)), True)
+
+    def _take_over(self, job_id: str, owner: str | None, heartbeat_at: datetime | None) -> bool:
+        """Compare-and-set on the lease, so of two processes taking one job over, one wins."""
         with transaction(self._services.session_factory) as session:
-            for job in session.query(CampaignJob).filter(CampaignJob.status.in_(ACTIVE)):
-                if abandoned(job.owner, job.heartbeat_at, LEASE):
-                    job.status, job.error = "interrupted", INTERRUPTED
+            changed = session.query(CampaignJob).filter(
+                CampaignJob.id == job_id,
+                CampaignJob.owner.is_(None) if owner is None else CampaignJob.owner == owner,
+                CampaignJob.heartbeat_at.is_(None) if heartbeat_at is None else CampaignJob.heartbeat_at == heartbeat_at,
+            ).update({CampaignJob.owner: self._owner, CampaignJob.heartbeat_at: utc_now(),
+                      CampaignJob.status: "queued"}, synchronize_session=False)
+        return changed == 1
+
+    @staticmethod
+    def _spec_of(job: CampaignJob) -> CampaignSpec:
+        """The parameters recorded beside the output (what --resume checks), else those on the job row."""
+        meta = meta_path(Path(job.out_path))
+        if meta.exists():
+            recorded = json.loads(meta.read_text(encoding="utf-8"))
+            ids = recorded.get("customer_ids")
+            return CampaignSpec(**{**recorded, "customer_ids": tuple(ids) if ids else None})
+        return CampaignSpec(product_id=job.product_id, channel=job.channel, variants=job.variants,
+                            segment=job.segment, customer_ids=tuple(job.customer_ids) if job.customer_ids else None,
+                            limit=job.limit)
 
 
 def _utc(moment: datetime) -> str:
