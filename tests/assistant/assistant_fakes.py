@@ -149,7 +149,8 @@ class FailingModel(BaseChatModel):
 
 
 def make_copilot(tmp_path: Path, catalog: Any, engine: Any, *, model: BaseChatModel | None = None,
-                 customers: FakeCustomers | None = None, retriever: FakeRetriever | None = None) -> Copilot:
+                 customers: FakeCustomers | None = None, retriever: Any = None, index: Any = None) -> Copilot:
+    """A copilot over fakes; with `index` (a real KnowledgeIndex) it also reads chunks and their vocabulary."""
     settings = Settings(home=tmp_path / "home", environment="test", knowledge_base=KNOWLEDGE_BASE)
     tmp_path.mkdir(parents=True, exist_ok=True)
     db = make_engine(f"sqlite:///{tmp_path / 'assistant.db'}")
@@ -159,8 +160,9 @@ def make_copilot(tmp_path: Path, catalog: Any, engine: Any, *, model: BaseChatMo
     gate = ComplianceGate(engine, customers, SqlAuditSink(factory))
     builtin = make_builtin_model(settings)
     generator = GuardedGenerator(model or builtin, builtin, get_renderer(settings.prompts_dir), gate)
+    chunks = {"chunk_lookup": index.get_chunk, "chunk_texts": lambda: [c.text for c in index.chunks()]} if index else {}
     return Copilot(customers=customers, catalog=catalog, retriever=lambda: retriever or FakeRetriever([]),
-                   gate=gate, sessions=SessionStore(factory), generator=generator)
+                   gate=gate, sessions=SessionStore(factory), generator=generator, **chunks)
 
 
 class GuaranteeModel(BaseChatModel):

@@ -65,6 +65,10 @@ class AnswerPlanner:
         query, products = resolved.question, resolved.products
         if len(products) >= 2 and routing.asks_to_compare(query) or self._two_sides(resolved):
             return self._comparison_plan(resolved, brief, variant)
+        if brief is not None and not products and routing.asks_about_customer(query) \
+                and not routing.asks_for_products(query):
+            request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
+            return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
         named = [p for p in products if p in self.matcher.find(query, tags=False)] if products else []
         if not named and not resolved.followup and routing.asks_for_products(query):
             if self._out_of_scope(query):
@@ -72,10 +76,7 @@ class AnswerPlanner:
             return self._recommendation_plan(query, brief, variant)
         if not products and not resolved.followup and self._out_of_scope(query):
             return self._refusal(query, variant)
-        if brief is not None and not products and routing.asks_about_customer(query):
-            request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
-            return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
-        hits = self._retrieve(query, products)
+        hits = self._retrieve(query, products)  # one search per product asked about, or one in all
         return self._fact_plan(query, products, hits, brief, variant, history)
 
     @staticmethod
@@ -123,9 +124,7 @@ class AnswerPlanner:
         return hits or self.retriever.search(query, k=self.k)
 
     def _out_of_scope(self, query: str) -> bool:
-        """Nothing to retrieve, words the documents never use, or a thing to buy the catalogue lacks."""
-        if not self.retriever.search(query, k=1):
-            return True
+        """Words the documents never use, or a thing to buy that the catalogue lacks (no search needed)."""
         if (wanted := routing.asks_to_buy_here(query)) is not None and not self.matcher.find(wanted):
             if not any(word in wanted for word in _TYPE_WORDS):
                 return True

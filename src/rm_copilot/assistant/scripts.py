@@ -155,9 +155,10 @@ class ScriptWriter:
         sources = "\n".join(str(v) for v in (requests[0].product, requests[0].event, brief))
         scripts = []
         for request in requests:
+            strip = (lambda t: _EMOJI.sub("", t)) if channel != "tablet" else (lambda t: t)
             guarded = self.generator.generate(request, sources=sources, product_type=product.type,
-                                              channel=channel, source="script", **check)
-            text = _EMOJI.sub("", guarded.text) if channel != "tablet" else guarded.text
+                                              channel=channel, source="script", post=strip, **check)
+            text = guarded.text  # emoji were stripped before the gate checked it
             scripts.append(Script(
                 text=text, product_id=product.id, scenario=request.scenario, channel=channel,
                 variant=request.variant, reasons=reasons, citations=self._citations(text, product),

@@ -1,0 +1,118 @@
+"""The wrong answers an advisor met as a new user (issue 11), over the real knowledge base and index."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from assistant_fakes import FakeCustomers, make_copilot, profile
+
+pytestmark = pytest.mark.slow
+
+FIRST_SENTENCE = re.compile(r"^[^。！？\n]*[。！？]")
+HEADING_ARTEFACT = re.compile(r"[①②③④⑤⑥⑦⑧⑨⑩]\s*\d+[.、．]|^\s*\d+[.、．]\s", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def real(built_services):
+    return built_services
+
+
+@pytest.fixture
+def customers():
+    customers = FakeCustomers()
+    customers.add(profile("C00078", age=78, risk_level="C2", needs=("retirement",)))
+    customers.add(profile("C00045", age=45, risk_level="C3", needs=("medical",)))
+    return customers
+
+
+@pytest.fixture
+def copilot(tmp_path, real, engine, customers):
+    return make_copilot(tmp_path, real.catalog, engine, customers=customers, retriever=real.retriever,
+                        index=real.knowledge_index)
+
+
+def converse(copilot, *questions, customer_id=None):
+    session_id, answers = None, []
+    for question in questions:
+        answer = copilot.chat("A001", question, customer_id=customer_id, session_id=session_id)
+        session_id = answer.session_id
+        answers.append(answer)
+    return answers
+
+
+def cited_products(answer) -> set[str]:
+    return {c["product_id"] for c in answer.citations if c["product_id"]}
+
+
+def test_the_term_follow_up_stays_on_the_large_deposit_for_an_elderly_customer(copilot):
+    first, term = converse(copilot, "大额存单的起存金额是多少？", "那它的期限呢？", customer_id="C00078")
+    assert "大额存单" in term.rewritten_question
+    assert cited_products(term) and cited_products(term) <= {"DP002", "DP003"}
+    assert "经营快贷" not in term.answer
+    assert re.search(r"存期\d年|\d年期|[13]年", term.answer)
+
+
+def test_the_early_withdrawal_follow_up_answers_about_the_large_deposit(copilot):
+    *_, early = converse(copilot, "大额存单的起存金额是多少？", "那它能提前支取吗？")
+    assert cited_products(early) and cited_products(early) <= {"DP002", "DP003"}
+    assert "大额存单" in early.rewritten_question and "提前支取" in early.answer
+
+
+def test_which_terms_a_large_deposit_has_lists_both_terms(copilot):
+    answer = copilot.chat("A001", "大额存单有哪些期限？")
+    assert "3年" in answer.answer and "1年" in answer.answer
+
+
+def test_the_weather_is_refused_without_a_citation(copilot):
+    answer = copilot.chat("A001", "今天天气怎么样")
+    assert answer.answer.startswith("知识库中没有找到") and answer.citations == []
+    assert answer.route == "refuse"
+
+
+def test_is_wealth_guaranteed_says_so_plainly_first_without_heading_numbers(copilot):
+    answer = copilot.chat("A001", "这款理财保本保息吗？")
+    first = FIRST_SENTENCE.match(answer.answer).group(0)
+    assert "不保本" in answer.answer.split("\n")[0] and "保本保息" not in first
+    assert not HEADING_ARTEFACT.search(answer.answer), answer.answer
+    assert answer.citations
+
+
+def test_a_maturing_deposit_need_gets_suitable_products_not_compliance_lines(copilot, real):
+    answer = copilot.chat("A001", "客户有50万定期下个月到期，想找个稳一点但收益比定期高的，推荐什么？")
+    assert "不得说" not in answer.answer
+    named = [p for p in real.catalog.all() if p.name in answer.answer]
+    assert named and all(p.risk_rank <= 1 for p in named)  # no stated level: only R1 may be offered
+    assert answer.route == "recommend"
+
+
+def test_a_medical_need_is_not_met_with_a_credit_card(copilot, real):
+    for answer in (copilot.chat("A001", "客户有社保，但担心得大病医疗费太高，推荐什么？"),
+                   copilot.chat("A001", "这位客户适合什么产品？", customer_id="C00045")):
+        named = [p for p in real.catalog.all() if p.name in answer.answer]
+        assert named and not any(p.type == "card" for p in named), answer.answer
+
+
+def test_recommendation_reasons_differ_from_product_to_product(copilot):
+    answer = copilot.chat("A001", "客户测评C2稳健型，有10万一年内不用，想比定期收益高一点，有什么可以介绍？")
+    lines = [line for line in answer.answer.split("\n") if line.startswith(("①", "②", "③"))]
+    reasons = [line.split("：", 1)[1] for line in lines]
+    assert len(reasons) >= 2 and len(set(reasons)) == len(reasons)
+
+
+@pytest.mark.parametrize("question, required", [
+    ("一年期和三年期大额存单利率分别多少？", ("1.40%", "1.70%")),
+    ("稳享30天和稳享90天起购金额有什么区别？", ("1元", "1万")),
+])
+def test_a_comparison_states_both_products(copilot, question, required):
+    answer = copilot.chat("A001", question)
+    assert answer.route == "compare" and all(fact in answer.answer for fact in required), answer.answer
+
+
+def test_a_product_with_a_suffix_in_its_name_keeps_the_topic(copilot):
+    *_, answer = converse(copilot, "私行专属的尊盈理财封闭期多长？", "它的业绩比较基准是多少？")
+    assert cited_products(answer) == {"WM012"} and "3.20%" in answer.answer
+
+
+def test_a_yes_no_question_opens_with_the_verdict(copilot):
+    answer = copilot.chat("A001", "挂钩黄金的结构性存款能提前取出来吗？")
+    assert answer.answer.startswith("不能"), answer.answer
