@@ -49,7 +49,7 @@ def test_chat_stream_sends_checked_deltas_then_one_done(api, a001, own_customer,
     for _, sentence in events[:-1]:
         assert use_built_services.compliance.check(sentence, customer=context).verdict == "pass", sentence
     done = json.loads(events[-1][1])
-    assert set(done) == {"session_id", "answer", "citations", "compliance"}
+    assert set(done) == {"session_id", "answer", "citations", "compliance", "rewritten_question", "route"}
     assert all(sentence.strip() in done["answer"] for _, sentence in events[:-1])
 
 
@@ -68,6 +68,15 @@ def test_continuing_another_advisors_session_is_404(api, a001, a002):
     session_id = api.post("/api/v1/chat", json={"message": "存款保险保多少？"}, headers=a002).json()["session_id"]
     response = api.post("/api/v1/chat", json={"message": "继续", "session_id": session_id}, headers=a001)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/chat", "/api/v1/chat/stream"])
+def test_a_session_keeps_its_customer_another_is_a_chinese_400(api, a001, use_built_services, path):
+    first, second = (c.id for c in use_built_services.customers.list(advisor_id="A001", limit=2))
+    started = api.post("/api/v1/chat", json={"message": "存款保险保多少？", "customer_id": first}, headers=a001).json()
+    response = api.post(path, json={"message": "存款保险保多少？", "customer_id": second,
+                                    "session_id": started["session_id"]}, headers=a001)
+    assert response.status_code == 400 and "一个会话只对应一位客户" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("path,body", [
