@@ -112,7 +112,7 @@ class FakeWeComApi:
             self._valid_tokens.clear()
 
     def fail_next(self, *errcodes: int) -> None:
-        """The next authenticated calls answer these errcodes, one each, whatever their token."""
+        """The next authenticated calls answer these errcodes, one each, whatever their token (0: normally)."""
         with self._changed:
             self._forced_errors.extend(errcodes)
 
@@ -183,8 +183,9 @@ class FakeWeComApi:
     def _authenticated(self, query: dict[str, str]) -> dict | None:
         """The error answer for a call whose access_token WeCom would refuse; None when it is good."""
         token = query.get("access_token", "")
-        if self._forced_errors:
-            return {"errcode": self._forced_errors.pop(0), "errmsg": "forced by test"}
+        forced = self._forced_errors.pop(0) if self._forced_errors else 0
+        if forced:  # 0: this call is answered normally
+            return {"errcode": forced, "errmsg": "forced by test"}
         if token in self._valid_tokens and time.monotonic() >= self._token_deadline.get(token, 0):
             self._valid_tokens.discard(token)
             self._expired_tokens.add(token)

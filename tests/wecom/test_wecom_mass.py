@@ -4,6 +4,7 @@ weekly cap; the advisor's confirmation (in the fake WeCom) comes back as `sent` 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from rm_copilot.channels.api.app import create_app
 from rm_copilot.channels.campaign.models import CampaignJob
 from rm_copilot.channels.wecom.mass import NO_CONSENT, NO_CONTACT, NOT_PASSED
+from rm_copilot.channels.wecom.models import WeComMassMessage
 from rm_copilot.config import get_settings
 from rm_copilot.customers.generator import generate_customers
 from rm_copilot.customers.records import CustomerRecord
@@ -166,8 +168,25 @@ def test_wecom_refusal_is_a_chinese_502_and_nothing_is_stored(mass_env: MassEnv)
 
     answer = _create(mass_env, {"campaign_id": campaign}, 502)
 
-    assert "企业微信" in answer["detail"]
+    assert answer["detail"] == "企业微信接口调用失败（错误码 40058）"
+    with mass_env.services.session_factory() as session:
+        assert session.scalars(select(WeComMassMessage)).all() == []
     assert _create(mass_env, {"campaign_id": campaign})["counts"]["pending"] == 1  # not counted against the cap
+
+
+def test_tasks_created_before_a_refusal_are_kept_and_followed_up(mass_env: MassEnv):
+    first, second = mass_env.customers[:2]
+    other_text = GOOD_TEXT.replace("稳健型", "中低风险")
+    campaign = mass_env.campaign([(first, GOOD_TEXT, "pass"), (second, other_text, "pass")])
+    mass_env.api.fail_next(0, 40058)  # the first task goes through, the second is refused
+
+    answer = _create(mass_env, {"campaign_id": campaign}, 502)
+
+    mass_id = re.search(r"群发编号 ([0-9a-f]{16})", answer["detail"]).group(1)
+    (task,) = mass_env.api.mass_tasks.values()
+    mass_env.api.confirm_mass_task(task.msgid)
+    status = mass_env.client.get(f"/api/v1/wecom/mass-messages/{mass_id}", headers=mass_env.headers).json()
+    assert status["counts"]["sent"] == 1 and [o.customer_id for o in mass_env.outcomes()] == [first]
 
 
 def test_cli_mass_send_and_status_follow_the_same_rules(mass_env: MassEnv):

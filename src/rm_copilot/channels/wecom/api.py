@@ -11,7 +11,7 @@ from rm_copilot.channels.api.deps import CurrentAdvisor, ServicesDep, ensure_own
 from rm_copilot.channels.api.responses import NOT_FOUND
 from rm_copilot.channels.api.schemas import ID_PATTERN, ErrorResponse
 from rm_copilot.channels.wecom.client import WeComApiError
-from rm_copilot.channels.wecom.mass import MassMessenger
+from rm_copilot.channels.wecom.mass import MassMessenger, MassSendFailed
 from rm_copilot.channels.wecom.mass_sources import campaign_candidates, campaign_source, script_candidate
 from rm_copilot.channels.wecom.router import get_channel
 
@@ -82,6 +82,9 @@ class MassMessageOut(BaseModel):
 def _wecom_call(call: Any) -> dict:
     try:
         return call()
+    except MassSendFailed as error:
+        partial = f"；已创建的任务请查询群发编号 {error.mass_id}" if error.mass_id else ""
+        raise HTTPException(status_code=502, detail=f"企业微信接口调用失败（错误码 {error.errcode}）{partial}") from None
     except WeComApiError as error:
         raise HTTPException(status_code=502, detail=f"企业微信接口调用失败（错误码 {error.errcode}）") from None
 

@@ -32,8 +32,13 @@ def _services_and_client():
 def _wecom(call: Any) -> Any:
     from rm_copilot.channels.wecom.client import WeComApiError
 
+    from rm_copilot.channels.wecom.mass import MassSendFailed
+
     try:
         return call()
+    except MassSendFailed as error:
+        partial = f"；已创建的任务请用 rm-copilot wecom mass-status {error.mass_id} 查询" if error.mass_id else ""
+        raise BadInput(f"企业微信接口调用失败（错误码 {error.errcode}）{partial}") from None
     except WeComApiError as error:
         raise BadInput(f"企业微信接口调用失败（错误码 {error.errcode}）") from None
 

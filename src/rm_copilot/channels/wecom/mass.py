@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from rm_copilot.channels.wecom.client import MASS_TEXT_LIMIT, WeComApiError
 from rm_copilot.channels.wecom.mass_sources import Candidate
 from rm_copilot.channels.wecom.models import WeComMassMessage, WeComMassRecipient
 from rm_copilot.db import transaction
@@ -31,10 +32,19 @@ NOT_FRIEND = "客户已不是该客户经理的企业微信联系人"
 ALREADY_RECEIVED = "客户已收到其他群发消息（企业微信频率限制）"
 REFUSED = "企业微信拒绝该外部联系人"
 NOT_OWN = "客户不存在或不属于该客户经理"
+TOO_LONG = f"文本超过企业微信群发长度上限（{MASS_TEXT_LIMIT} 字节）"
 WEEK = timedelta(days=7)
 COUNTED = ("pending", "sent")  # what uses up a customer's weekly cap
 WECOM_STATUS = {1: ("sent", None), 2: ("failed", NOT_FRIEND), 3: ("failed", ALREADY_RECEIVED)}
 Check = Callable[[str, str | None, str], str]  # (text, product id, customer id) → verdict for channel wecom
+
+
+class MassSendFailed(Exception):
+    """WeCom refused an add_msg_template call; `mass_id` is set when earlier tasks were created."""
+
+    def __init__(self, errcode: int, mass_id: str | None):
+        self.errcode, self.mass_id = errcode, mass_id
+        super().__init__(f"add_msg_template failed with {errcode}")
 
 
 def _now() -> datetime:
@@ -60,24 +70,37 @@ class MassMessenger:
         now = self._clock()
         included, excluded = self._screen(advisor.id, candidates, now)
         mass_id = uuid.uuid4().hex[:16]
-        rows = [self._row(mass_id, c, "excluded", reason, now) for c, reason in excluded]
+        with transaction(self._factory) as session:
+            session.add(WeComMassMessage(id=mass_id, advisor_id=advisor.id, sender=advisor.wecom_userid,
+                                         campaign_id=campaign_id, script_id=script_id, created_at=now))
+            session.add_all(self._row(mass_id, c, "excluded", reason, now) for c, reason in excluded)
         tasks = []
         by_text: dict[str, list[tuple[Candidate, str]]] = {}
         for candidate, external_userid in included:
             by_text.setdefault(candidate.text or "", []).append((candidate, external_userid))
         for text, group in by_text.items():
-            answer = self._client.add_msg_template(
-                sender=advisor.wecom_userid, external_userids=[e for _, e in group], text=text)
+            try:
+                answer = self._client.add_msg_template(
+                    sender=advisor.wecom_userid, external_userids=[e for _, e in group], text=text)
+            except WeComApiError as error:
+                self._abandon(mass_id, created=bool(tasks))
+                raise MassSendFailed(error.errcode, mass_id if tasks else None) from error
             refused = set(answer["fail_list"])
-            for candidate, external_userid in group:
-                status, reason = ("failed", REFUSED) if external_userid in refused else ("pending", None)
-                rows.append(self._row(mass_id, candidate, status, reason, now, answer["msgid"], external_userid))
+            # Stored per WeCom task, so tasks created before a later failure are still followed up.
+            with transaction(self._factory) as session:
+                for candidate, external_userid in group:
+                    status, reason = ("failed", REFUSED) if external_userid in refused else ("pending", None)
+                    session.add(self._row(mass_id, candidate, status, reason, now, answer["msgid"], external_userid))
             tasks.append({"msgid": answer["msgid"], "recipients": len(group) - len(refused & {e for _, e in group})})
-        with transaction(self._factory) as session:
-            session.add(WeComMassMessage(id=mass_id, advisor_id=advisor.id, sender=advisor.wecom_userid,
-                                         campaign_id=campaign_id, script_id=script_id, created_at=now))
-            session.add_all(rows)
         return self.status(advisor.id, mass_id) | {"tasks": tasks}
+
+    def _abandon(self, mass_id: str, *, created: bool) -> None:
+        """After a refused call: a request that created no WeCom task leaves nothing behind."""
+        if created:
+            return
+        with transaction(self._factory) as session:
+            session.execute(delete(WeComMassRecipient).where(WeComMassRecipient.mass_id == mass_id))
+            session.execute(delete(WeComMassMessage).where(WeComMassMessage.id == mass_id))
 
     def _screen(self, advisor_id: str, candidates: list[Candidate], now: datetime):
         included: list[tuple[Candidate, str]] = []
@@ -109,6 +132,8 @@ class MassMessenger:
             return f"近7天已有{sent_this_week}条群发，达到每周上限{self.max_per_week}条"
         if not candidate.text or self._check(candidate.text, candidate.product_id, candidate.customer_id) != "pass":
             return NOT_PASSED
+        if len(candidate.text.encode()) > MASS_TEXT_LIMIT:
+            return TOO_LONG
         return None
 
     def _recent_counts(self, customer_ids: list[str], since: datetime) -> dict[str, int]:
