@@ -135,3 +135,15 @@ def test_full_width_punctuation_in_rule_patterns_meets_normalised_text():
     # "，" becomes "," in normalised text; the rulebook's "[^，。]" gaps must still stop there.
     assert rule_ids("比起那家银行，我们离您更近也更好找") == []
     assert rule_ids("比那家银行利率高") == ["misleading.comparison"]
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("“亏了我补”这类承诺无效且违规，请勿相信。", "pass"),
+    ("文案“板上钉钉的收益”已被合规退回。", "pass"),
+    ("“保本”这个词我们不能用，这款产品确实不保本。", "pass"),
+    ("质检规则把“稳赚不赔”列为禁用词。", "pass"),
+    ("不得夸大，“保本保息”是真的。", "block"),          # the cue is in another clause
+    ("客户都说“稳赚不赔”，您也试试。", "block"),         # a quotation with no talk about wording
+])
+def test_quoted_phrase_in_a_clause_about_wording_is_a_mention(text, verdict):
+    assert engine().check(text).verdict == verdict, engine().check(text).findings

@@ -16,7 +16,7 @@ from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, 
 from rm_copilot.compliance.names import name_finder
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.pii import apply_spans, find_pii
-from rm_copilot.compliance.quotes import quoted_after_negation
+from rm_copilot.compliance.quotes import mention_cues, quoted_after_negation, quoted_mention
 from rm_copilot.compliance.rulebook import CHANNELS, PRODUCT_TYPES, Rulebook
 from rm_copilot.compliance.suitability import SuitabilityChecker
 from rm_copilot.errors import BadInput
@@ -40,6 +40,7 @@ class ComplianceEngine:
                                       questions=rulebook.questions)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
+        self.mention_cues = mention_cues(rulebook.mentions)
         name_finder()  # loads jieba's dictionary and tagger now, so `check` never does I/O
 
     @classmethod
@@ -73,7 +74,8 @@ class ComplianceEngine:
         for hit in hits:
             rule = hit.rule.rule
             start, end = normalized.span(hit.start, hit.end)
-            if rule.negatable and _has_quote(text) and quoted_after_negation(text, start, self.matcher.negation):
+            if rule.negatable and _has_quote(text) and (quoted_after_negation(text, start, self.matcher.negation)
+                                                         or quoted_mention(text, start, end, self.mention_cues)):
                 continue
             findings.append(Finding(rule.id, rule.category, hit.rule.severity, start, end, text[start:end],
                                     rule.message, rule.suggestion, rule.basis, hit.pattern,

@@ -1,8 +1,10 @@
 """Quoted examples after a prohibition are mentions, not claims.
 
 "不得说“保本保息”“本金无忧”“稳赚不赔”" names forbidden phrases; the negation before the first
-quote covers the whole list of quoted items. Decided on the original text, where the quotation
-marks still are (normalisation drops them between CJK characters).
+quote covers the whole list of quoted items. So does a quotation in a sentence that talks about
+wording ("“亏了我补”这类承诺无效且违规", "文案“板上钉钉的收益”已被合规退回"): a cue from the
+rulebook's `mentions` list anywhere in the sentence outside the quotes. Decided on the original
+text, where the quotation marks still are (normalisation drops them between CJK characters).
 """
 from __future__ import annotations
 
@@ -11,10 +13,30 @@ import re
 from rm_copilot.compliance.matcher import NegationDetector
 from rm_copilot.compliance.normalize import normalize
 
+def mention_cues(cues: list[str]) -> re.Pattern | None:
+    forms = sorted({normalize(cue).text for cue in cues if cue.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(form) for form in forms)) if forms else None
+
+
 _QUOTED = re.compile(r'“[^“”]*”|「[^「」]*」|『[^『』]*』|"[^"\n]*"')
 _OPENERS = '“「『"'
 _LIST_TAIL = re.compile(r"(?:[\s、：:]|[，,](?=\s*(?:例如|比如|如|像))|和|或|及|与|以及|或者|等|例如|比如|如|像)*\Z")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
+
+
+def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> bool:
+    """True when [start, end) lies inside a quotation and the quotation's clause talks about the
+    wording ("“保本”这个词我们不能用"); another clause does not count ("不得夸大，“保本保息”是真的")."""
+    if cues is None:
+        return False
+    quote = next((m for m in _QUOTED.finditer(text) if m.start() < start and end <= m.end()), None)
+    if quote is None:
+        return False
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote.start())), default=0)
+    closing = _CLAUSE_END.search(text, quote.end())
+    clause = text[clause_start:closing.start() if closing else len(text)]
+    return bool(cues.search(normalize(_QUOTED.sub("，", clause)).text))
 
 
 def quoted_after_negation(text: str, start: int, negation: NegationDetector) -> bool:

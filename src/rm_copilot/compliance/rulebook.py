@@ -158,6 +158,7 @@ class RulebookMeta(_Strict):
     version: str = Field(min_length=1)
     negation: Negation
     questions: Questions = Questions()
+    mentions: list[str] = []  # cues that a sentence talks about wording (see quotes.py)
 
 
 class Rulebook(_Strict):
@@ -165,6 +166,7 @@ class Rulebook(_Strict):
     negation: Negation
     rules: list[Rule]
     questions: Questions = Questions()
+    mentions: list[str] = []
     disclosures: list[Disclosure]
 
     @classmethod
@@ -199,7 +201,7 @@ class Rulebook(_Strict):
         if not rules:
             raise RulebookError(f"{directory}: 规则库中没有任何规则")
         return cls(version=meta.version, negation=meta.negation, rules=rules, disclosures=disclosures,
-                   questions=meta.questions)
+                   questions=meta.questions, mentions=meta.mentions)
 
 
 def _read(path: Path) -> object:
