@@ -184,3 +184,71 @@ def test_group_robot_error_is_raised(fake_api: FakeWeComApi):
 
     with pytest.raises(WeComApiError, match="93000"):
         robot.send_text("你好")
+
+
+def test_mass_task_results_are_read_across_pages(fake_api: FakeWeComApi):
+    client = make_client(fake_api)
+    recipients = [f"wm{n:030d}" for n in range(5)]
+
+    task = client.add_msg_template(sender="zhangwei", external_userids=recipients, text="您好，欢迎来网点了解。")
+    fake_api.confirm_mass_task(task["msgid"], not_friends=(recipients[4],))
+    rows = client.groupmsg_send_results(task["msgid"], "zhangwei", page_size=2)
+
+    assert task["fail_list"] == []
+    assert [(r["external_userid"], r["status"]) for r in rows] == [(r, 1) for r in recipients[:4]] + [(recipients[4], 2)]
+    assert len(fake_api.calls_to("externalcontact/get_groupmsg_send_result")) == 3
+
+
+def test_non_contacts_come_back_in_fail_list_and_a_task_needs_one_contact():
+    api = FakeWeComApi(corp_id=CORP_ID, secret=SECRET, friends={"zhangwei": {"wm-friend"}}).start()
+    try:
+        client = make_client(api)
+        task = client.add_msg_template(sender="zhangwei", external_userids=["wm-friend", "wm-stranger"], text="您好")
+        with pytest.raises(WeComApiError) as refused:
+            client.add_msg_template(sender="zhangwei", external_userids=["wm-stranger"], text="您好")
+    finally:
+        api.stop()
+    assert task["fail_list"] == ["wm-stranger"] and refused.value.errcode == 41048
+
+
+def test_expired_token_during_a_mass_task_is_refreshed_once(fake_api: FakeWeComApi):
+    client = make_client(fake_api)
+    client.access_token()
+    fake_api.expire_tokens()
+
+    task = client.add_msg_template(sender="zhangwei", external_userids=["wm1"], text="您好")
+
+    assert task["msgid"] and len(fake_api.calls_to("gettoken")) == 2
+    assert [c.answer["errcode"] for c in fake_api.calls_to("externalcontact/add_msg_template")] == [42001, 0]
+
+
+def test_token_past_its_expires_in_is_refused_with_42001_by_the_fake():
+    api = FakeWeComApi(corp_id=CORP_ID, secret=SECRET, expires_in=0).start()
+    try:
+        token = httpx.get(f"{api.base_url}/gettoken", params={"corpid": CORP_ID, "corpsecret": SECRET}).json()
+        answer = httpx.post(f"{api.base_url}/message/send", params={"access_token": token["access_token"]},
+                            json={"touser": "u", "msgtype": "text", "agentid": 1, "text": {"content": "x"}}).json()
+    finally:
+        api.stop()
+    assert token["expires_in"] == 0 and answer["errcode"] == 42001
+
+
+def test_template_card_is_sent_with_its_task_id_and_a_reused_task_id_is_refused(fake_api: FakeWeComApi):
+    from rm_copilot.channels.wecom.cards import script_card
+
+    client = make_client(fake_api)
+    card = script_card({"script_id": "S0123456789abcdef0123", "scenario": "maturity", "product_id": "DP001"},
+                       "C00012", "张*")
+
+    code = client.send_template_card("ZhangWei", card)
+    with pytest.raises(WeComApiError) as reused:
+        client.send_template_card("ZhangWei", card)
+
+    assert code == f"rc-{card['task_id']}" and reused.value.errcode == 40058
+    assert fake_api.sent_cards() == [card]
+
+
+def test_oversized_mass_text_is_refused_before_calling_wecom(fake_api: FakeWeComApi):
+    with pytest.raises(WeComApiError) as refused:
+        make_client(fake_api).add_msg_template(sender="zhangwei", external_userids=["wm1"], text="字" * 1400)
+    assert refused.value.errcode == 45002 and fake_api.calls_to("externalcontact/add_msg_template") == []

@@ -232,3 +232,23 @@ def test_card_button_press_on_a_real_script_ends_as_an_outcome_row(mass_env: Mas
     assert (outcome.customer_id, outcome.kind, outcome.channel, outcome.source) == (customer, "replied", "wecom", "wecom_card")
     assert outcome.script_id and outcome.scenario == "product" and outcome.verdict in {"pass", "rewrite"}
     assert mass_env.api.sent_texts()[-1] == f"已记录：{customer} 客户有回复。"
+
+
+def test_push_today_sends_the_summary_and_a_card_per_top_opportunity(mass_env: MassEnv):
+    from typer.testing import CliRunner
+
+    from rm_copilot.cli import app
+
+    expected = mass_env.services.marketing.opportunities("A001")
+    assert expected, "the generated customers give A001 opportunities"
+
+    result = CliRunner().invoke(app, ["wecom", "push-today", "--advisor", "A001"])
+
+    cards = mass_env.api.sent_cards()
+    assert result.exit_code == 0, result.output
+    assert f"A001：已推送 1 条摘要和 {len(cards)} 张商机卡片" in result.stdout
+    assert len(cards) == min(5, len(expected))
+    assert [c["horizontal_content_list"][0]["value"] for c in cards] == [
+        f"{o.name}（{o.customer_id}）" for o in expected[:5]]
+    (summary,) = mass_env.api.sent_texts()
+    assert all(o.customer_id in summary for o in expected[:10])
