@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from rm_copilot.config import PROJECT_ROOT
 
 KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
-from rm_copilot.assistant.brief import build_brief
 from rm_copilot.customers.need_inference import Inference
 from rm_copilot.customers.views import EventView, HoldingView, TagView
 from rm_copilot.marketing.opportunities import NO_CONSENT_NOTE, OpportunityEngine
