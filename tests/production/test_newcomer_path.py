@@ -63,3 +63,17 @@ def test_library_debug_lines_never_reach_the_cli_stderr(tmp_path: Path):
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "DEBUG" not in result.stderr and "bm25s" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["customers", "list", "--limit", str(10**24)],
+    ["customers", "generate", "--count", "1", "--start", str(10**20), "--out", "x.jsonl"],
+    ["script", "--customer", "C00001", "--variants", "99"],
+    ["eval", "retrieval", "--k", "1000"],
+    ["campaign", "--product", "WM002", "--segment", "all", "--limit", str(10**24), "--out", "x.jsonl"],
+])
+def test_numbers_out_of_range_on_the_cli_exit_2_before_any_work(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "x.jsonl").exists()

@@ -72,7 +72,7 @@ def script(
     product: Annotated[Optional[str], typer.Option("--product", help="产品编号；不填则按客户标签推荐")] = None,
     scenario: Annotated[Optional[str], typer.Option("--scenario", help="场景：product|maturity|birthday|event|care；不填则按客户事件选择")] = None,
     channel: Annotated[str, typer.Option("--channel", help="渠道：tablet|wecom|sms")] = "tablet",
-    variants: Annotated[int, typer.Option("--variants", help="生成几个不同版本（1–5）")] = 1,
+    variants: Annotated[int, typer.Option("--variants", min=1, max=5, help="生成几个不同版本（1–5）")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="输出与 POST /api/v1/scripts 相同的 JSON")] = False,
 ) -> None:
     """为客户起草营销话术：点明客户事件、匹配需求、只推荐适当的产品，并附引用与合规结果。

@@ -25,7 +25,7 @@ def campaign(
     workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64, help="并发数，默认按机器核数"),
     variants: int = typer.Option(1, "--variants", min=1, max=5, help="每位客户生成的话术版本数（A/B）"),
     channel: str = typer.Option("wecom", "--channel", help="tablet / wecom / sms"),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="最多处理的客户数"),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=10_000_000, help="最多处理的客户数"),
     shard: Optional[str] = typer.Option(None, "--shard", help="分片 i/n，多台机器各跑一片"),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="product/maturity/birthday/event/care，默认按客户事件自动选择"),
     json_output: bool = typer.Option(False, "--json", help="结束时以 JSON 输出汇总"),

@@ -88,7 +88,7 @@ def customers_generate(
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同种子生成相同客户")] = 1,
     out: Annotated[Optional[Path], typer.Option("--out", help="写入 JSONL 文件而不是客户库")] = None,
     start: Annotated[
-        Optional[int], typer.Option("--start", min=1, help="首个客户编号（默认接在库中已有编号之后）")
+        Optional[int], typer.Option("--start", min=1, max=99_999_999, help="首个客户编号（默认接在库中已有编号之后）")
     ] = None,
 ) -> None:
     """生成逼真的合成客户（身份证号、手机号、卡号格式与校验位正确，但都是虚构的）。
@@ -134,7 +134,7 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 def customers_list(
     advisor: Annotated[Optional[str], typer.Option("--advisor", help="只列出该客户经理的客户，如 A001")] = None,
     search: Annotated[Optional[str], typer.Option("--search", help="按编号、姓名、城市、职业或标签筛选")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="最多列出多少位")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, max=1_000_000, help="最多列出多少位")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组（已脱敏）")] = False,
 ) -> None:
     """列出客户（姓名已脱敏）。

@@ -112,7 +112,7 @@ def products_show(product_id: Annotated[str, typer.Argument(help="产品编号�
 @eval_app.command("retrieval")
 def eval_retrieval(
     dataset: Annotated[Optional[Path], typer.Option("--dataset", help="JSONL 评测集，默认 knowledge_base/eval/questions.jsonl")] = None,
-    k: Annotated[int, typer.Option("--k", help="recall@k 的 k")] = 5,
+    k: Annotated[int, typer.Option("--k", max=100, help="recall@k 的 k")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """评测三种检索方式（混合、向量、BM25）的 recall@1、recall@k 与 MRR。
