@@ -63,7 +63,9 @@ class AnswerPlanner:
         topic = replay_topic(history, self.matcher)
         resolved = resolve(question, topic, self.matcher)
         query, products = resolved.question, resolved.products
-        if len(products) >= 2 and routing.asks_to_compare(query) or self._two_sides(resolved):
+        by_name = self.matcher.find(question, tags=False) if len(products) >= 2 and not resolved.followup else []
+        if (len(products) >= 2 and (routing.asks_to_compare(query) or routing.joins_two(question, by_name))) \
+                or self._two_sides(resolved):
             return self._comparison_plan(resolved, brief, variant)
         if brief is not None and not products and routing.asks_about_customer(query) \
                 and not routing.asks_for_products(query):

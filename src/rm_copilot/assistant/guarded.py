@@ -25,6 +25,7 @@ from rm_copilot.generation.builtin import BuiltinComposerChatModel
 from rm_copilot.generation.messages import build_messages
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
+from rm_copilot.generation.points import clean
 from rm_copilot.generation.sentences import SentenceBuffer, split_sentences
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,19 @@ WITHHELD = "该内容未通过合规检查，已拦截，请客户经理人工�
 Post = Callable[[str], str]
 
 
+_FALLBACKS = (("builtin", False), ("builtin_avoiding", False), ("builtin_avoiding_words", False),
+              ("builtin_safe", True))
+_MARKERS = re.compile(r"\[\d+\]")
+
+
 def _same(text: str) -> str:
     return text
+
+
+def _sentences_holding(text: str, words: list[str]) -> list[str]:
+    """The statements of text (markers and list artefacts removed) that contain a flagged word."""
+    return [statement for sentence in split_sentences(text)
+            if any(word in sentence for word in words) and len(statement := clean(_MARKERS.sub("", sentence))) >= 4]
 
 
 @dataclass(frozen=True)
@@ -86,10 +98,14 @@ class GuardedGenerator:
         return self.fallback(request, post=post, **check)
 
     def fallback(self, request: ComposeRequest, *, post: Post = _same, **check: Any) -> Guarded:
-        avoid: list[str] = []
-        for origin, safe in (("builtin", False), ("builtin_avoiding", False), ("builtin_safe", True)):
-            if origin == "builtin_avoiding" and not avoid:
+        """Builtin text; when blocked, again without the blocked sentences, then without any sentence
+        holding a flagged word, then the conservative variant."""
+        sentences: list[str] = []
+        words: list[str] = []
+        for origin, safe in _FALLBACKS:
+            if origin == "builtin_avoiding" and not sentences or origin == "builtin_avoiding_words" and not words:
                 continue
+            avoid = sentences + (words if origin == "builtin_avoiding_words" else [])
             attempt = request.model_copy(update={"safe": safe, "findings": [], "avoid": avoid})
             text = post(self.builtin.compose(attempt))
             result = self.gate.check(text, **{**check, "record": False})
@@ -100,7 +116,9 @@ class GuardedGenerator:
             if result.verdict != "block":
                 return Guarded(result.text, result, origin)
             log.info("builtin %s text blocked by rules %s", origin, result.rule_ids)
-            avoid = [f.matched for f in result.findings if f.severity == "block" and f.matched]
+            blocked = [f.matched for f in result.findings if f.severity == "block" and f.matched]
+            words.extend(blocked)
+            sentences.extend(_sentences_holding(text, blocked))
         result = self.gate.check(WITHHELD, **_without_product(check))
         return Guarded(result.text, result, "withheld")
 

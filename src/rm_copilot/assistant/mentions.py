@@ -15,7 +15,7 @@ from rm_copilot.knowledge.products import BRAND_PREFIXES, Product, ProductCatalo
 from rm_copilot.knowledge.tokenizer import normalize
 
 MIN_SCORE = 2.0
-RELATIVE = 0.6  # a runner-up is named too when it scores this share of the best
+RELATIVE = 0.75  # a runner-up is named too when it scores this share of the best
 _DIGITS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
            "九": "9", "十": "10"}
 _NUMERAL_UNIT = re.compile(r"([一二两三四五六七八九十])(?=(?:个月|年|天|周|期))")

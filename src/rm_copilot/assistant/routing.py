@@ -108,3 +108,8 @@ def asks_to_buy_here(question: str) -> str | None:
 
 def is_content(word: str) -> bool:
     return bool(_CJK.search(word) or _ASCII_WORD.fullmatch(word))
+
+
+def joins_two(question: str, named: list[Any]) -> bool:
+    """Two products named by name and joined by 和/与/跟/及 ("天天利和货币基金A的赎回到账时间") are compared."""
+    return len(named) >= 2 and bool(re.search(r"[和与跟及]|以及", question))
