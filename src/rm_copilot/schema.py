@@ -15,6 +15,7 @@ import rm_copilot.compliance.audit  # noqa: F401,E402
 import rm_copilot.channels.campaign.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.pending  # noqa: F401,E402
+import rm_copilot.channels.wecom.session_map  # noqa: F401,E402
 import rm_copilot.marketing.models  # noqa: F401,E402
 import rm_copilot.rate_limits  # noqa: F401,E402
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from typing import Any, Protocol
 
 from rm_copilot.channels.wecom import replies
@@ -13,6 +11,7 @@ from rm_copilot.channels.wecom.commands import (
 )
 from rm_copilot.channels.wecom.feedback import WeComFeedback
 from rm_copilot.channels.wecom.messages import InboundMessage
+from rm_copilot.channels.wecom.session_map import MemorySessionMap, SessionMap
 from rm_copilot.errors import BadInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -39,13 +38,12 @@ Reply = tuple[str | None, list[dict[str, Any]]]  # the text, then the cards that
 
 class WeComBot:
     def __init__(self, copilot: CopilotLike, advisors: AdvisorDirectory, sender: TextSender,
-                 *, feedback: WeComFeedback | None = None, max_sessions: int = 2000):
+                 *, feedback: WeComFeedback | None = None, max_sessions: int = 2000,
+                 sessions: SessionMap | None = None):
         self._copilot, self._advisors, self._sender = copilot, advisors, sender
         self._feedback = feedback
-        # One chat session per (WeCom user, customer in focus), most recently used kept.
-        self._sessions: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._max_sessions = max_sessions
-        self._lock = threading.Lock()
+        # One chat session per (WeCom user, customer in focus); in the store when workers share the app.
+        self._sessions: SessionMap = sessions or MemorySessionMap(max_sessions)
 
     def handle(self, message: InboundMessage) -> bool:
         """Answer a message through the sender (text, then any cards); False when nothing needed sending."""
@@ -137,20 +135,10 @@ class WeComBot:
         return result
 
     def _session(self, key: tuple[str, str]) -> str | None:
-        with self._lock:
-            if key in self._sessions:
-                self._sessions.move_to_end(key)
-            return self._sessions.get(key)
+        return self._sessions.get(key)
 
     def _remember(self, key: tuple[str, str], session_id: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(key, None)
-            if session_id:
-                self._sessions[key] = session_id
-                while len(self._sessions) > self._max_sessions:
-                    self._sessions.popitem(last=False)
+        self._sessions.put(key, session_id)
 
     def _forget_user(self, userid: str) -> None:
-        with self._lock:
-            for key in [k for k in self._sessions if k[0] == userid]:
-                del self._sessions[key]
+        self._sessions.forget_user(userid)

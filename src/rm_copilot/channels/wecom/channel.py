@@ -16,6 +16,7 @@ from rm_copilot.channels.wecom.inbox import WeComInbox
 from rm_copilot.channels.wecom.mass import MassMessenger
 from rm_copilot.channels.wecom.messages import InboundMessage, parse_envelope, parse_message
 from rm_copilot.channels.wecom.pending import PendingMessages
+from rm_copilot.channels.wecom.session_map import SqlSessionMap
 from rm_copilot.channels.wecom.worker import BackgroundWorker
 from rm_copilot.errors import NotFound
 
@@ -117,7 +118,7 @@ class WeComChannel:
             raise ValueError("WeCom settings are incomplete")
         client = client_from_settings(settings)
         bot = WeComBot(_ServicesCopilot(services), services.customers, client,
-                       feedback=build_feedback(services, client))
+                       feedback=build_feedback(services, client), sessions=SqlSessionMap(services.session_factory))
         channel = cls(
             WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id),
             WeComInbox(services.session_factory),

@@ -64,6 +64,13 @@ def upgrade() -> None:
     with op.batch_alter_table('wecom_pending', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_wecom_pending_received_at'), ['received_at'], unique=False)
 
+    op.create_table('wecom_session_links',
+    sa.Column('user_hash', sa.String(length=64), nullable=False),
+    sa.Column('customer_id', sa.String(length=32), nullable=False),
+    sa.Column('session_id', sa.String(length=32), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('user_hash', 'customer_id')
+    )
     with op.batch_alter_table('campaign_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owner', sa.String(length=96), nullable=True))
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
@@ -75,6 +82,7 @@ def downgrade() -> None:
         batch_op.drop_column('heartbeat_at')
         batch_op.drop_column('owner')
 
+    op.drop_table('wecom_session_links')
     with op.batch_alter_table('wecom_pending', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_wecom_pending_received_at'))
 
