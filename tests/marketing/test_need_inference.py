@@ -83,3 +83,18 @@ def test_import_refreshes_inferred_needs_and_the_entered_tag_wins(demo_services,
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     demo_services.customers.import_file(path)
     assert demo_services.marketing.customer_needs("A001", "C90077")["inferred"] == []
+
+
+def test_a_failing_refresh_never_fails_an_import_that_was_written(demo_services, tmp_path):
+    import json
+
+    from rm_copilot.customers.repository import CustomerRepository
+
+    def broken(_ids):
+        raise RuntimeError("rules unavailable")
+
+    repository = CustomerRepository(demo_services.session_factory, after_upsert=broken)
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(customer_row(id="C90078"), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert repository.import_file(path).created == 1
+    assert repository.get("C90078").id == "C90078"

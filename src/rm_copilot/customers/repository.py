@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from rm_copilot.errors import BadInput, NotFound
 if TYPE_CHECKING:
     from rm_copilot.compliance import CustomerContext
 
+logger = logging.getLogger(__name__)
 _EAGER = (selectinload(Customer.tags), selectinload(Customer.holdings), selectinload(Customer.events))
 
 def _token_hash(token: str) -> str:
@@ -193,7 +195,10 @@ class CustomerRepository:
         with transaction(self._factory) as session:
             counts = upsert_customers(session, records, now=utcnow(), today=self._today())
         if self._after_upsert is not None:
-            self._after_upsert([record.id for record in records])
+            try:
+                self._after_upsert([record.id for record in records])
+            except Exception:  # the records are written; a failed refresh must not report a failed import
+                logger.exception("after-upsert refresh failed for %d customers", len(records))
         return counts
 
     def next_customer_number(self) -> int:
