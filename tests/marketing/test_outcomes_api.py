@@ -30,10 +30,11 @@ def test_every_script_carries_a_stable_script_id(client, tokens, demo_services):
 
 def test_an_outcome_on_a_script_stores_its_variant_scenario_channel_product_and_verdict(client, tokens, demo_services):
     customer, script = _script(client, tokens, demo_services)
-    answer = client.post("/api/v1/outcomes", headers=tokens["A001"],
-                         json={"customer_id": customer, "script_id": script["script_id"], "kind": "replied"})
+    answer = client.post("/api/v1/outcomes", headers=tokens["A001"], json={
+        "customer_id": customer, "script_id": script["script_id"], "kind": "replied", "source": "page"})
     assert answer.status_code == 201, answer.text
     row = _stored(demo_services, answer.json()["id"])
+    assert row.source == "page"
     assert (row.variant, row.scenario, row.channel, row.product_id, row.verdict) == (
         script["variant"], script["scenario"], script["channel"], script["product_id"], script["compliance"]["verdict"])
     assert row.advisor_id == "A001" and row.kind == "replied" and row.segment
@@ -89,6 +90,7 @@ def test_a_script_of_one_customer_cannot_be_booked_on_another(client, tokens, de
     ("detail too long", {"detail": "长" * 201}, 422),
     ("bad customer id", {"customer_id": "../etc"}, 422),
     ("unknown channel", {"channel": "fax"}, 422),
+    ("a source a client may not claim", {"source": "wecom"}, 422),
 ])
 def test_bad_input_is_a_chinese_4xx_never_a_500(client, tokens, demo_services, case, patch, status):
     body = {"customer_id": own_customer(demo_services, "A001"), "kind": "sent", **patch}

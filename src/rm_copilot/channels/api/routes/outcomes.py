@@ -26,6 +26,7 @@ class OutcomeRequest(BaseModel):
     detail: str | None = Field(default=None, max_length=200, description="购买金额档位、婉拒原因等")
     channel: Channel | None = None
     scenario: Scenario | None = None
+    source: Literal["api", "page"] = Field(default="api", description="记录来源：api 或平板页面 page")
 
 
 class OutcomeCreated(BaseModel):
@@ -35,5 +36,5 @@ class OutcomeCreated(BaseModel):
 @router.post("", response_model=OutcomeCreated, status_code=status.HTTP_201_CREATED)
 def record_outcome(body: OutcomeRequest, advisor: CurrentAdvisor, services: ServicesDep) -> dict:
     """记录营销结果：已发送、客户有回复、已约见、已购买、婉拒、投诉。"""
-    outcome_id = services.marketing.record_outcome(advisor.id, source="api", **body.model_dump())
+    outcome_id = services.marketing.record_outcome(advisor.id, **body.model_dump())
     return {"id": outcome_id}
