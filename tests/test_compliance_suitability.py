@@ -58,3 +58,20 @@ def test_steering_or_filling_in_the_assessment_is_blocked(text):
     result = engine().check(text)
     assert result.verdict == "block"
     assert {f.category for f in result.findings} == {"suitability"}
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("您是稳健型，买R5级的也不碍事。", "block"),
+    ("您是C2，这款R4我直接给您操作。", "block"),
+    ("保守型客户买一点R3的也没事。", "block"),
+    ("您是C2，R4的产品不适合您。", "pass"),
+    ("C2客户只能购买R2及以下的产品。", "pass"),
+    ("R4产品适合C4及以上的客户。", "pass"),
+    ("我的等级是C3，能买R4的吗？", "pass"),
+    ("他要买R5，测评是C3，我没有推荐，只出具了风险警示。", "pass"),
+])
+def test_a_higher_product_level_offered_to_a_named_customer_level_is_a_bypass(text, verdict):
+    result = engine().check(text)
+    assert result.verdict == verdict, result.findings
+    if verdict == "block":
+        assert [f.rule_id for f in result.findings] == ["suitability.mismatch_in_words"]

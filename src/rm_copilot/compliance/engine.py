@@ -69,7 +69,8 @@ class ComplianceEngine:
         hits, mentions = self.matcher.find(normalized.text, product_type=product_type, channel=channel)
         pii_spans = find_pii(normalized.text, (normalize(customer.full_name).text,)
                              if customer and customer.full_name else ())
-        if not (hits or pii_spans or product_type or customer or self.semantic is not None):
+        issues = self.suitability.check(normalized.text, mentions, customer)
+        if not (hits or pii_spans or issues or product_type or customer or self.semantic is not None):
             return CheckResult("pass", text, [], self.version)
         for hit in hits:
             rule = hit.rule.rule
@@ -86,7 +87,7 @@ class ComplianceEngine:
                 if rule.append:
                     appendix.append(rule.append)
 
-        for issue in self.suitability.check(normalized.text, mentions, customer):
+        for issue in issues:
             start, end = normalized.span(issue.start, issue.end)
             findings.append(Finding(issue.rule_id, "suitability", issue.severity, start, end, text[start:end],
                                     issue.message, issue.suggestion, issue.basis, "product"))

@@ -1,4 +1,10 @@
-"""Suitability: products mentioned to a customer must not exceed the customer's risk level."""
+"""Suitability: products mentioned to a customer must not exceed the customer's risk level.
+
+Also in words alone, without a customer record: a sentence that names a customer's level (C1–C5 or
+保守型…进取型) and a higher product level (R1–R5) is a bypass ("您是稳健型，买R5也没关系",
+"您是C2，这款R4我给您操作") unless it says the product is not for them (a negation, 超出, 高于,
+不匹配: "您是C2，R4的产品不适合您").
+"""
 from __future__ import annotations
 
 import re
@@ -13,6 +19,15 @@ BASIS_ELDERLY = ("《银行业金融机构销售专区录音录像管理暂行�
                  "（条号待核实）")
 BASIS_UNKNOWN = "《理财公司理财产品销售管理暂行办法》风险承受能力评估相关条款（条号待核实）"
 INVESTMENT_WORDS = re.compile(r"理财|基金|保险|投资|股票|债券|产品")
+CUSTOMER_TYPES = {"保守型": 1, "谨慎型": 2, "稳健型": 2, "平衡型": 3, "成长型": 4, "进取型": 5, "激进型": 5}
+_CUSTOMER_LEVEL = re.compile(r"(?<![a-z0-9])c([1-5])(?![0-9])|" + "|".join(CUSTOMER_TYPES))
+_PRODUCT_LEVEL = re.compile(r"(?<![a-z0-9])r([1-5])(?![0-9])")
+_SENTENCE = re.compile(r"[^。!?！？\n]+[。!?！？]?")
+_ASKED = re.compile(r"(吗|么|呢)?[?？]$|吗$")  # "我的等级是C3，能买R4的吗？": a customer's question
+_NOT_FOR_THEM = re.compile(r"不适合|不匹配|不符合|不能|不可以|不可|不得|不宜|不建议|不推荐|不应|无法|禁止|严禁|"
+                           r"别买|勿|超出|超过|高于|只能|仅限|及以下|以下|以内|之内|需要重新|须重新|应重新|不给|没有推荐|没推荐|"
+                           r"风险警示|不介绍|不主动")
+BASIS_WORDS = ("《证券期货投资者适当性管理办法》第二十二条；《理财公司理财产品销售管理暂行办法》第二十五条第（一）、（八）项")
 
 
 @dataclass(frozen=True)
@@ -32,9 +47,9 @@ class SuitabilityChecker:
 
     def check(self, normalized_text: str, mentions: list[ProductMention],
               customer: CustomerContext | None) -> list[SuitabilityIssue]:
+        issues = self._mismatch_in_words(normalized_text)
         if customer is None:
-            return []
-        issues: list[SuitabilityIssue] = []
+            return issues
         seen: set[str] = set()
         for mention in sorted(mentions, key=lambda m: (m.start - m.end, m.start)):  # longest mention first
             product = mention.product
@@ -61,4 +76,26 @@ class SuitabilityChecker:
                 "客户尚未完成风险承受能力评估（或评估已失效），无法判断产品是否适合。",
                 "请先邀请客户本人完成风险测评，再推荐投资类产品。",
                 BASIS_UNKNOWN))
+        return issues
+
+    @staticmethod
+    def _mismatch_in_words(text: str) -> list[SuitabilityIssue]:
+        if "r" not in text:
+            return []
+        issues = []
+        for sentence in _SENTENCE.finditer(text):
+            body = sentence.group()
+            products = list(_PRODUCT_LEVEL.finditer(body))
+            customers = list(_CUSTOMER_LEVEL.finditer(body))
+            if not products or not customers or _NOT_FOR_THEM.search(body) or _ASKED.search(body):
+                continue
+            level = min(int(m.group(1)) if m.group(1) else CUSTOMER_TYPES[m.group()] for m in customers)
+            above = [m for m in products if int(m.group(1)) > level]
+            if above:
+                start, end = sentence.start() + above[0].start(), sentence.start() + above[0].end()
+                issues.append(SuitabilityIssue(
+                    "suitability.mismatch_in_words", "block", start, end,
+                    f"把{above[0].group().upper()}级产品说给风险承受能力更低的客户，等于绕过适当性管理。",
+                    "只推荐风险等级不高于客户风险承受能力的产品；不适合时如实告知“该产品超出您的风险承受能力”。",
+                    BASIS_WORDS))
         return issues
