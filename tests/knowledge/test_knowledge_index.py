@@ -130,3 +130,14 @@ def test_the_snapshot_follows_a_sync_that_changes_the_knowledge_base(chroma_clie
 def test_filtered_dense_search_keeps_only_allowed_chunks(synced_index):
     hits = synced_index.query("基金", n=10, allowed=lambda meta: meta.get("kind") == "product")
     assert hits and all(synced_index.get_chunk(cid).kind == "product" for cid, _ in hits)
+
+
+def test_clear_drops_the_snapshot_with_the_collection(chroma_client, fake_embeddings, kb_dir, tmp_path):
+    from rm_copilot.knowledge.snapshot import IndexSnapshot
+
+    name = f"s_{uuid.uuid4().hex[:6]}"
+    index = KnowledgeIndex(chroma_client, fake_embeddings, collection_name=name, snapshot=IndexSnapshot(tmp_path / "snap"))
+    index.sync(load_documents(kb_dir))
+    index.clear()
+    reopened = KnowledgeIndex(chroma_client, fake_embeddings, collection_name=name, snapshot=IndexSnapshot(tmp_path / "snap"))
+    assert len(reopened) == 0

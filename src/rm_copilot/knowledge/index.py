@@ -133,6 +133,8 @@ class KnowledgeIndex:
 
     def clear(self) -> None:
         with self._lock:
+            if self.snapshot is not None:
+                self.snapshot.delete()  # a crash before the next sync must not leave the old rows
             self._client.delete_collection(self._collection_name)
             self._collection_handle = self._open_collection()
             self._chunks, self._vectors = {}, None

@@ -89,6 +89,9 @@ class IndexSnapshot:
         manifest = _manifest(self.directory)
         return manifest.get("fingerprint") if manifest else None
 
+    def delete(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+
 
 class LexicalStore:
     """Tokenised corpora and BM25 indexes, one directory per fingerprint (the last few kept)."""
