@@ -37,6 +37,7 @@ def test_b_converting_twice_as_often_as_a_over_2000_sends_is_reported_better_wit
     assert "显著高于" in comparison["conclusion"]
     for cell in report["by_variant"]:
         assert cell["ci_low"] < cell["rate"] < cell["ci_high"]
+        assert cell["kinds"]["sent"] == cell["contacts"] and cell["kinds"]["replied"] == cell["conversions"]
 
 
 def test_equal_variants_are_not_called_different():

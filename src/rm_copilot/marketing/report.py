@@ -16,7 +16,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_chisqua
 from rm_copilot.marketing.bandit import SCENARIO_LABELS
 from rm_copilot.marketing.outcomes import Contact
 from rm_copilot.marketing.segments import variant_label
-from rm_copilot.marketing.settings import ReportConfig
+from rm_copilot.marketing.settings import OUTCOME_KINDS, ReportConfig
 
 CHANNEL_LABELS = {"tablet": "平板", "wecom": "企业微信", "sms": "短信"}
 DIMENSIONS: dict[str, Callable[[Contact], str]] = {
@@ -40,6 +40,7 @@ def _cell(value: str, contacts: list[Contact], config: ReportConfig) -> dict[str
         "rate": round(converted / n, 4), "ci_low": round(float(low), 4), "ci_high": round(float(high), 4),
         "purchases": sum("purchased" in c.kinds for c in contacts),
         "complaints": sum("complaint" in c.kinds for c in contacts),
+        "kinds": {kind: sum(kind in c.kinds for c in contacts) for kind in OUTCOME_KINDS},  # the funnel
     }
 
 
