@@ -32,12 +32,18 @@ def test_split_sentences_keeps_markers_and_joins_back(text, expected):
     assert "".join(split_sentences(text)) == text
 
 
-def test_sentence_buffer_waits_for_a_trailing_citation_marker():
-    buffer, out = SentenceBuffer(), []
-    for char in "你好。[1]我是谁？答案":
-        out.extend(buffer.feed(char))
-    assert out == ["你好。[1]", "我是谁？"]
+def test_sentence_buffer_releases_a_sentence_at_its_terminator_without_waiting_for_the_next_piece():
+    buffer = SentenceBuffer()
+    assert list(buffer.feed("起存金额20万元[1]。")) == ["起存金额20万元[1]。"]  # no wait for the next token
+    assert list(buffer.feed("[2]我是谁？答案")) == ["[2]我是谁？"]
     assert buffer.flush() == "答案"
+
+
+def test_sentence_buffer_waits_for_a_marker_split_across_pieces_and_for_an_open_quote():
+    buffer, out = SentenceBuffer(), []
+    for piece in ("你好[", "1]。", "他说：“稳。", "”下一句。"):
+        out.extend(buffer.feed(piece))
+    assert out == ["你好[1]。", "他说：“稳。”", "下一句。"]
 
 
 def test_templates_fail_loudly_on_a_missing_variable():
@@ -56,8 +62,9 @@ def test_make_chat_model_picks_the_backend_from_settings(tmp_path):
     assert isinstance(builtin, BuiltinComposerChatModel) and isinstance(builtin, BaseChatModel)
     remote = make_chat_model(Settings(home=tmp_path, environment="test", llm_backend="openai",
                                       llm_base_url="http://127.0.0.1:9/v1", llm_timeout=7, llm_max_retries=1))
-    assert isinstance(remote, ChatOpenAI)
-    assert remote.request_timeout == 7 and remote.max_retries == 1 and remote.streaming
+    inner = getattr(remote, "inner", remote)  # the OpenAI client behind the overall-deadline wrapper
+    assert isinstance(inner, ChatOpenAI) and inner.streaming
+    assert getattr(remote, "seconds", inner.request_timeout) == 7 and getattr(remote, "retries", inner.max_retries) == 1
 
 
 def test_messages_delimit_untrusted_data_and_carry_the_request(tmp_path):

@@ -40,9 +40,15 @@ class SentenceBuffer:
 
     def _complete_prefix(self) -> int | None:
         match = _SENTENCE.match(self._pending)
-        if not match or match.end() == len(self._pending) or not match.group(0):
+        if not match or not match.group(0):
             return None
         end = match.end()
+        if end == len(self._pending):
+            # Ends on its terminator: release now unless a quote or bracket is still open (its closing
+            # mark would follow); waiting for the next piece would add the model's inter-token time.
+            sentence = self._pending
+            closed = sentence[-1] in _TERMINATORS and not _open_marks(sentence)
+            return end if closed and sentence.strip() else None
         if _PARTIAL_TRAILER.match(self._pending[end:]):
             return None
         trailer = _TRAILERS.match(self._pending[end:])
@@ -51,3 +57,7 @@ class SentenceBuffer:
             if end == len(self._pending):
                 return None
         return end
+
+
+def _open_marks(text: str) -> bool:
+    return text.count("“") > text.count("”") or text.count("（") > text.count("）") or text.count("(") > text.count(")")
