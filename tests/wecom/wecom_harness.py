@@ -12,16 +12,19 @@ from wecom_fakes import FakeAdvisors, FakeCompliance, FakeCopilot, FakeMarketing
 
 from rm_copilot.channels.wecom.channel import WeComChannel
 from rm_copilot.channels.wecom.models import WeComInboxEntry
+from rm_copilot.channels.wecom.pending import PendingWeComMessage
 from rm_copilot.channels.wecom.router import router
+from rm_copilot.channels.wecom.session_map import WeComSessionLink
 from rm_copilot.config import get_settings
 from rm_copilot.db import make_engine, make_session_factory
 from rm_copilot.services import Services, reset_services
 
 
 def inbox_session_factory(path: Path) -> sessionmaker[Session]:
-    """A database holding only the channel's own table (the wider schema is not needed here)."""
+    """A database holding only the channel's own tables (the wider schema is not needed here)."""
     engine = make_engine(f"sqlite:///{path}")
-    WeComInboxEntry.__table__.create(engine, checkfirst=True)
+    for table in (WeComInboxEntry, PendingWeComMessage, WeComSessionLink):
+        table.__table__.create(engine, checkfirst=True)
     return make_session_factory(engine)
 
 
