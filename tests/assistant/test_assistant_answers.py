@@ -86,10 +86,14 @@ def test_a_maturing_deposit_need_gets_suitable_products_not_compliance_lines(cop
 
 
 def test_a_medical_need_is_not_met_with_a_credit_card(copilot, real):
-    for answer in (copilot.chat("A001", "客户有社保，但担心得大病医疗费太高，推荐什么？"),
-                   copilot.chat("A001", "这位客户适合什么产品？", customer_id="C00045")):
-        named = [p for p in real.catalog.all() if p.name in answer.answer]
-        assert named and not any(p.type == "card" for p in named), answer.answer
+    described = copilot.chat("A001", "客户有社保，但担心得大病医疗费太高，推荐什么？")
+    named = [p for p in real.catalog.all() if p.name in described.answer]
+    assert named and all(p.type == "insurance" for p in named), described.answer
+    tagged = copilot.chat("A001", "这位客户适合什么产品？", customer_id="C00045")  # need tag 医疗健康
+    cards = [p.name for p in real.catalog.all() if p.type == "card"]
+    for line in tagged.answer.split("\n"):
+        if any(card in line for card in cards):
+            assert "医疗健康" not in line, line  # a card may fit other tags, never the medical need
 
 
 def test_recommendation_reasons_differ_from_product_to_product(copilot):

@@ -189,7 +189,9 @@ def test_empty_question_is_bad_input(copilot):
 def test_what_suits_this_customer_lists_suitable_products_with_reasons_and_citations(copilot, catalog):
     answer = copilot.chat("A001", "这位客户适合什么理财？", customer_id="C00001")
     assert answer.answer.startswith("结合张先生的情况")
-    assert "需求标签：子女教育" in answer.answer
+    items = [line for line in answer.answer.split("\n") if line.startswith(("①", "②", "③"))]
+    assert items and all("子女教育" in line for line in items)  # the customer's need, named in each reason
+    assert len({line.split("：", 1)[1] for line in items}) == len(items)  # and each reason is the product's own
     assert answer.citations and all(c["chunk_id"].endswith("#0") for c in answer.citations)
     for citation in answer.citations:
         product = catalog.get(citation["product_id"])

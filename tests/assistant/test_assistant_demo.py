@@ -81,7 +81,7 @@ def test_ask_json_is_the_chat_object(use_built_services):
     result = runner.invoke(app, ["ask", "存款保险最高赔多少？", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"session_id", "answer", "citations", "compliance"}
+    assert set(data) == {"session_id", "answer", "citations", "compliance", "rewritten_question", "route"}
     assert "50万元" in data["answer"]
 
 

@@ -133,7 +133,7 @@ class AnswerPlanner:
         vocabulary = self._domain_vocabulary()
         if vocabulary is None:
             return False
-        share = vocabulary.unknown_share([w for w in self._precise(query) if len(w) >= 2])
+        share = vocabulary.unknown_share([w for w in self._precise(routing.subject_text(query)) if len(w) >= 2])
         return routing.is_out_of_scope(share, asks_for_products=routing.asks_for_products(query))
 
     def _precise(self, text: str) -> list[str]:

@@ -113,3 +113,10 @@ def is_content(word: str) -> bool:
 def joins_two(question: str, named: list[Any]) -> bool:
     """Two products named by name and joined by 和/与/跟/及 ("天天利和货币基金A的赎回到账时间") are compared."""
     return len(named) >= 2 and bool(re.search(r"[和与跟及]|以及", question))
+
+
+def subject_text(question: str) -> str:
+    """The question without its question-form words (推荐什么, 哪几种, 吗, 这位客户): what it is about."""
+    for cue in (_RECOMMEND, _LIST, _YESNO, _ABOUT_CUSTOMER, _COMPARE):
+        question = cue.sub(" ", question)
+    return question
