@@ -252,3 +252,17 @@ def test_push_today_sends_the_summary_and_a_card_per_top_opportunity(mass_env: M
         f"{o.name}（{o.customer_id}）" for o in expected[:5]]
     (summary,) = mass_env.api.sent_texts()
     assert all(o.customer_id in summary for o in expected[:10])
+
+
+def test_without_wecom_settings_a_valid_request_is_503_and_a_malformed_one_422():
+    services = Services(get_settings())
+    services.customers.ensure_demo_advisors()
+    client = TestClient(create_app(services, prepare_on_startup=False))
+    headers = {"Authorization": f"Bearer {services.customers.issue_token('A001')}"}
+
+    valid = client.post("/api/v1/wecom/mass-messages", json={"campaign_id": "job0001"}, headers=headers)
+    malformed = client.post("/api/v1/wecom/mass-messages", json={"campaign_id": 7}, headers=headers)
+    status = client.get("/api/v1/wecom/mass-messages/abc", headers=headers)
+
+    assert (valid.status_code, valid.json()) == (503, {"detail": "企业微信未配置"})
+    assert malformed.status_code == 422 and status.status_code == 503

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rm_copilot.channels.api.deps import CurrentAdvisor, ServicesDep, ensure_own_customer
@@ -21,13 +21,11 @@ router = APIRouter(prefix="/wecom", tags=["wecom"], responses={
 })
 
 
-def get_messenger(request: Request, services: ServicesDep) -> MassMessenger:
+def _messenger(request: Request, services: Any) -> MassMessenger:
+    """Built inside the handler, after validation: a bad request is 422 even while WeCom is unconfigured (503)."""
     from rm_copilot.channels.wecom.channel import mass_messenger
 
     return mass_messenger(services, get_channel(request).client)
-
-
-MessengerDep = Annotated[MassMessenger, Depends(get_messenger)]
 
 
 class MassMessageRequest(BaseModel):
@@ -91,8 +89,9 @@ def _wecom_call(call: Any) -> dict:
 
 @router.post("/mass-messages", response_model=MassMessageOut, status_code=status.HTTP_201_CREATED)
 def create_mass_message(body: MassMessageRequest, advisor: CurrentAdvisor, services: ServicesDep,
-                        messenger: MessengerDep) -> dict:
+                        request: Request) -> dict:
     """创建企业群发任务：仅含已授权营销、是企业微信外部联系人、未超每周上限且文本通过合规的客户；客户经理在企业微信中确认后才会发出。"""
+    messenger = _messenger(request, services)
     if body.campaign_id is not None:
         job, rows = campaign_source(services.session_factory)(body.campaign_id, advisor.id)
         candidates = campaign_candidates(job, rows)
@@ -105,6 +104,7 @@ def create_mass_message(body: MassMessageRequest, advisor: CurrentAdvisor, servi
 
 @router.get("/mass-messages/{mass_id}", response_model=MassMessageOut)
 def mass_message_status(mass_id: Annotated[str, Path(pattern=ID_PATTERN)], advisor: CurrentAdvisor,
-                        messenger: MessengerDep) -> dict:
+                        services: ServicesDep, request: Request) -> dict:
     """查询群发结果：向企业微信拉取发送结果（get_groupmsg_send_result），新发出的记为“已发送”。"""
+    messenger = _messenger(request, services)
     return _wecom_call(lambda: messenger.refresh(advisor.id, mass_id))
