@@ -1,7 +1,8 @@
 """schemathesis (CLI) against /openapi.json of the live server: no 500, no schema violation.
 
 Bounded: a fixed set of operations (health and /api/v1), a few examples each, a fixed seed. Campaign
-routes start batch jobs and are left to the campaign tests; the WeCom callback has its own tests.
+routes start batch jobs and are left to the campaign tests; the WeCom callback and the 企业群发 routes
+(503 on this server, which has no WeCom settings) have their own tests against a fake WeCom API.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 INCLUDED_PATHS = r"^/(healthz|api/v1/)"
-EXCLUDED_PATHS = r"^/api/v1/campaigns"
+EXCLUDED_PATHS = r"^/api/v1/(campaigns|wecom/)"
 MUST_TEST = {
     "GET /healthz", "POST /api/v1/chat", "POST /api/v1/chat/stream", "POST /api/v1/scripts",
     "POST /api/v1/compliance/check", "GET /api/v1/customers", "GET /api/v1/customers/{customer_id}",
