@@ -28,6 +28,7 @@ INITIALS = "拼音首字母"
 EVASION_CATEGORIES = frozenset({"guarantee", "absolute"})
 MIN_ABSOLUTE_LENGTH = 3  # two-character absolute terms (第一, 唯一) have too many innocent homophones
 COMMON_CHAR_FREQUENCY = 20_000  # jieba frequency above which a character is too common to be a substitute
+MAX_LOOKALIKE_GROUP = 8
 _FILLER = "\x00"
 _CODE_BASE = 0xF0000  # supplementary private use: never in real text
 
@@ -59,8 +60,8 @@ def lookalikes(char: str) -> tuple[str, ...]:
     """Characters sharing `char`'s full four-corner code, in their normalised form."""
     codes, groups = _four_corner_groups()
     code = codes.get(char)
-    if code is None:
-        return ()
+    if code is None or len(groups[code]) > MAX_LOOKALIKE_GROUP:
+        return ()  # a code shared by many characters (风's 77210: 几, 凡, 肌…) is too coarse to mean "looks alike"
     found = {normalize_char(other) for other in groups[code]}
     return tuple(sorted(other for other in found if len(other) == 1 and other != char and is_cjk(other)))
 
