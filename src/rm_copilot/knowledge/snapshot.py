@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -39,10 +40,14 @@ def _write_atomically(target: Path, fill) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         fill(staging)
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        if target.exists():
-            os.replace(target, old)
-        os.replace(staging, target)
+        old = target.with_name(f".{target.name}-old-{os.getpid()}-{threading.get_ident()}")
+        try:
+            if target.exists():
+                os.replace(target, old)
+            os.replace(staging, target)
+        except OSError:
+            if not target.exists():
+                raise  # otherwise another process has just written it: theirs stands
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
