@@ -130,8 +130,9 @@ def test_generate_writes_into_the_store_after_existing_ids_and_out_writes_a_file
     result = invoke("customers", "generate", "--count", "5", "--seed", "3", "--out", str(out))
     assert result.exit_code == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    expected = generate_customers(5, 3, get_services().catalog, get_services().customers.advisors())
-    assert rows == expected
+    # --out numbers after the store's highest id too, so importing the file adds instead of overwriting
+    expected = generate_customers(5, 3, get_services().catalog, get_services().customers.advisors(), start=8)
+    assert rows == expected and rows[0]["id"] == "C00008"
     assert get_services().customers.count() == 7
 
 
