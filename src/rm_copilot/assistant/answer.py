@@ -133,8 +133,14 @@ class AnswerPlanner:
         vocabulary = self._domain_vocabulary()
         if vocabulary is None:
             return False
-        share = vocabulary.unknown_share([w for w in self._precise(routing.subject_text(query)) if len(w) >= 2])
+        share = vocabulary.unknown_share([w for w in self._precise(routing.subject_text(query))
+                                          if len(w) >= 2 and self._dictionary_word(w)])
         return routing.is_out_of_scope(share, asks_for_products=routing.asks_for_products(query))
+
+    def _dictionary_word(self, word: str) -> bool:
+        """A word of the segmenter's dictionary (天气, 涨停), not a segment it guessed ("想放点", "挂点")."""
+        frequencies = getattr(getattr(self.lexicon, "_jieba", None), "FREQ", None)
+        return frequencies is None or word.isascii() or bool(frequencies.get(word))
 
     def _precise(self, text: str) -> list[str]:
         """The lexicon's words without the sub-words its search mode adds (each word once)."""
