@@ -23,6 +23,7 @@ from opencc import OpenCC
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 _opencc_lock = threading.Lock()
+_jieba_lock = threading.Lock()
 _opencc: OpenCC | None = None
 _lexicons: dict[Path, "Lexicon"] = {}
 _lexicons_lock = threading.Lock()
@@ -78,8 +79,14 @@ class Lexicon:
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
         jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
+        # jieba's default dictionary is loaded once per process (jieba.dt, which other packages use
+        # too) and copied: a second load from its cache costs seconds on a busy machine. The copy
+        # gets this lexicon's words, so the shared one stays untouched.
+        with _jieba_lock:
+            jieba.dt.check_initialized()
+            tokenizer = jieba.Tokenizer()
+            tokenizer.FREQ, tokenizer.total = dict(jieba.dt.FREQ), jieba.dt.total
+            tokenizer.initialized = True
         user_dict = self.directory / "user_dict.txt"
         if user_dict.is_file():
             tokenizer.load_userdict(str(user_dict))
