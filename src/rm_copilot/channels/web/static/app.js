@@ -359,7 +359,8 @@ function scriptCard(script, n) {
     findingLegend(script.compliance.findings),
     script.reasons.length ? el("ul", { class: "reasons" }, script.reasons.map((r) => el("li", { text: r }))) : null,
     citationList(script.citations),
-    script.script_id && state.customer ? outcomeBar({ customer_id: state.customer.id, script_id: script.script_id }) : null);
+    script.script_id && state.customer ? outcomeBar({ customer_id: state.customer.id, script_id: script.script_id }) : null,
+    script.script_id && script.channel === "wecom" && state.customer ? massSendButton(script, state.customer) : null);
 }
 
 async function draftScripts() {

@@ -89,6 +89,26 @@ async function recordOutcome(target, kind, label, button, status) {
   }
 }
 
+// A WeCom script can become a 企业群发 task; the advisor confirms it inside WeCom before it goes out.
+function massSendButton(script, customer) {
+  const status = el("span", { class: "outcome-status", role: "status" });
+  const button = el("button", { type: "button", class: "ghost mass-send", onclick: async () => {
+    button.disabled = true;
+    try {
+      const task = await api("/api/v1/wecom/mass-messages", { method: "POST", body: JSON.stringify({ script_id: script.script_id, customer_id: customer.id, text: script.text }) });
+      status.textContent = task.excluded.length
+        ? `未创建群发：${task.excluded[0].reason}`
+        : `已创建企业群发任务（${task.id}），请在企业微信“客户联系”中确认发送`;
+    } catch (error) {
+      status.textContent = error.message;
+      status.classList.add("error");
+    } finally {
+      button.disabled = false;
+    }
+  } }, "企业群发");
+  return el("div", { class: "mass" }, button, status);
+}
+
 // --- today's opportunities --------------------------------------------------------------------------
 
 function dueText(o) {
