@@ -141,3 +141,16 @@ def test_vocabulary_share_separates_other_subjects_from_bank_questions():
     assert routing.is_out_of_scope(0.5, asks_for_products=False)
     assert not routing.is_out_of_scope(0.4, asks_for_products=True)
     assert routing.asks_to_buy_here("客户问能不能在我们行买以太坊") == "以太坊"
+
+
+def test_a_list_question_is_answered_with_the_chunks_own_list_and_table_rows():
+    from rm_copilot.generation.points import select_points
+
+    chunks = [{"n": 1, "chunk_id": "faq/x#1", "heading": "解答", "product_name": None, "product_id": None,
+               "text": "基金分红\n分红方式有两种：\n1. 现金分红：分红款打到账户。\n2. 红利再投资：自动转为份额。"},
+              {"n": 2, "chunk_id": "faq/y#1", "heading": "等级", "product_name": None, "product_id": None,
+               "text": "等级\n| 客户等级 | 可买产品 |\n|---|---|\n| C1 | R1 |\n| C2 | R1、R2 |"}]
+    points = [p["text"] for p in select_points("基金分红方式有哪几种？", chunks, form="list")]
+    assert points[:3] == ["分红方式有两种：", "现金分红：分红款打到账户", "红利再投资：自动转为份额"]
+    rows = [p["text"] for p in select_points("C2客户可买产品有哪些等级？", chunks[1:], form="list")]
+    assert "C2：R1、R2" in rows

@@ -58,10 +58,29 @@ def clean(sentence: str) -> str:
     return text.rstrip("。；;！!，,\n ").strip()
 
 
+def _table_rows(body: str) -> str:
+    """Markdown table rows read as statements ("| C1 | R1 |" → "C1：R1。"); separator rows dropped."""
+    rows = []
+    for line in body.split("\n"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else None
+        if cells is None:
+            rows.append(line)
+        elif not all(set(c) <= set("-: ") for c in cells):
+            rows.append("：".join(c for c in cells if c) + "。")
+    return "\n".join(rows)
+
+
+def list_lines(chunk: dict) -> list[str]:
+    """The chunk's enumerated lines ("1. …", "- …", "（一）…"), cleaned: a list the chunk itself makes."""
+    body = chunk["text"].split("\n", 1)[-1]
+    items = [clean(line) for line in body.split("\n") if _ENUMERATOR.match(line.strip()) and line.strip()[:1] != "#"]
+    return [item for item in items if len(item) >= 2]
+
+
 def chunk_sentences(chunk: dict) -> list[tuple[str, str]]:
     """(statement, context) pairs: an FAQ answer ("问：…？答：…") carries its question as context."""
     lines = chunk["text"].split("\n", 1)
-    body = lines[1] if len(lines) > 1 else lines[0]
+    body = _table_rows(lines[1] if len(lines) > 1 else lines[0])
     sentences: list[tuple[str, str]] = []
     asked = ""
     for raw in split_sentences(body):
@@ -143,7 +162,19 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
     lead = next((p for p in points if p["text"].endswith(("：", ":"))), None) if form == "list" else None
     if lead is not None:
         points = _with_items(lead, chunks, MAX_ITEMS) or points
+    elif form == "list" and points:
+        points = _enumerated(points[0], chunks) or points
     return points
+
+
+def _enumerated(best: dict, chunks: list[dict]) -> list[dict]:
+    """The best point's chunk enumerates options line by line: answer with its list, in order."""
+    chunk = next((c for c in chunks if c["n"] == best["n"]), None)
+    items = list_lines(chunk) if chunk else []
+    if len(items) < 2 or not any(best["text"] in item or item in best["text"] for item in items):
+        return []
+    return [{"n": chunk["n"], "text": phrase(item, chunk), "product_id": chunk.get("product_id")}
+            for item in items[:MAX_ITEMS]]
 
 
 def _idf(wanted: set[str], chunks: list[dict], terms: Terms) -> dict[str, float]:
