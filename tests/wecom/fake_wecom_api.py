@@ -1,5 +1,5 @@
 """A local stand-in for WeCom's server API that records every call: gettoken (with expiry), message/send
-(text and template_card), group robots, 客户联系 群发 (externalcontact/add_msg_template,
+(text and template_card), update_template_card, group robots, 客户联系 群发 (externalcontact/add_msg_template,
 get_groupmsg_send_result), and the WeCom side of callbacks (a signed, encrypted template_card_event)."""
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ class FakeWeComApi:
         self.calls: list[Call] = []
         self.mass_tasks: dict[str, MassTask] = {}
         self._task_ids: set[str] = set()
+        self._used_codes: set[str] = set()
+        self.card_updates: list[tuple[str, str]] = []  # (task_id, replace_name)
         self._token_deadline: dict[str, float] = {}
         self._changed = threading.Condition()
         self._valid_tokens: set[str] = set()
@@ -161,6 +163,8 @@ class FakeWeComApi:
                 answer = self._message_send(query, body or {})
             elif path == "/cgi-bin/webhook/send" and method == "POST":
                 answer = self._robot_send(query, body or {})
+            elif path == "/cgi-bin/message/update_template_card" and method == "POST":
+                answer = self._authenticated(query) or self._update_card(body or {})
             elif path == "/cgi-bin/externalcontact/add_msg_template" and method == "POST":
                 answer = self._authenticated(query) or self._add_msg_template(body or {})
             elif path == "/cgi-bin/externalcontact/get_groupmsg_send_result" and method == "POST":
@@ -236,6 +240,16 @@ class FakeWeComApi:
             return {"errcode": 40058, "errmsg": "task_id already used"}
         self._task_ids.add(task_id)
         return {"errcode": 0, "errmsg": "ok", "msgid": f"msg-{len(self.calls)}", "response_code": f"rc-{task_id}"}
+
+    def _update_card(self, body: dict) -> dict:
+        """A response_code (from a press's callback) updates its card once."""
+        code = body.get("response_code", "")
+        name = (body.get("button") or {}).get("replace_name", "")
+        if not code.startswith("rc-") or code[3:] not in self._task_ids or code in self._used_codes or not name:
+            return {"errcode": 40058, "errmsg": "invalid response_code or button"}
+        self._used_codes.add(code)
+        self.card_updates.append((code[3:], name))
+        return {"errcode": 0, "errmsg": "ok", "invaliduser": []}
 
     def _add_msg_template(self, body: dict) -> dict:
         content = (body.get("text") or {}).get("content", "")

@@ -83,6 +83,8 @@ def test_card_press_is_recorded_once_as_the_scripts_outcome(wecom_app: WeComApp)
         ("C00012", "sent", script_id, "wecom", "wecom_card"), ("C00012", "replied", script_id, "wecom", "wecom_card"),
     ]
     assert wecom_app.api.sent_texts()[1:] == ["已记录：C00012 已发送。", "已记录：C00012 客户有回复。"]
+    # the first press turns the card's buttons into its record; WeCom's code is good for one update
+    assert wecom_app.api.card_updates == [(card["task_id"], "已记录：已发送")]
 
 
 def test_press_by_another_advisor_records_nothing(wecom_app: WeComApp):

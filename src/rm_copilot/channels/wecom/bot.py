@@ -69,7 +69,7 @@ class WeComBot:
             return replies.UNBOUND_USER, []
         try:
             if message.is_card_event:
-                return self._press(advisor.id, message.event_key)
+                return self._press(advisor.id, message)
             if message.msg_type != "text" or not message.content.strip():
                 return replies.UNSUPPORTED_MESSAGE, []
             return self._answer(advisor.id, message.from_user, parse_command(message.content))
@@ -78,14 +78,15 @@ class WeComBot:
         except BadInput as error:
             return str(error), []
 
-    def _press(self, advisor_id: str, event_key: str | None) -> Reply:
-        press = parse_button_key(event_key)
+    def _press(self, advisor_id: str, message: InboundMessage) -> Reply:
+        press = parse_button_key(message.event_key)
         if press is None:
             return replies.UNKNOWN_CARD, []
         target = press.target
         if press.kind == DRAFT_ACTION:
             return self._draft(advisor_id, target.customer_id, target.scenario, target.product_id)
-        return self._feedback.record_press(advisor_id, press), []
+        return self._feedback.record_press(advisor_id, press, userid=message.from_user,
+                                           response_code=message.response_code), []
 
     def _draft(self, advisor_id: str, customer_id: str, scenario: str | None, product_id: str | None) -> Reply:
         answer = self._copilot.scripts(

@@ -158,6 +158,14 @@ class WeComClient:
         )
         return str(data.get("response_code") or "")
 
+    def update_button(self, userid: str, response_code: str, replace_name: str) -> None:
+        """After a press: the card's buttons become one disabled button named `replace_name`."""
+        self.call(
+            "message/update_template_card",
+            {"userids": [userid], "agentid": self._agent_id, "response_code": response_code,
+             "button": {"replace_name": replace_name}},
+        )
+
     def add_msg_template(self, *, sender: str, external_userids: list[str], text: str) -> dict[str, Any]:
         """Create a 企业群发 task (chat_type single) that `sender` confirms in WeCom: {msgid, fail_list}."""
         if len(text.encode()) > MASS_TEXT_LIMIT:

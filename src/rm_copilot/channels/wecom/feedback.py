@@ -32,6 +32,8 @@ class Marketing(Protocol):
 class CardSender(Protocol):
     def send_template_card(self, touser: str, card: dict[str, Any]) -> str: ...
 
+    def update_button(self, userid: str, response_code: str, replace_name: str) -> None: ...
+
 
 class WeComFeedback:
     def __init__(self, marketing: Marketing, cards: CardSender, check: ComplianceCheck,
@@ -65,7 +67,8 @@ class WeComFeedback:
 
     # outcomes ---------------------------------------------------------------------------------
 
-    def record_press(self, advisor_id: str, press: ButtonPress) -> str:
+    def record_press(self, advisor_id: str, press: ButtonPress, *, userid: str | None = None,
+                     response_code: str | None = None) -> str:
         target = press.target
         self._marketing.record_outcome(
             advisor_id, customer_id=target.customer_id, kind=press.kind, script_id=target.script_id,
@@ -73,6 +76,11 @@ class WeComFeedback:
             product_id=None if target.script_id else target.product_id,
             channel="wecom", source="wecom_card",
         )
+        if userid and response_code:
+            try:
+                self._cards.update_button(userid, response_code, f"已记录：{KIND_WORDS[press.kind]}")
+            except Exception as error:  # noqa: BLE001 - the outcome is recorded; the card keeps its buttons
+                log.warning("wecom card not updated: %s", type(error).__name__)
         return f"已记录：{target.customer_id} {KIND_WORDS[press.kind]}。"
 
     def record_command(self, advisor_id: str, command: RecordOutcome) -> str:
