@@ -1,6 +1,7 @@
 """Schema migrations: a store made by the previous release upgrades in place; models never drift from revisions."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,18 @@ def test_migrations_build_exactly_the_tables_the_models_declare(empty_engine: En
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, schema.metadata())
     assert differences == []
+
+
+def test_the_cli_upgrades_a_home_of_the_previous_release_when_it_opens_it(isolated_home: Path):
+    from typer.testing import CliRunner
+
+    from rm_copilot.cli import app
+
+    isolated_home.mkdir(parents=True)
+    engine = make_engine(f"sqlite:///{isolated_home / 'rm_copilot.db'}")
+    _previous_release_store(engine)
+    result = CliRunner().invoke(app, ["customers", "list", "--advisor", "A001", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in json.loads(result.stdout)] == ["C00001"]  # kept, not replaced by demo data
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
