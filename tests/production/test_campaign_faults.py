@@ -50,7 +50,7 @@ def test_a_second_writer_on_a_live_campaign_output_is_refused(lock_holder: Path,
     args = ["campaign", "--product", PRODUCT, "--segment", "all", "--out", str(out)] + (["--resume"] if resume else [])
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
-    assert "正由另一个任务写入" in result.output and f"进程 " in result.output
+    assert "正由另一个任务写入" in result.output and "进程 " in result.output
     assert out.read_text(encoding="utf-8") == ""
 
 
