@@ -233,6 +233,13 @@ def test_card_button_press_on_a_real_script_ends_as_an_outcome_row(mass_env: Mas
     assert outcome.script_id and outcome.scenario == "product" and outcome.verdict in {"pass", "rewrite"}
     assert mass_env.api.sent_texts()[-1] == f"已记录：{customer} 客户有回复。"
 
+    # `结果` without a script id is attributed to the advisor's latest WeCom script for that customer.
+    post(*wechat.encrypted_post(text_message_xml(from_user="zhangwei", content=f"结果 {customer} 已购买 WM001 5万-20万",
+                                                 msg_id="9300000000000002")))
+    purchase = mass_env.outcomes()[-1]
+    assert (purchase.kind, purchase.script_id, purchase.product_id, purchase.detail, purchase.source) == (
+        "purchased", outcome.script_id, "WM001", "5万-20万", "wecom_command")
+
 
 def test_push_today_sends_the_summary_and_a_card_per_top_opportunity(mass_env: MassEnv):
     from typer.testing import CliRunner
