@@ -109,9 +109,21 @@ def test_the_verdict_comes_from_the_evidence(question, expected):
     assert verdict(question, evidence) == word
 
 
-def test_a_restriction_answers_no_but_a_floor_does_not():
-    assert verdict("经营贷能用来付首付吗？", "经营贷只能用于生产经营") == "不能"
-    assert verdict("这款能买吗？", "固定收益类资产占比不低于80%") == "能"
+def test_a_negation_before_what_was_asked_answers_no_but_a_floor_or_a_double_negation_does_not():
+    assert verdict("经营贷能用来付首付吗？", "经营贷只能用于生产经营，不得用于支付首付") == "不能"
+    assert verdict("这款能赎回吗？", "持有满30天后可赎回，固定收益类资产不低于80%") == "能"
+    assert verdict("百万医疗险能续保吗？", "理赔后保险公司不会因此拒绝续保") == "能"
+    assert verdict("e贷需要抵押吗？", "线上信用贷款，无需抵押和担保") == "不需要"
+
+
+def test_something_else_sufficing_answers_a_need_question_no():
+    assert verdict("买颐享养老理财需要先开个人养老金账户吗？", "本产品用普通借记卡即可购买，与个人养老金账户下的产品不同") == "不需要"
+    assert verdict("开户需要带身份证吗？", "带本人身份证即可办理") == "需要"
+
+
+def test_no_verdict_when_the_evidence_does_not_state_what_was_asked():
+    assert verdict("货币基金A会亏钱吗？", "本基金适合有日常零钱管理需求的客户") is None
+    assert verdict("个人养老金账户的钱能提前取出来吗？", "每笔份额持有满365天后可提交赎回") is None
 
 
 @pytest.mark.parametrize("raw, cleaned", [
