@@ -134,3 +134,16 @@ def test_two_character_term_needs_a_rare_substitute_that_forms_no_word():
     assert reader.homophones("刚对") == []       # 对 is too common a character to be an evasion
     assert reader.homophones("饱本") == [(0, 2, "保本", 2)]
     assert reader.homophones("饱笨") == []       # both characters replaced: nothing of the term is left
+
+
+@pytest.mark.parametrize(("text", "matched"), [
+    ("This fund is z\u0435r\u043e risk.", "z\u0435r\u043e risk"),          # Cyrillic е and о
+    ("\u0421apital guaranteed, trust me.", "\u0421apital guaranteed"),   # Cyrillic С
+])
+def test_greek_or_cyrillic_letters_that_look_latin_are_read_as_latin(text, matched):
+    finding = _finding(text, "guarantee.english")
+    assert (finding.matched, finding.evasion) == (matched, "形近字")
+
+
+def test_accented_latin_is_not_folded_into_a_claim():
+    assert engine().check("Le café est naïve.").verdict == "pass"

