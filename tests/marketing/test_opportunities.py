@@ -166,6 +166,25 @@ def test_a_sooner_maturity_is_more_urgent():
     assert [o.customer_id for o in found] == ["C1", "C2"]
 
 
+@pytest.mark.parametrize("case, view", [
+    ("idle assets", FakeView(risk_level=None, risk_assessed_at=None,
+                             tags=[tag("behavior", "aum_band", "100万-300万"), tag("need", "travel", "出行频繁")],
+                             holdings=[holding("DP001", "1万-5万")])),
+    ("a large inflow", FakeView(tags=[AUM, tag("need", "travel", "出行频繁")], holdings=[holding("DP001")],
+                                events=[event("large_inflow", TODAY - timedelta(days=2), "他行转入约 50 万元")])),
+    ("an expired risk assessment", FakeView(risk_assessed_at=TODAY - timedelta(days=400),
+                                            tags=[AUM, tag("need", "travel", "出行频繁")], holdings=[holding("DP001")])),
+])
+def test_money_to_place_is_never_paired_with_a_credit_card_or_a_loan(case, view):
+    brief = {**_brief(view, stale=view.risk_level is None or view.risk_assessed_at < TODAY - timedelta(days=365)),
+             "needs": [{"key": "travel", "label": "出行旅游", "stale": False}]}
+    found = _engine().for_customers([(CustomerFacts(view, None), brief)], TODAY)
+    money = [o for o in found if o.trigger in ("idle_balance", "large_inflow", "risk_assessment")]
+    assert money, case
+    assert all(CATALOG.get(o.product_id).type not in ("card", "loan") for o in money if o.product_id), \
+        [(o.trigger, o.product_id) for o in money]
+
+
 # --- the demo store -------------------------------------------------------------------------
 
 def test_on_the_demo_data_every_maturity_within_30_days_and_birthday_within_7_is_listed_with_a_passing_script(

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rm_copilot.assistant.recommend import Recommendation, recommend
+from rm_copilot.assistant.recommend import INFLOW_TYPES, Recommendation, recommend
 from rm_copilot.assistant.scripts import CARE_TYPES
 from rm_copilot.marketing.opportunity_config import TRIGGER_LABELS, OpportunityConfig
 from rm_copilot.marketing.triggers import CustomerFacts, TriggerDetector, TriggerHit
 
 NO_CONSENT_NOTE = "客户未授权营销：仅可当面沟通，请勿通过企业微信或短信主动发送"
 SHORTLIST = 5  # the script writer's own shortlist when it picks a product by itself
+MONEY_TRIGGERS = ("large_inflow", "idle_balance", "risk_assessment")  # money to place: never a card or loan
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def _product(ranked: list[Recommendation], hit: TriggerHit) -> Any:
     """The product a one-tap script would use: the script writer's choice rule on the same ranking."""
     if hit.trigger == "need_gap":
         return next((r.product for r in ranked if hit.need in r.product.needs), None)
+    if hit.trigger in MONEY_TRIGGERS:
+        return next((r.product for r in ranked if r.product.type in INFLOW_TYPES), None)
     shortlist = ranked[:SHORTLIST]
     if not shortlist:
         return None  # nothing suitable on sale: the call is still worth making
