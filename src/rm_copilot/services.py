@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rm_copilot.assistant.gate import ComplianceGate
     from rm_copilot.assistant.sessions import SessionStore
     from rm_copilot.compliance.engine import ComplianceEngine
+    from rm_copilot.compliance.semantic import SentenceEncoder
     from rm_copilot.customers.need_store import InferredNeedStore
     from rm_copilot.customers.repository import CustomerRepository
     from rm_copilot.db import StoreProbe
@@ -99,11 +100,36 @@ class Services:
     def compliance(self) -> "ComplianceEngine":
         from rm_copilot.compliance.engine import ComplianceEngine
 
-        return ComplianceEngine.from_directory(
-            self.settings.knowledge_base / "compliance",
-            products=self.catalog.compliance_refs(),
-            elderly_age=self.settings.elderly_age,
-        )
+        from rm_copilot.compliance.rulebook import Rulebook
+
+        rulebook = Rulebook.from_directory(self.settings.knowledge_base / "compliance")
+        products = self.catalog.compliance_refs()
+        return ComplianceEngine(rulebook, products=products, elderly_age=self.settings.elderly_age,
+                                semantic=self._semantic_layer(rulebook, products))
+
+    def _semantic_layer(self, rulebook, products):
+        """The meaning layer (on unless RM_COPILOT_COMPLIANCE_SEMANTIC=false): every channel's gate uses it."""
+        if not self.settings.compliance_semantic:
+            return None
+        from rm_copilot.compliance.semantic import SemanticLayer, SemanticModel
+        from rm_copilot.errors import RulebookError
+
+        path = self.settings.knowledge_base / "compliance" / "semantic" / "model.npz"
+        if not path.is_file():
+            raise RulebookError(f"缺少合规语义模型 {path.name}：请运行 scripts/train_compliance_model.py，"
+                                "或设置 RM_COPILOT_COMPLIANCE_SEMANTIC=false 只用规则检查。")
+        names = [name for product in products for name in (product.name, *product.aliases)]
+        return SemanticLayer.for_rules(SemanticModel.load(path), self.sentence_encoder, rulebook.rules,
+                                       product_names=names)
+
+    @cached_property
+    def sentence_encoder(self) -> "SentenceEncoder":
+        """multilingual-e5-small query vectors for the compliance meaning layer, from the same loaded
+        model instance the retriever's e5 embeddings use; loaded on the first sentence that needs it."""
+        from rm_copilot.compliance.semantic import LazyEncoder
+        from rm_copilot.knowledge.embeddings import E5Embeddings
+
+        return LazyEncoder(E5Embeddings(num_threads=self.settings.embedding_threads)._model)
 
     @cached_property
     def gate(self) -> "ComplianceGate":
