@@ -16,6 +16,7 @@ from rm_copilot.services import Services
 NO_CONSENT = "客户未授权营销"
 NOT_COMPLIANT = "话术未能通过合规检查"
 GENERATION_FAILED = "话术生成失败"
+REVIEW = "review"  # row verdict: passed, but with a warning an advisor must read before it is sent
 
 
 def customer_brief(services: Services, bundle: Any) -> dict[str, Any]:
@@ -80,7 +81,8 @@ def _customer_rows(services: Services, bundle: Any, product: Any, spec: dict[str
 def _final_check(
     services: Services, bundle: Any, spec: dict[str, Any], variant: int, script: dict, product_type: str
 ) -> dict[str, Any]:
-    """The campaign file's own guard: only text that passes exactly as written is written as text.
+    """The campaign file's own guard: only text that passes exactly as written is written as text;
+    text with a warning (e.g. the meaning layer's review band) is written with verdict `review`.
 
     The Copilot already gated (and audited) this script; re-checking the final string costs well
     under a millisecond and makes the file's guarantee independent of the generation path.
@@ -93,6 +95,10 @@ def _final_check(
     if result.verdict != "pass":
         findings = [finding.to_dict() for finding in result.findings]
         return _row(customer_id, spec, variant, verdict="block", findings=findings, skipped_reason=NOT_COMPLIANT)
+    if any(finding.severity == "warn" for finding in result.findings):
+        # A warning is not enforced in chat, but a batch row is sent without anyone reading it first.
+        findings = [finding.to_dict() for finding in result.findings]
+        return _row(customer_id, spec, variant, text=result.text, verdict=REVIEW, findings=findings)
     gate = script.get("compliance") or {}
     return _row(
         customer_id, spec, variant, text=result.text,
