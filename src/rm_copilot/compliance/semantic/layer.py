@@ -1,6 +1,6 @@
 """The meaning layer: sentences the rules' wording does not reach, judged by what they mean.
 
-Per sentence: no risk cue → skipped; a sentence a rule already blocks → left to the rule; stage 1
+Per sentence: no risk cue → skipped; a sentence a rule blocks or rewrites → left to the rule; stage 1
 (n-grams) settles clear cases both ways; the rest are embedded (batched per call) and scored by
 stage 2. Results are cached by folded sentence
 (bounded LRU), so campaign copy that differs only in names, dates and amounts is judged once.
@@ -113,8 +113,8 @@ class SemanticLayer:
 
     def findings(self, normalized: Normalized, rule_findings: Sequence[Finding]) -> list[Finding]:
         spans = sentence_spans(normalized.text)
-        blocked = [(f.start, f.end) for f in rule_findings if f.severity == "block"]
-        if blocked:  # a sentence a rule already blocks needs no second opinion: the rule explains it
+        blocked = [(f.start, f.end) for f in rule_findings if f.severity != "warn" and f.end > f.start]
+        if blocked:  # a sentence a rule already blocks or fixes needs no second opinion: the rule explains it
             spans = [(s, e) for s, e in spans if not _overlaps(normalized.span(s, e), blocked)]
         if not spans:
             return []

@@ -1,0 +1,69 @@
+"""The cascade's speed mechanisms keep their meaning: cue skip, stage-1 settling, folded cache, batching."""
+from __future__ import annotations
+
+import pytest
+
+from compliance_support import PRODUCTS
+from semantic_support import ARTIFACT, CountingEncoder, make_layer
+from rm_copilot.compliance.normalize import normalize
+from rm_copilot.compliance.semantic import LazyEncoder, SemanticModel
+from rm_copilot.compliance.semantic.text import Folder, sentence_spans
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("王女士，您的3万元理财将于12月3日到期。", "李先生，您的50万元理财将于1月28日到期。"),
+    ("张先生您好，星河稳享90天持有期理财年化2.8%。", "刘女士您好，星河全球精选QDII基金年化4.15%。"),
+    ("陈老师，这款 保 本 的。", "赵老师，这款 保 本 的。"),
+])
+def test_copies_differing_in_names_dates_amounts_and_products_fold_alike(first, second):
+    folder = Folder([p.name for p in PRODUCTS])
+    assert folder.fold(normalize(first).text) == folder.fold(normalize(second).text)
+
+
+def test_different_claims_do_not_fold_alike():
+    folder = Folder()
+    assert folder.fold("到期一定能拿回本金。") != folder.fold("到期可能拿不回本金。")
+
+
+def test_sentence_spans_cover_each_sentence_once():
+    text = normalize("第一句。第二句!第三句?最后一句").text
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["第一句。", "第二句!", "第三句?", "最后一句"]
+
+
+@pytest.mark.slow
+def test_campaign_copies_are_embedded_once(semantic_model, e5_encoder, rulebook):
+    encoder = CountingEncoder(e5_encoder)
+    layer = make_layer(semantic_model, encoder, rulebook)
+    copies = [f"{name}，您这笔钱投进去，到期{n}万一分不差地回到卡里。" for name, n in
+              [("王女士", 3), ("李总", 50), ("张先生", 8), ("刘阿姨", 12)]]
+    results = [layer.findings(normalize(text), ()) for text in copies]
+    assert len(encoder.sentences) == 1
+    assert layer.stats["cached"] == 3
+    assert all(r and r[0].category == results[0][0].category for r in results)
+
+
+@pytest.mark.slow
+def test_prime_embeds_a_file_in_batches_then_checks_hit_the_cache(semantic_model, e5_encoder, rulebook):
+    calls = []
+
+    class Recording(CountingEncoder):
+        def encode(self, texts):
+            calls.append(len(texts))
+            return super().encode(texts)
+
+    layer = make_layer(semantic_model, Recording(e5_encoder), rulebook)
+    lines = ["您尽管买，出了岔子由我一个人担着。", "这种产品属于躺着收钱的那种。", "风险测评那个您不用管，我直接帮您点完。"]
+    layer.prime(lines)
+    primed = len(calls)
+    for line in lines:
+        layer.findings(normalize(line), ())
+    assert primed <= 1 and len(calls) == primed
+
+
+def test_loading_the_artifact_does_not_load_the_model_and_plain_copy_never_does(rulebook):
+    encoder = LazyEncoder(lambda: pytest.fail("the e5 model must not load for these sentences"))
+    layer = make_layer(SemanticModel.load(ARTIFACT), encoder, rulebook)
+    for text in ["您好。", "祝您生活愉快！", "网点营业时间为工作日九点到五点。"]:
+        assert layer.findings(normalize(text), ()) == []
+    assert not encoder.loaded
+
