@@ -91,8 +91,6 @@ class ComplianceEngine:
             start, end = normalized.span(issue.start, issue.end)
             findings.append(Finding(issue.rule_id, "suitability", issue.severity, start, end, text[start:end],
                                     issue.message, issue.suggestion, issue.basis, "product"))
-        if self.semantic is not None:  # after the rules: where a rule matched, it stays the explanation
-            findings.extend(self.semantic.findings(normalized, findings))
 
         for span in pii_spans:
             start, end = normalized.span(span.start, span.end)
@@ -111,6 +109,8 @@ class ComplianceEngine:
                                         disclosure.message, disclosure.suggestion, disclosure.basis, "required"))
                 appendix.append(wording)
 
+        if self.semantic is not None:  # after the rules: where a rule matched, it stays the explanation
+            findings.extend(self.semantic.findings(normalized, findings))
         if masks:  # a wording match may run over a number or name: `matched` never echoes it raw
             for finding in findings:
                 if finding.category != "pii":
