@@ -53,5 +53,15 @@ def test_meaning_finding_matched_text_masks_the_customer_name(semantic_engine):
 
     customer = CustomerContext("C1", full_name="周建国", age=50, risk_level="C3")
     result = semantic_engine.check("周建国先生，" + UNLISTED_GUARANTEE, customer=customer)
-    assert result.verdict == "block"
+    assert [f.category for f in _semantic(result)] == ["guarantee"]
+    assert "周建国" not in result.text
     assert all("周建国" not in f.matched for f in result.findings)
+
+
+def test_a_masked_full_name_folds_like_an_honorific(semantic_engine):
+    from rm_copilot.compliance.models import CustomerContext
+
+    customer = CustomerContext("C1", full_name="周建国", age=50, risk_level="C3")
+    named = _semantic(semantic_engine.check("周建国，" + UNLISTED_GUARANTEE, customer=customer))
+    addressed = _semantic(semantic_engine.check("王女士，" + UNLISTED_GUARANTEE))
+    assert named and addressed and named[0].score == addressed[0].score

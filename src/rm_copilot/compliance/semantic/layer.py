@@ -113,17 +113,22 @@ class SemanticLayer:
 
     def findings(self, normalized: Normalized, rule_findings: Sequence[Finding]) -> list[Finding]:
         spans = sentence_spans(normalized.text)
-        blocked = [(f.start, f.end) for f in rule_findings if f.severity != "warn" and f.end > f.start]
+        blocked = [(f.start, f.end) for f in rule_findings
+                   if f.severity != "warn" and f.end > f.start and f.category != "pii"]
         if blocked:  # a sentence a rule already blocks or fixes needs no second opinion: the rule explains it
             spans = [(s, e) for s, e in spans if not _overlaps(normalized.span(s, e), blocked)]
         if not spans:
             return []
-        assessments = self.assess([self.fold(normalized.text[s:e]) for s, e in spans])
-        out = []
         original = normalized.original
+        names = {normalize(original[f.start:f.end]).text for f in rule_findings if f.rule_id == "pii.name"}
+        assessments = self.assess([self.fold(_addressed(normalized.text[s:e], names)) for s, e in spans])
+        # Past performance shown with the disclosure the rulebook requires for it is the rule's business.
+        disclosed = {"performance"} if any(f.category == "disclosure" and f.rule_id.endswith("_performance")
+                                           for f in rule_findings) else set()
+        out = []
         for (s, e), assessment in zip(spans, assessments):
             category = assessment.category
-            if assessment.example is None or category is None:
+            if assessment.example is None or category is None or category in disclosed:
                 continue
             limits = self.model.thresholds
             settled = assessment.stage == 1  # stage 1 only settles violations it is sure of
@@ -147,6 +152,14 @@ class SemanticLayer:
             self._cache.update(results)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+
+def _addressed(sentence: str, names: set[str]) -> str:
+    """A full name the engine masks is read as the customer it addresses (and folds alike)."""
+    for name in names:
+        if name and name in sentence:
+            sentence = sentence.replace(name, "客户")
+    return sentence
 
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
