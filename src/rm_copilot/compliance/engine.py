@@ -50,8 +50,12 @@ class ComplianceEngine:
 
     def prime(self, texts: list[str]) -> None:
         """Let the meaning layer judge many texts' sentences in batches before they are checked."""
-        if self.semantic is not None:
-            self.semantic.prime(texts)
+        if self.semantic is None:
+            return
+        with self.semantic.deferring() as pending:  # rules first: only what they leave is embedded
+            for text in texts:
+                self.check(text)
+        self.semantic.resolve(pending)
 
     @property
     def version(self) -> str:
