@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from rm_copilot.compliance.models import Finding
 from rm_copilot.compliance.normalize import Normalized, normalize
@@ -40,6 +41,7 @@ class SemanticLayer:
         self._cache: OrderedDict[str, Assessment] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.stats = {"sentences": 0, "no_cue": 0, "cached": 0, "stage1": 0, "stage2": 0}
 
     @classmethod
@@ -85,6 +87,10 @@ class SemanticLayer:
                     results[key] = Assessment(1, score, *self.model.stage1_category(features))
                 else:
                     pending[key] = features
+        deferred = getattr(self._local, "deferred", None)
+        if pending and deferred is not None:  # a prime pass: remember, embed later in one batch
+            deferred.update(pending)
+            return [results.get(key, SKIPPED) for key in folded]
         if pending:
             keys = list(pending)
             stats["stage2"] += len(keys)
@@ -101,6 +107,28 @@ class SemanticLayer:
             return Assessment(2, score, category)
         example, similarity = self.model.nearest(vector, category)
         return Assessment(2, score, category, example, similarity)
+
+    @contextmanager
+    def deferring(self) -> Iterator[dict]:
+        """While active (this thread only), sentences needing stage 2 are collected, not embedded;
+        `resolve` then embeds them in batches. Lets a caller run its rules first and prime only the
+        sentences the rules leave to the meaning layer."""
+        pending: dict = {}
+        self._local.deferred = pending
+        try:
+            yield pending
+        finally:
+            self._local.deferred = None
+
+    def resolve(self, pending: Mapping[str, object]) -> None:
+        keys = [key for key in pending if self._get(key) is None]
+        self.stats["stage2"] += len(keys)
+        results = {}
+        for offset in range(0, len(keys), BATCH):
+            chunk = keys[offset:offset + BATCH]
+            for key, vector in zip(chunk, self.encoder.encode(chunk)):
+                results[key] = self._stage2(pending[key], vector)
+        self._put(results)
 
     def prime(self, texts: Iterable[str]) -> None:
         """Judge every sentence of many texts at once (batched embeddings), ahead of `findings`."""
