@@ -210,3 +210,12 @@ def test_startup_prepares_only_an_empty_home(monkeypatch, customers, chunks, pre
     with TestClient(create_app(services, prepare_on_startup=prepare_on_startup)) as client:  # type: ignore[arg-type]
         assert client.get("/healthz").status_code == 200
     assert len(prepare.calls) == expected_calls
+
+
+def test_a_body_that_is_not_utf8_gets_a_chinese_400(fake_client, auth):
+    response = fake_client.post(
+        "/api/v1/chat", content=b'{"message": "\xff\xfe"}', headers={**auth, "Content-Type": "application/json"},
+    )
+    assert response.status_code in (400, 422)
+    assert "There was an error" not in response.text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(response.json()["detail"]))

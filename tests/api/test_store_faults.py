@@ -87,3 +87,4 @@ def test_fake_health_reports_the_failing_part(fake_services):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["detail"] == "database：数据库只读，无法写入"
+

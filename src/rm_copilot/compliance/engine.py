@@ -24,7 +24,7 @@ from rm_copilot.errors import BadInput
 if TYPE_CHECKING:
     from rm_copilot.compliance.semantic.layer import SemanticLayer
 
-PII_LABELS = {"id_number": "身份证号", "phone": "手机号", "card": "银行卡号", "name": "客户全名"}
+PII_LABELS = {"id_number": "身份证号", "phone": "手机号", "card": "银行卡号", "name": "全名"}
 PII_BASIS = "《个人信息保护法》第二十八条（金融账户等敏感个人信息）、第六条（最小必要，条号待核实）"
 SENTENCE_END = "。！？!?.…"
 
@@ -102,7 +102,7 @@ class ComplianceEngine:
             # `matched` carries the mask, never the raw number: findings are shown and logged.
             findings.append(Finding(f"pii.{span.kind}", "pii", "rewrite", start, end, span.mask,
                                     f"文本包含{label}，已脱敏为 {span.mask}。",
-                                    f"话术中不要出现客户{label}；如确需核对，请在系统内查看。",
+                                    f"话术中不要出现客户的{label}；如确需核对，请在系统内查看。",
                                     PII_BASIS, span.kind))
             masks.append((start, end, span.mask))
 

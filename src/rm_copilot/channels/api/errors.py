@@ -35,6 +35,10 @@ _DOMAIN_STATUS: list[tuple[type[RmCopilotError], int]] = [
     (RulebookError, 503),
 ]
 
+_FRAMEWORK_DETAILS = {
+    "There was an error parsing the body": "请求体无法解析，请发送 UTF-8 编码的 JSON",
+}
+
 _HTTP_DETAILS = {
     404: "接口不存在",
     405: "不支持该请求方法",
@@ -92,6 +96,7 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
 
 async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
     detail = error.detail if error.detail and not _is_default_phrase(error) else None
+    detail = _FRAMEWORK_DETAILS.get(detail, detail) if isinstance(detail, str) else detail
     detail = detail or _HTTP_DETAILS.get(error.status_code, "请求失败")
     return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
