@@ -1,4 +1,5 @@
-"""Leases for background work (campaign jobs, the WeCom inbox), shared rate limits, WeCom mass sends.
+"""Shared state for several workers: campaign job leases, pending WeCom answers and session links,
+the chat rate-limit windows, and the WeCom mass-send tables.
 
 Revision ID: 0003
 Revises: 0002
@@ -74,7 +75,6 @@ def upgrade() -> None:
     with op.batch_alter_table('campaign_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owner', sa.String(length=96), nullable=True))
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
-
 
 
 def downgrade() -> None:
