@@ -112,8 +112,13 @@ def _evidence_pattern() -> re.Pattern:
 
 class NameFinder:
     def __init__(self):
-        self.lexicon = lexicon()
         self.evidence = _evidence_pattern()
+
+    @property
+    def lexicon(self) -> Lexicon:
+        # Loaded on the first text with evidence of a name: most texts are settled by `evidence` alone,
+        # so a CLI answer or a stream does not wait for jieba's tagger at start-up.
+        return lexicon()
 
     def find(self, text: str, *, tag: bool = True) -> list[tuple[int, int]]:
         """Spans [start, end) of full names, in order, not overlapping."""
