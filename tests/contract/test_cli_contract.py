@@ -414,7 +414,9 @@ def assert_campaign_rows(rows: list[dict], product_id: str, channel: str, varian
         assert row["product_id"] == product_id and row["channel"] == channel
         assert (row["skipped_reason"] is None) == (row["text"] is not None), row
         if row["text"] is not None:
-            assert row["verdict"] in {"pass", "rewrite"}, "blocked copy never reaches a campaign file"
+            assert row["verdict"] in {"pass", "rewrite", "review"}, "blocked copy never reaches a campaign file"
+            # A warning holds the row for an advisor's review: it is never marked sendable.
+            assert (row["verdict"] == "review") == any(f["severity"] == "warn" for f in row["findings"])
         assert isinstance(row["findings"], list)
     per_key = Counter((row["customer_id"], row["variant"]) for row in rows)
     assert set(per_key.values()) == {1}, "exactly one line per (customer, variant)"
