@@ -1,11 +1,8 @@
 """The `rm-copilot` command line: the root app; command groups live in channels/cli/."""
 from __future__ import annotations
 
-import functools
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -22,6 +19,7 @@ from rm_copilot.channels.cli import (  # noqa: E402
     marketing,
     serve,
 )
+from rm_copilot.channels.cli.domain_errors import exits_2_on_domain_error  # noqa: E402
 from rm_copilot.channels.wecom import cli as wecom_cli  # noqa: E402
 from rm_copilot.errors import RmCopilotError  # noqa: E402
 
@@ -37,23 +35,11 @@ for group in (knowledge, customers, check, assistant, campaign, marketing, serve
     group.register(app)
 
 
-def _exits_2_on_domain_error(callback: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(callback)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return callback(*args, **kwargs)
-        except RmCopilotError as error:
-            typer.echo(f"错误：{error}", err=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
 def _translate_domain_errors(typer_app: typer.Typer) -> None:
     """Every command, in every group, turns a domain error into a message and exit code 2."""
     for command in typer_app.registered_commands:
         if command.callback is not None:
-            command.callback = _exits_2_on_domain_error(command.callback)
+            command.callback = exits_2_on_domain_error(command.callback)
     for group_info in typer_app.registered_groups:
         if group_info.typer_instance is not None:
             _translate_domain_errors(group_info.typer_instance)

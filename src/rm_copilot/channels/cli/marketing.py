@@ -5,16 +5,15 @@ Only option parsing and printing; `MarketingService` decides. `--json` prints th
 """
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from rm_copilot.errors import BadInput, RmCopilotError
+from rm_copilot.channels.cli.domain_errors import exits_2_on_domain_error
+from rm_copilot.errors import BadInput
 
 opportunities_app = typer.Typer(help="今日商机：到期、生日、大额入账、闲置资金、测评到期、需求缺口、波动关怀。",
                                 invoke_without_command=True, no_args_is_help=False)
@@ -28,20 +27,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(outcomes_app, name="outcomes")
     app.add_typer(report_app, name="report")
     app.add_typer(needs_app, name="needs")
-
-
-def _exit_2_on_domain_error(callback: Callable[..., Any]) -> Callable[..., Any]:
-    """For group callbacks, which the root app's translation does not reach."""
-
-    @functools.wraps(callback)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return callback(*args, **kwargs)
-        except RmCopilotError as error:
-            typer.echo(f"错误：{error}", err=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _services():
@@ -60,7 +45,7 @@ def _date(value: str | None) -> date | None:
 
 
 @opportunities_app.callback()
-@_exit_2_on_domain_error
+@exits_2_on_domain_error
 def opportunities(
     ctx: typer.Context,
     advisor: Annotated[Optional[str], typer.Option("--advisor", help="客户经理编号，如 A001")] = None,
