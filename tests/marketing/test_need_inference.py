@@ -98,3 +98,21 @@ def test_a_failing_refresh_never_fails_an_import_that_was_written(demo_services,
     path.write_text(json.dumps(customer_row(id="C90078"), ensure_ascii=False) + "\n", encoding="utf-8")
     assert repository.import_file(path).created == 1
     assert repository.get("C90078").id == "C90078"
+
+
+def test_inferred_need_evidence_quoting_a_life_event_is_masked(demo_services, tmp_path):
+    import json
+
+    row = customer_row(id="C90079", full_name="欧阳明哲", tags=[
+        {"layer": "behavior", "key": "search", "value": "奶粉", "source": "渠道日志"},
+    ], events=[{"kind": "life_event", "date": "2026-12-20",
+                "detail": "宝宝预计近期出生，欧阳明哲留了电话13812345678"}])
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    demo_services.customers.import_file(path)
+    needs = demo_services.marketing.customer_needs("A001", "C90079")
+    evidence = json.dumps(needs["inferred"], ensure_ascii=False)
+    assert "child_birth" in evidence and "宝宝" in evidence
+    assert "13812345678" not in evidence and "欧阳明哲" not in evidence
+    reasons = " ".join(o.reason for o in demo_services.marketing.customer_opportunities("A001", "C90079"))
+    assert "13812345678" not in reasons and "欧阳明哲" not in reasons

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding, utcnow
 from rm_copilot.customers.need_inference import TRACE_KINDS, Inference, NeedScorer, Signals
 from rm_copilot.customers.tags import age_on
@@ -38,10 +39,13 @@ class InferredNeedStore:
         for chunk in chunked(ids, BATCH):
             with transaction(self._factory) as session:
                 signals = self._signals(session, chunk)
+                names = {cid: name for cid, name in session.execute(
+                    select(Customer.id, Customer.full_name).where(Customer.id.in_(chunk)))}
                 rows = [
                     {"customer_id": customer_id, "key": found.key, "confidence": round(found.confidence, 4),
-                     "evidence": found.evidence[:6], "model_version": self.scorer.model.version,
-                     "updated_at": utcnow()}
+                     # Evidence quotes imported free text (life events): stored and shown masked.
+                     "evidence": [redact_pii(item, names=(names.get(customer_id) or "",)) for item in found.evidence[:6]],
+                     "model_version": self.scorer.model.version, "updated_at": utcnow()}
                     for customer_id, signal in signals.items() for found in self.scorer.infer(signal)
                 ]
                 session.execute(delete(InferredNeed).where(InferredNeed.customer_id.in_(chunk)))
