@@ -116,3 +116,4 @@ def test_inferred_need_evidence_quoting_a_life_event_is_masked(demo_services, tm
     assert "13812345678" not in evidence and "欧阳明哲" not in evidence
     reasons = " ".join(o.reason for o in demo_services.marketing.customer_opportunities("A001", "C90079"))
     assert "13812345678" not in reasons and "欧阳明哲" not in reasons
+

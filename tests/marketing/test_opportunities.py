@@ -241,3 +241,17 @@ def test_a_dismissal_needs_a_reason(demo_services, reason):
     customer = next(demo_services.customers.iter_ids(advisor_id=advisor))
     with pytest.raises(BadInput):
         demo_services.marketing.dismiss(advisor, customer_id=customer, trigger="maturity", reason=reason)
+
+
+def test_an_opportunity_reason_the_gate_blocks_is_withheld(demo_services):
+    from rm_copilot.marketing.service import WITHHELD_REASON
+
+    marketing = demo_services.marketing
+    original = marketing._screen
+    marketing._screen = lambda text: None  # a gate that blocks every reason
+    try:
+        found = marketing.opportunities("A001")
+    finally:
+        marketing._screen = original
+    assert found and all(o.reason == WITHHELD_REASON for o in found)
+    assert all(o.reason != WITHHELD_REASON for o in marketing.opportunities("A001"))

@@ -6,6 +6,7 @@ advisor's customer, script or campaign is a NotFound exactly like a missing one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ SCENARIOS = ("product", "maturity", "birthday", "event", "care")
 KIND_LABELS = {"sent": "已发送", "replied": "客户有回复", "meeting": "已约见", "purchased": "已购买",
                "declined": "客户婉拒", "complaint": "客户投诉"}
 CampaignLookup = Callable[[str], "dict[str, Any] | None"]
+WITHHELD_REASON = "提醒说明未通过合规检查，已隐藏；请打开客户详情核实后再联系。"
 
 
 class MarketingService:
@@ -30,8 +32,9 @@ class MarketingService:
                  report_config: ReportConfig, variant_policy: ThompsonVariantPolicy,
                  campaign_lookup: CampaignLookup = lambda _id: None, elderly_age: int = 65,
                  clock: Callable[[], date] = date.today, opportunities: Any = None, dismissals: Any = None,
-                 needs: Any = None):
+                 needs: Any = None, screen: Callable[[str], str | None] = lambda text: text):
         self.customers = customers
+        self._screen = screen  # the compliance gate for text shown to the advisor: deliverable text or None
         self.catalog = catalog
         self.script_log = script_log
         self.outcomes = outcomes
@@ -118,14 +121,19 @@ class MarketingService:
         self.customers.advisor(advisor_id)  # NotFound for an unknown advisor
         today = on or self._today()
         ids = list(self.customers.iter_ids(advisor_id=advisor_id))
-        return self.opportunity_engine.for_customers(
-            self._facts(ids), today, self.dismissals.fingerprints(advisor_id))
+        return self._screened(self.opportunity_engine.for_customers(
+            self._facts(ids), today, self.dismissals.fingerprints(advisor_id)))
 
     def customer_opportunities(self, advisor_id: str | None, customer_id: str, on: date | None = None,
                                *, include_dismissed: bool = False) -> list[Any]:
         view = self.customers.get(customer_id, advisor_id=advisor_id)
         dismissed = set() if include_dismissed else self.dismissals.fingerprints(view.advisor_id)
-        return self.opportunity_engine.for_customers(self._facts([view.id]), on or self._today(), dismissed)
+        return self._screened(
+            self.opportunity_engine.for_customers(self._facts([view.id]), on or self._today(), dismissed))
+
+    def _screened(self, opportunities: list[Any]) -> list[Any]:
+        """Reasons quote imported facts: each passes the gate like any text an advisor reads."""
+        return [replace(o, reason=self._screen(o.reason) or WITHHELD_REASON) for o in opportunities]
 
     def dismiss(self, advisor_id: str | None, *, customer_id: str, trigger: str, reason: str,
                 on: date | None = None) -> dict[str, Any]:

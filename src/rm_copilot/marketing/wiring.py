@@ -34,6 +34,8 @@ def campaign_lookup(session_factory: Any):
 
 
 def marketing_from_services(services: "Services", *, rng: random.Random | None = None) -> MarketingService:
+    from rm_copilot.assistant.gate import deliverable
+
     settings = services.settings
     directory = settings.knowledge_base / "marketing"
     config = load_report_config(directory)
@@ -48,4 +50,5 @@ def marketing_from_services(services: "Services", *, rng: random.Random | None =
         ),
         dismissals=DismissalStore(services.session_factory),
         needs=services.inferred_needs,
+        screen=lambda text: deliverable(services.gate.check(text, channel="tablet", record=False)),
     )
