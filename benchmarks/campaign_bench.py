@@ -62,7 +62,7 @@ def run_with_peak_tree_rss(command: list[str], env: dict[str, str]) -> tuple[flo
 
 def naive_rows_per_second(home: Path, out: Path) -> tuple[int, float]:
     """Every customer, one at a time, in one process; timed from building the graph."""
-    from rm_copilot.channels.campaign.rows import build_batch
+    from rm_copilot.campaigns.rows import build_batch
     from rm_copilot.config import Settings
     from rm_copilot.services import Services
 

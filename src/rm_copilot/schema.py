@@ -12,7 +12,7 @@ import rm_copilot.customers.models  # noqa: F401,E402
 import rm_copilot.customers.need_models  # noqa: F401,E402
 import rm_copilot.assistant.models  # noqa: F401,E402
 import rm_copilot.compliance.audit  # noqa: F401,E402
-import rm_copilot.channels.campaign.models  # noqa: F401,E402
+import rm_copilot.campaigns.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.pending  # noqa: F401,E402
 import rm_copilot.channels.wecom.session_map  # noqa: F401,E402

@@ -10,7 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wecom"))
 from fake_wecom_api import FakeWeComApi  # noqa: E402
 
-from rm_copilot.channels.campaign.notify import push_summary, summary_markdown  # noqa: E402
+from rm_copilot.campaigns.notify import push_summary, summary_markdown  # noqa: E402
+from rm_copilot.channels.wecom.client import GroupRobot  # noqa: E402
 from rm_copilot.compliance.engine import ComplianceEngine  # noqa: E402
 from rm_copilot.config import PROJECT_ROOT  # noqa: E402
 
@@ -20,8 +21,7 @@ SUMMARY = {
 }
 
 
-class _Services:
-    compliance = ComplianceEngine.from_directory(PROJECT_ROOT / "knowledge_base" / "compliance")
+COMPLIANCE = ComplianceEngine.from_directory(PROJECT_ROOT / "knowledge_base" / "compliance")
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def robot_api():
 
 
 def test_summary_is_pushed_to_the_robot_with_counts(robot_api: FakeWeComApi) -> None:
-    sent = push_summary(_Services(), robot_api.robot_url, SUMMARY)
+    sent = push_summary(COMPLIANCE, GroupRobot(robot_api.robot_url), SUMMARY)
 
     calls = robot_api.calls_to("webhook/send")
     assert sent == len(calls) == 1

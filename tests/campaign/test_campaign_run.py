@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rm_copilot.channels.campaign.rows import NO_CONSENT, customer_brief, skip_reason
-from rm_copilot.channels.campaign.runner import CampaignSpec, run_campaign
+from rm_copilot.campaigns.rows import NO_CONSENT, customer_brief, skip_reason
+from rm_copilot.campaigns.runner import CampaignSpec, run_campaign
 from rm_copilot.cli import app
 from rm_copilot.errors import CampaignError
 from rm_copilot.services import Services

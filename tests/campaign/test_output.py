@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rm_copilot.channels.campaign.output import RowWriter, prepare_output, scan_completed
+from rm_copilot.campaigns.output import RowWriter, prepare_output, scan_completed
 from rm_copilot.errors import CampaignError
 
 PARAMS = {"product_id": "WM001", "segment": "all", "variants": 1, "channel": "wecom"}

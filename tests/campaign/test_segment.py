@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rm_copilot.channels.campaign.segment import parse_segment
+from rm_copilot.campaigns.segment import parse_segment
 from rm_copilot.errors import CampaignError
 
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rm_copilot.channels.campaign.rows import REVIEW, _final_check
+from rm_copilot.campaigns.rows import REVIEW, _final_check
 from rm_copilot.compliance.models import CheckResult, Finding
 
 SPEC = {"product_id": "WM001", "channel": "wecom", "variants": 1}

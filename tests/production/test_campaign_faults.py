@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rm_copilot.channels.campaign import output as campaign_output
-from rm_copilot.channels.campaign.jobs import CampaignJobs
-from rm_copilot.channels.campaign.models import CampaignJob
-from rm_copilot.channels.campaign.runner import CampaignSpec
+from rm_copilot.campaigns import output as campaign_output
+from rm_copilot.campaigns.jobs import CampaignJobs
+from rm_copilot.campaigns.models import CampaignJob
+from rm_copilot.campaigns.runner import CampaignSpec
 from rm_copilot.cli import app
 from rm_copilot.db import transaction
 from rm_copilot.leases import this_owner, utc_now
@@ -25,7 +25,7 @@ PRODUCT = "WM002"
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from rm_copilot.channels.campaign.output import OutputLock
+from rm_copilot.campaigns.output import OutputLock
 with OutputLock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.readline()

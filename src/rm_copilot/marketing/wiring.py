@@ -21,7 +21,7 @@ def campaign_lookup(session_factory: Any):
     """Campaign jobs are the batch channel's table; the marketing loop only reads who owns one."""
 
     def lookup(campaign_id: str) -> dict[str, Any] | None:
-        from rm_copilot.channels.campaign.models import CampaignJob
+        from rm_copilot.campaigns.models import CampaignJob
 
         with session_factory() as session:
             job = session.get(CampaignJob, campaign_id)

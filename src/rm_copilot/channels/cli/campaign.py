@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from rm_copilot.channels.campaign.runner import CampaignSpec, Progress, run_campaign
+from rm_copilot.campaigns.runner import CampaignSpec, Progress, run_campaign
 from rm_copilot.services import get_services
 
 
@@ -58,9 +58,10 @@ def campaign(
     else:
         _print_summary(summary)
     if notify_webhook:
-        from rm_copilot.channels.campaign.notify import push_summary
+        from rm_copilot.campaigns.notify import push_summary
+        from rm_copilot.channels.wecom.client import GroupRobot
 
-        push_summary(services, notify_webhook, summary)
+        push_summary(services.compliance, GroupRobot(notify_webhook), summary)
         typer.echo("汇总已推送到群机器人。", err=True)
 
 

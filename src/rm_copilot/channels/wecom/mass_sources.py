@@ -60,7 +60,7 @@ def campaign_source(session_factory: Any):
     """Reads a finished API campaign job of this advisor and its JSONL rows."""
 
     def read(campaign_id: str, advisor_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        from rm_copilot.channels.campaign.models import CampaignJob
+        from rm_copilot.campaigns.models import CampaignJob
 
         with session_factory() as session:
             job = session.get(CampaignJob, campaign_id)
@@ -88,7 +88,7 @@ def campaign_source(session_factory: Any):
 
 def campaign_owner(session_factory: Any, campaign_id: str) -> str:
     """The advisor who started this API campaign job (for the CLI, which has no signed-in advisor)."""
-    from rm_copilot.channels.campaign.models import CampaignJob
+    from rm_copilot.campaigns.models import CampaignJob
 
     with session_factory() as session:
         job = session.get(CampaignJob, campaign_id)

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rm_copilot.channels.api.deps import CurrentAdvisor, ServicesDep
 from rm_copilot.channels.api.responses import NOT_FOUND
 from rm_copilot.channels.api.schemas import ID_PATTERN, Channel, Scenario
-from rm_copilot.channels.campaign.jobs import CampaignJobs
-from rm_copilot.channels.campaign.runner import CampaignSpec
+from rm_copilot.campaigns.jobs import CampaignJobs
+from rm_copilot.campaigns.runner import CampaignSpec
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"], responses=NOT_FOUND)
 _jobs_lock = threading.Lock()

@@ -10,7 +10,7 @@ from typing import Any
 
 from rm_copilot.assistant.brief import build_brief
 from rm_copilot.assistant.recommend import suitability_issue
-from rm_copilot.channels.campaign.segment import Segment
+from rm_copilot.campaigns.segment import Segment
 from rm_copilot.services import Services
 
 NO_CONSENT = "客户未授权营销"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rm_copilot.channels.campaign.segment import Segment
+from rm_copilot.campaigns.segment import Segment
 from rm_copilot.errors import CampaignError
 
 

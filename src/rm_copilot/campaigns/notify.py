@@ -1,10 +1,15 @@
 """Push a finished campaign's summary to a WeCom group robot (群机器人): counts only, never customer data."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from rm_copilot.channels.wecom.client import GroupRobot
 from rm_copilot.errors import CampaignError
+
+
+class MarkdownSender(Protocol):
+    """What a group robot offers (the WeCom channel's `GroupRobot`): send markdown, return messages sent."""
+
+    def send_markdown(self, text: str) -> int: ...
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:
@@ -20,10 +25,10 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def push_summary(services: Any, webhook_url: str, summary: dict[str, Any], *, robot: GroupRobot | None = None) -> int:
+def push_summary(compliance: Any, robot: MarkdownSender, summary: dict[str, Any]) -> int:
     """Returns the number of robot messages sent; the text passes the compliance gate like any other."""
     text = summary_markdown(summary)
-    result = services.compliance.check(text, channel="wecom")
+    result = compliance.check(text, channel="wecom")
     if result.verdict == "block":
         raise CampaignError("活动汇总未通过合规检查，未推送到群机器人")
-    return (robot or GroupRobot(webhook_url)).send_markdown(result.text)
+    return robot.send_markdown(result.text)

@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from rm_copilot.channels.campaign.models import CampaignJob
-from rm_copilot.channels.campaign.output import meta_path
-from rm_copilot.channels.campaign.runner import CampaignSpec, Progress, run_campaign
-from rm_copilot.channels.campaign.segment import parse_segment
+from rm_copilot.campaigns.models import CampaignJob
+from rm_copilot.campaigns.output import meta_path
+from rm_copilot.campaigns.runner import CampaignSpec, Progress, run_campaign
+from rm_copilot.campaigns.segment import parse_segment
 from rm_copilot.db import transaction
 from rm_copilot.errors import CampaignError, NotFound
 from rm_copilot.leases import abandoned, this_owner, utc_now

@@ -19,10 +19,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from rm_copilot.channels.campaign.output import OutputLock, RowWriter, prepare_output, storage_error, write_summary
-from rm_copilot.channels.campaign.rows import build_batch
-from rm_copilot.channels.campaign.segment import Segment, parse_segment
-from rm_copilot.channels.campaign.selection import Shard, candidate_ids, read_customer_ids
+from rm_copilot.campaigns.output import OutputLock, RowWriter, prepare_output, storage_error, write_summary
+from rm_copilot.campaigns.rows import build_batch
+from rm_copilot.campaigns.segment import Segment, parse_segment
+from rm_copilot.campaigns.selection import Shard, candidate_ids, read_customer_ids
 from rm_copilot.config import Settings
 from rm_copilot.errors import CampaignError
 from rm_copilot.services import Services
