@@ -174,3 +174,17 @@ def test_customer_needs_list_entered_and_inferred_and_foreign_is_404(client, tok
 def _count(services) -> int:
     with services.session_factory() as session:
         return len(session.scalars(select(Outcome.id)).all())
+
+
+def test_a_script_drafted_at_the_command_line_is_not_an_advisors_to_book(client, tokens, demo_services):
+    from rm_copilot.marketing.script_log import OPERATOR
+
+    customer = own_customer(demo_services, "A001")
+    script_id = demo_services.marketing.script_log.issue(
+        advisor_id=OPERATOR, customer_id=customer, product_id=None, scenario="product", channel="tablet",
+        variant=0, segment="大众", verdict="pass", text="命令行生成的话术。")
+    before = _count(demo_services)
+    answer = client.post("/api/v1/outcomes", headers=tokens["A001"],
+                         json={"customer_id": customer, "script_id": script_id, "kind": "sent"})
+    assert answer.status_code == 404 and _count(demo_services) == before
+    assert demo_services.marketing.script_log.get(script_id, advisor_id=None).script_id == script_id

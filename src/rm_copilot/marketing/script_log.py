@@ -66,10 +66,13 @@ class ScriptLog:
             return session.scalars(stmt).first()
 
     def get(self, script_id: str, *, advisor_id: str | None, customer_id: str | None = None) -> IssuedScript:
-        """One issued script of this advisor (None: any) and customer; anything else is NotFound."""
+        """One issued script of this advisor (None: any) and customer; anything else is NotFound.
+
+        An advisor sees only their own scripts: those drafted at the command line (owner OPERATOR) are not theirs.
+        """
         stmt = select(IssuedScript).where(IssuedScript.script_id == script_id)
         if advisor_id is not None:
-            stmt = stmt.where(IssuedScript.advisor_id.in_((advisor_id, OPERATOR)))
+            stmt = stmt.where(IssuedScript.advisor_id == advisor_id)
         if customer_id is not None:
             stmt = stmt.where(IssuedScript.customer_id == customer_id)
         with self._factory() as session:
