@@ -97,7 +97,7 @@ def main() -> None:
             with create_engine(f"sqlite:///{store}").connect() as connection:
                 audited = connection.execute(text("select count(*) from compliance_audit")).scalar()
     print(f"lines: {len(lines)} (JSON objects printed: {printed}; audit rows in the store: {audited})")
-    print(f"                                     wall        CPU")
+    print("                                     wall        CPU")
     print(f"start-up (one-line file)         : {startup:8.2f} s {startup_cpu:8.2f} s")
     print(f"whole file                       : {total:8.2f} s {total_cpu:8.2f} s")
     print(f"after start-up, sentences/s      : {len(lines) / (total - startup):8,.0f}   {len(lines) / (total_cpu - startup_cpu):8,.0f}")

@@ -46,7 +46,7 @@ class LiveServer:
         self._tokens: dict[str, str] = {}
         self._process: subprocess.Popen | None = None
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         log = self.log_path.open("wb")
         self._process = subprocess.Popen(
             [str(BIN / "rm-copilot"), "serve", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -64,7 +64,7 @@ class PostgresServer:
         if result.returncode != 0:
             raise RuntimeError(f"{args[0]} failed: {result.stderr or result.stdout}")
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                    f"-c unix_socket_directories={self.root} -c fsync=off")
         try:

@@ -4,9 +4,7 @@ from __future__ import annotations
 import pytest
 
 from compliance_support import assert_offsets_point_into_original, engine
-from rm_copilot.compliance.evasion import (
-    HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, initials, lookalikes, toneless,
-)
+from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, initials, lookalikes, toneless
 
 
 def _finding(text: str, rule_id: str):

@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _llm_needs_url(self) -> "Settings":
+    def _llm_needs_url(self) -> Settings:
         if self.llm_backend == "openai" and not self.llm_base_url:
             raise ValueError("RM_COPILOT_LLM_BACKEND=openai needs RM_COPILOT_LLM_BASE_URL")
         return self

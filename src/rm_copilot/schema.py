@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, MetaData
 
-from rm_copilot import db
-import rm_copilot.customers.models  # noqa: F401,E402
-import rm_copilot.customers.need_models  # noqa: F401,E402
 import rm_copilot.assistant.models  # noqa: F401,E402
-import rm_copilot.compliance.audit  # noqa: F401,E402
 import rm_copilot.campaigns.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.models  # noqa: F401,E402
 import rm_copilot.channels.wecom.pending  # noqa: F401,E402
 import rm_copilot.channels.wecom.session_map  # noqa: F401,E402
+import rm_copilot.compliance.audit  # noqa: F401,E402
+import rm_copilot.customers.models  # noqa: F401,E402
+import rm_copilot.customers.need_models  # noqa: F401,E402
 import rm_copilot.marketing.models  # noqa: F401,E402
 import rm_copilot.rate_limits  # noqa: F401,E402
+from rm_copilot import db
 
 
 def metadata() -> MetaData:

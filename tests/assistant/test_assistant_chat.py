@@ -3,14 +3,21 @@ from __future__ import annotations
 import re
 
 import pytest
-from assistant_fakes import (
-    BLOCKED_PHRASES, GUARANTEE, INJECTION, FakeCustomers, FakeRetriever, ObedientModel, chunk, make_copilot,
-    profile,
-)
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from sqlalchemy import func, select
 
+from assistant_fakes import (
+    BLOCKED_PHRASES,
+    GUARANTEE,
+    INJECTION,
+    FakeCustomers,
+    FakeRetriever,
+    ObedientModel,
+    chunk,
+    make_copilot,
+    profile,
+)
 from rm_copilot.compliance.audit import AuditRecord
 from rm_copilot.errors import BadInput, NotFound
 

@@ -4,12 +4,20 @@ import json
 import re
 
 import pytest
-from assistant_fakes import (
-    BLOCKED_PHRASES, GUARANTEE, INJECTION, FailingModel, FakeCustomers, ObedientModel, event, make_copilot,
-    maturing_deposit, profile,
-)
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant_fakes import (
+    BLOCKED_PHRASES,
+    GUARANTEE,
+    INJECTION,
+    FailingModel,
+    FakeCustomers,
+    ObedientModel,
+    event,
+    make_copilot,
+    maturing_deposit,
+    profile,
+)
 from rm_copilot.assistant.brief import date_text
 from rm_copilot.assistant.facts import facts_chunk_id, product_facts
 from rm_copilot.assistant.scripts import default_scenario

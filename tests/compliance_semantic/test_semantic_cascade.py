@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from compliance_support import PRODUCTS
-from semantic_support import ARTIFACT, CountingEncoder, make_layer
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.semantic import LazyEncoder, SemanticModel
 from rm_copilot.compliance.semantic.text import Folder, sentence_spans
+from semantic_support import ARTIFACT, CountingEncoder, make_layer
 
 
 @pytest.mark.parametrize(("first", "second"), [

@@ -5,9 +5,7 @@ import pytest
 
 from rm_copilot.config import PROJECT_ROOT
 from rm_copilot.knowledge.documents import load_documents
-from rm_copilot.knowledge.risk_levels import (
-    CUSTOMER_RISK_NAMES, RiskNameUse, contradictions, risk_level_names,
-)
+from rm_copilot.knowledge.risk_levels import CUSTOMER_RISK_NAMES, RiskNameUse, contradictions, risk_level_names
 
 KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
 

@@ -7,12 +7,12 @@ from collections import Counter
 
 import pytest
 
+from rm_copilot.config import PROJECT_ROOT
 from rm_copilot.marketing.bandit import ThompsonVariantPolicy
 from rm_copilot.marketing.outcomes import Contact
 from rm_copilot.marketing.report import build_report
 from rm_copilot.marketing.settings import load_report_config
 from rm_copilot.marketing.simulation import simulate_ab
-from rm_copilot.config import PROJECT_ROOT
 
 CONFIG = load_report_config(PROJECT_ROOT / "knowledge_base" / "marketing")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import BIN, LiveServer
 
+from live_server import BIN, LiveServer
 from rm_copilot.config import PROJECT_ROOT
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "wecom"))  # the WeCom fakes live beside the WeCom tests
@@ -29,7 +29,7 @@ class WorkersServer(LiveServer):
         super().__init__(home, **kwargs)
         self.workers = workers
 
-    def start(self) -> "WorkersServer":
+    def start(self) -> WorkersServer:
         self._process = subprocess.Popen(
             [str(BIN / "rm-copilot"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--workers", str(self.workers)],

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_NOTE, PLANTED_PHONE, bearer
 
 from rm_copilot.channels.api import create_app
 from rm_copilot.config import PROJECT_ROOT, Settings
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.services import Services, reset_services
+from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_NOTE, PLANTED_PHONE, bearer
+
 
 @pytest.fixture
 def api(use_built_services: Services) -> TestClient:

@@ -90,7 +90,7 @@ class FakeWeComApi:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> "FakeWeComApi":
+    def start(self) -> FakeWeComApi:
         self._thread.start()
         return self
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wecom_harness import WeComApp, build_wecom_app
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from wecom_fakes import BOUND_USER, UNBOUND_USER, FakeCopilot, WeChatPyClient, text_message_xml
 
 from rm_copilot.channels.wecom import replies
 from rm_copilot.channels.wecom.router import router
 from rm_copilot.config import get_settings
+from wecom_fakes import BOUND_USER, UNBOUND_USER, FakeCopilot, WeChatPyClient, text_message_xml
+from wecom_harness import WeComApp, build_wecom_app
 
 
 def test_message_delivered_three_times_is_answered_once_and_callback_returns_before_generation(
@@ -75,7 +75,7 @@ def test_bad_signature_is_refused_with_403_and_nothing_is_processed(wecom_app: W
 
     assert response.status_code == 403
     assert response.json() == {"detail": "签名校验失败"}
-    assert getattr(wecom_app.app.state, "wecom_channel").worker.pending == 0
+    assert wecom_app.app.state.wecom_channel.worker.pending == 0
     assert wecom_app.advisors.lookups == [] and wecom_app.copilot.chat_calls == []
     assert wecom_app.api.calls == []
     # The refused delivery claimed nothing: the genuine one is still answered.

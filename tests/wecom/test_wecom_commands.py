@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rm_copilot.channels.wecom.commands import (
-    Ask, DraftScript, Help, Malformed, ResetSession, parse_command,
-)
+from rm_copilot.channels.wecom.commands import Ask, DraftScript, Help, Malformed, ResetSession, parse_command
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fake_wecom_api import FakeWeComApi
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from rm_copilot.channels.api.app import create_app
+from fake_wecom_api import FakeWeComApi
 from rm_copilot.campaigns.models import CampaignJob
+from rm_copilot.channels.api.app import create_app
 from rm_copilot.channels.wecom.mass import NO_CONSENT, NO_CONTACT, NOT_PASSED
 from rm_copilot.channels.wecom.models import WeComMassMessage
 from rm_copilot.config import get_settings

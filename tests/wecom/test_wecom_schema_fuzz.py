@@ -4,9 +4,6 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from wecom_fakes import FakeCopilot
-from wecom_harness import build_wecom_app
-
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -15,6 +12,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from rm_copilot.channels.api.errors import install_error_handlers
+from wecom_fakes import FakeCopilot
+from wecom_harness import build_wecom_app
 
 # Not "positive data acceptance": a schema-valid string is still not a validly signed ciphertext.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -11,7 +11,6 @@ from typing import Any
 
 from rm_copilot.compliance.pii import redact_pii
 
-
 # Asset size, searches, consultations and transaction traces: evidence for need inference, never
 # needed to write copy and never said back to the customer.
 UNSPOKEN_BEHAVIORS = {"aum_band", "search", "consultation", "transaction"}

@@ -23,9 +23,9 @@ from rm_copilot.assistant.grounding import ungrounded_quantities
 from rm_copilot.compliance.models import CheckResult, Finding
 from rm_copilot.generation.builtin import BuiltinComposerChatModel
 from rm_copilot.generation.messages import build_messages
+from rm_copilot.generation.points import clean
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
-from rm_copilot.generation.points import clean
 from rm_copilot.generation.sentences import SentenceBuffer, split_sentences
 
 log = logging.getLogger(__name__)

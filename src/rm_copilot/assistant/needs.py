@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rm_copilot.assistant.recommend import CREDIT_TYPES, suitability_issue
-from rm_copilot.knowledge.products import Product, ProductCatalog, risk_rank
+from rm_copilot.knowledge.products import Product, ProductCatalog
 
 _LEVEL = re.compile(r"[Cc]([1-5])")
 _LEVEL_NAMES = {"保守型": 1, "谨慎型": 2, "稳健型": 2, "平衡型": 3, "进取型": 4, "激进型": 5}

@@ -13,6 +13,7 @@ import re
 from rm_copilot.compliance.matcher import NegationDetector
 from rm_copilot.compliance.normalize import normalize
 
+
 def mention_cues(cues: list[str]) -> re.Pattern | None:
     forms = sorted({normalize(cue).text for cue in cues if cue.strip()}, key=len, reverse=True)
     return re.compile("|".join(re.escape(form) for form in forms)) if forms else None

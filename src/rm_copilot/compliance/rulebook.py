@@ -92,7 +92,7 @@ class Rule(_Strict):
         return None if value is None else _check_regex(value)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Rule":
+    def _consistent(self) -> Rule:
         if not self.terms and not self.patterns:
             raise ValueError("terms 和 patterns 不能同时为空")
         if self.severity == "rewrite" and self.replacement is None and self.append is None:
@@ -170,7 +170,7 @@ class Rulebook(_Strict):
     disclosures: list[Disclosure]
 
     @classmethod
-    def from_directory(cls, directory: Path | str) -> "Rulebook":
+    def from_directory(cls, directory: Path | str) -> Rulebook:
         directory = Path(directory)
         meta_path = directory / META_FILE
         if not meta_path.is_file():

@@ -19,7 +19,14 @@ from stdnum.cn import ric
 from rm_copilot.customers.behaviour import behaviour_tags, behaviour_traces, hidden_needs
 from rm_copilot.customers.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from rm_copilot.customers.personas import (
-    BEHAVIOR_SOURCES, CITIES, MARITAL, NEED_PHRASES, NEED_SOURCES, NOTES, PERSONAS, Persona,
+    BEHAVIOR_SOURCES,
+    CITIES,
+    MARITAL,
+    NEED_PHRASES,
+    NEED_SOURCES,
+    NOTES,
+    PERSONAS,
+    Persona,
 )
 from rm_copilot.customers.tags import AUM_BANDS, RISK_LEVELS, age_on
 

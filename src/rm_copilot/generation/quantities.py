@@ -26,7 +26,7 @@ class Quantity:
     value: float
     unit: str  # a unit class ("money", "day", "percent", …) or "" when none is written
 
-    def matches(self, other: "Quantity") -> bool:
+    def matches(self, other: Quantity) -> bool:
         if abs(self.value - other.value) > 1e-9 * max(1.0, abs(self.value)):
             return False
         return self.unit == other.unit or not self.unit or not other.unit

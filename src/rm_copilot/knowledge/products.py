@@ -93,7 +93,7 @@ class Product(BaseModel):
         return result
 
     @classmethod
-    def from_document(cls, doc: KnowledgeDoc) -> "Product":
+    def from_document(cls, doc: KnowledgeDoc) -> Product:
         fields = {key: value for key, value in doc.meta.items() if value is not None}
         return cls(doc_id=doc.doc_id, **fields)
 
@@ -104,11 +104,11 @@ class ProductCatalog:
         self._mentions = _build_mention_automaton(products)
 
     @classmethod
-    def from_directory(cls, knowledge_base: Path) -> "ProductCatalog":
+    def from_directory(cls, knowledge_base: Path) -> ProductCatalog:
         return cls.from_documents(load_documents(knowledge_base))
 
     @classmethod
-    def from_documents(cls, docs: list[KnowledgeDoc]) -> "ProductCatalog":
+    def from_documents(cls, docs: list[KnowledgeDoc]) -> ProductCatalog:
         products = []
         for doc in docs:
             if doc.kind != "product":
@@ -151,7 +151,7 @@ class ProductCatalog:
             found.setdefault(product_id, end - length + 1)
         return [self._products[pid] for pid, _ in sorted(found.items(), key=lambda item: item[1])]
 
-    def compliance_refs(self) -> "list[ProductRef]":
+    def compliance_refs(self) -> list[ProductRef]:
         from rm_copilot.compliance.models import ProductRef
 
         return [

@@ -15,8 +15,9 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def chunks_fingerprint(chunks: Iterable[Chunk], *extra: str) -> str:
     for part in extra:
         digest.update(b"\0" + part.encode("utf-8"))
     for chunk in chunks:
-        digest.update(f"\0{chunk.chunk_id}\0{chunk.content_hash}".encode("utf-8"))
+        digest.update(f"\0{chunk.chunk_id}\0{chunk.content_hash}".encode())
     return digest.hexdigest()
 
 

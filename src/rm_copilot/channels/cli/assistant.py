@@ -6,7 +6,7 @@ compliance gate. `--json` prints the same objects as `POST /api/v1/chat` and `PO
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     app.command("script")(script)
 
 
-def _ready_services(*, index: bool) -> "Services":
+def _ready_services(*, index: bool) -> Services:
     """The process services, with demo data (and the index, when asked) on a fresh home."""
     from rm_copilot.services import get_services
 
@@ -43,7 +43,7 @@ def _ready_services(*, index: bool) -> "Services":
 
 def ask(
     text: Annotated[str, typer.Argument(help="问题，如：大额存单提前支取怎么计息？")],
-    customer: Annotated[Optional[str], typer.Option("--customer", help="客户编号：结合该客户（已脱敏）的情况回答")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="客户编号：结合该客户（已脱敏）的情况回答")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出与 POST /api/v1/chat 相同的 JSON")] = False,
 ) -> None:
     """根据知识库回答问题，并给出引用来源（每个回答都已通过合规检查）。
@@ -69,8 +69,8 @@ def ask(
 
 def script(
     customer: Annotated[str, typer.Option("--customer", help="客户编号")],
-    product: Annotated[Optional[str], typer.Option("--product", help="产品编号；不填则按客户标签推荐")] = None,
-    scenario: Annotated[Optional[str], typer.Option("--scenario", help="场景：product|maturity|birthday|event|care；不填则按客户事件选择")] = None,
+    product: Annotated[str | None, typer.Option("--product", help="产品编号；不填则按客户标签推荐")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="场景：product|maturity|birthday|event|care；不填则按客户事件选择")] = None,
     channel: Annotated[str, typer.Option("--channel", help="渠道：tablet|wecom|sms")] = "tablet",
     variants: Annotated[int, typer.Option("--variants", min=1, max=5, help="生成几个不同版本（1–5）")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="输出与 POST /api/v1/scripts 相同的 JSON")] = False,

@@ -5,11 +5,11 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from rm_copilot.campaigns.runner import CampaignSpec, Progress, run_campaign
@@ -19,17 +19,17 @@ from rm_copilot.services import get_services
 def campaign(
     product: str = typer.Option(..., "--product", help="产品编号，如 DP002"),
     out: Path = typer.Option(..., "--out", help="输出 JSONL 文件"),
-    segment: Optional[str] = typer.Option(None, "--segment", help="分群表达式，如 'need:education and age:30-45'；all 表示全部"),
-    customers: Optional[Path] = typer.Option(None, "--customers", help="客户号名单文件（txt/csv/jsonl）"),
+    segment: str | None = typer.Option(None, "--segment", help="分群表达式，如 'need:education and age:30-45'；all 表示全部"),
+    customers: Path | None = typer.Option(None, "--customers", help="客户号名单文件（txt/csv/jsonl）"),
     resume: bool = typer.Option(False, "--resume", help="从上次中断处继续"),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64, help="并发数，默认按机器核数"),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="并发数，默认按机器核数"),
     variants: int = typer.Option(1, "--variants", min=1, max=5, help="每位客户生成的话术版本数（A/B）"),
     channel: str = typer.Option("wecom", "--channel", help="tablet / wecom / sms"),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=10_000_000, help="最多处理的客户数"),
-    shard: Optional[str] = typer.Option(None, "--shard", help="分片 i/n，多台机器各跑一片"),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help="product/maturity/birthday/event/care，默认按客户事件自动选择"),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=10_000_000, help="最多处理的客户数"),
+    shard: str | None = typer.Option(None, "--shard", help="分片 i/n，多台机器各跑一片"),
+    scenario: str | None = typer.Option(None, "--scenario", help="product/maturity/birthday/event/care，默认按客户事件自动选择"),
     json_output: bool = typer.Option(False, "--json", help="结束时以 JSON 输出汇总"),
-    notify_webhook: Optional[str] = typer.Option(
+    notify_webhook: str | None = typer.Option(
         None, "--notify-webhook", help="结束后把汇总（只有数量，不含客户信息）推送到企业微信群机器人的 webhook 地址"
     ),
 ) -> None:
@@ -78,7 +78,7 @@ class _RichReporter:
         )
         self._task = None
 
-    def __enter__(self) -> "_RichReporter":
+    def __enter__(self) -> _RichReporter:
         self._progress.__enter__()
         return self
 
@@ -101,7 +101,7 @@ class _PlainReporter:
     def __init__(self) -> None:
         self._last = 0.0
 
-    def __enter__(self) -> "_PlainReporter":
+    def __enter__(self) -> _PlainReporter:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -33,11 +33,11 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    text: Annotated[Optional[str], typer.Argument(help="待检查的文本；用 - 从标准输入读取。")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", help="逐行检查文件中的每个非空行；用 - 读标准输入。")] = None,
-    product_type: Annotated[Optional[str], typer.Option("--product-type", help="产品类型：wealth|fund|insurance|deposit|loan|card（检查必备披露）。")] = None,
-    channel: Annotated[Optional[str], typer.Option("--channel", help="渠道：tablet|wecom|sms。")] = None,
-    customer: Annotated[Optional[str], typer.Option("--customer", help="客户编号（检查适当性、脱敏姓名）。")] = None,
+    text: Annotated[str | None, typer.Argument(help="待检查的文本；用 - 从标准输入读取。")] = None,
+    file: Annotated[str | None, typer.Option("--file", help="逐行检查文件中的每个非空行；用 - 读标准输入。")] = None,
+    product_type: Annotated[str | None, typer.Option("--product-type", help="产品类型：wealth|fund|insurance|deposit|loan|card（检查必备披露）。")] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="渠道：tablet|wecom|sms。")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="客户编号（检查适当性、脱敏姓名）。")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（--file 时每行一个对象）。")] = False,
 ) -> None:
     """检查话术是否合规：保本承诺、绝对化用语、诱导性用语、适当性、必备披露、个人信息脱敏。
@@ -72,7 +72,7 @@ def check(
     raise typer.Exit(0 if everything_passes else 1)
 
 
-def _print(results: Iterator["CheckResult"], as_json: bool, *, numbered: bool) -> bool:
+def _print(results: Iterator[CheckResult], as_json: bool, *, numbered: bool) -> bool:
     """Print each result as it comes (a file's lines are never all held in memory); True if all pass."""
     passes = True
     if as_json:
@@ -90,7 +90,7 @@ def _print(results: Iterator["CheckResult"], as_json: bool, *, numbered: bool) -
 
 
 def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: str | None,
-                 customer: str | None, context) -> Iterator["CheckResult"]:
+                 customer: str | None, context) -> Iterator[CheckResult]:
     """Check and yield line by line; the audit is written per AUDIT_BATCH lines and on exit."""
     with gate.audit.batch(AUDIT_BATCH) as batch:
         for offset in range(0, len(texts), AUDIT_BATCH):
@@ -138,7 +138,7 @@ def _read_file(path: str) -> str:
     return _decode(target.read_bytes(), f"文件 {path} ")
 
 
-def _show(console: Console, result: "CheckResult", number: int | None) -> None:
+def _show(console: Console, result: CheckResult, number: int | None) -> None:
     prefix = f"第{number}行 " if number is not None else ""
     style = {"pass": "green", "rewrite": "yellow", "block": "red"}[result.verdict]
     console.print(f"{prefix}结论：[{style}]{VERDICT_LABELS[result.verdict]}[/{style}]（规则库 {escape(result.rulebook_version)}）")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -51,7 +51,7 @@ def _domain_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _repository(*, demo_customers: bool = False) -> "CustomerRepository":
+def _repository(*, demo_customers: bool = False) -> CustomerRepository:
     from rm_copilot.services import get_services
 
     services = get_services()
@@ -86,9 +86,9 @@ def customers_import(
 def customers_generate(
     count: Annotated[int, typer.Option("--count", min=1, max=1_000_000, help="生成多少位客户")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同种子生成相同客户")] = 1,
-    out: Annotated[Optional[Path], typer.Option("--out", help="写入 JSONL 文件而不是客户库")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="写入 JSONL 文件而不是客户库")] = None,
     start: Annotated[
-        Optional[int], typer.Option("--start", min=1, max=99_999_999, help="首个客户编号（默认接在库中已有编号之后）")
+        int | None, typer.Option("--start", min=1, max=99_999_999, help="首个客户编号（默认接在库中已有编号之后）")
     ] = None,
 ) -> None:
     """生成逼真的合成客户（身份证号、手机号、卡号格式与校验位正确，但都是虚构的）。
@@ -132,9 +132,9 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 @customers_app.command("list")
 def customers_list(
-    advisor: Annotated[Optional[str], typer.Option("--advisor", help="只列出该客户经理的客户，如 A001")] = None,
-    search: Annotated[Optional[str], typer.Option("--search", help="按编号、姓名、城市、职业或标签筛选")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, max=1_000_000, help="最多列出多少位")] = None,
+    advisor: Annotated[str | None, typer.Option("--advisor", help="只列出该客户经理的客户，如 A001")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="按编号、姓名、城市、职业或标签筛选")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=1_000_000, help="最多列出多少位")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组（已脱敏）")] = False,
 ) -> None:
     """列出客户（姓名已脱敏）。
@@ -200,7 +200,7 @@ def customers_show(customer_id: Annotated[str, typer.Argument(help="客户编号
     console.print(events)
 
 
-def _overview(view: "CustomerView") -> str:
+def _overview(view: CustomerView) -> str:
     risk = view.risk_level or "未测评"
     if view.risk_assessed_at:
         risk += f"（测评于 {view.risk_assessed_at}）"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -48,8 +48,8 @@ def _date(value: str | None) -> date | None:
 @exits_2_on_domain_error
 def opportunities(
     ctx: typer.Context,
-    advisor: Annotated[Optional[str], typer.Option("--advisor", help="客户经理编号，如 A001")] = None,
-    on: Annotated[Optional[str], typer.Option("--date", help="日期 YYYY-MM-DD，默认今天")] = None,
+    advisor: Annotated[str | None, typer.Option("--advisor", help="客户经理编号，如 A001")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD，默认今天")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出与 GET /api/v1/opportunities 相同的 JSON")] = False,
 ) -> None:
     """客户经理今天值得联系的客户，按紧迫度 × 价值 × 匹配度排序，附理由和一键话术的场景与产品。
@@ -83,8 +83,8 @@ def dismiss(
     customer: Annotated[str, typer.Option("--customer", help="客户编号")],
     trigger: Annotated[str, typer.Option("--trigger", help="商机类型（如 maturity）或商机 id")],
     reason: Annotated[str, typer.Option("--reason", help="不跟进的原因")],
-    advisor: Annotated[Optional[str], typer.Option("--advisor", help="客户经理编号（核对客户归属）")] = None,
-    on: Annotated[Optional[str], typer.Option("--date", help="日期 YYYY-MM-DD，默认今天")] = None,
+    advisor: Annotated[str | None, typer.Option("--advisor", help="客户经理编号（核对客户归属）")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
     """暂不跟进某个商机；触发条件变化后会重新出现。"""
     result = _services().marketing.dismiss(advisor, customer_id=customer.strip(), trigger=trigger.strip(),
@@ -96,12 +96,12 @@ def dismiss(
 def record(
     customer: Annotated[str, typer.Option("--customer", help="客户编号")],
     kind: Annotated[str, typer.Option("--kind", help="sent|replied|meeting|purchased|declined|complaint")],
-    script: Annotated[Optional[str], typer.Option("--script", help="话术编号 script_id")] = None,
-    campaign: Annotated[Optional[str], typer.Option("--campaign", help="批量任务编号")] = None,
-    variant: Annotated[Optional[str], typer.Option("--variant", help="话术版本 0–4 或 A–E")] = None,
-    product: Annotated[Optional[str], typer.Option("--product", help="产品编号")] = None,
-    detail: Annotated[Optional[str], typer.Option("--detail", help="金额档位、婉拒原因等")] = None,
-    advisor: Annotated[Optional[str], typer.Option("--advisor", help="客户经理编号（核对客户归属）")] = None,
+    script: Annotated[str | None, typer.Option("--script", help="话术编号 script_id")] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help="批量任务编号")] = None,
+    variant: Annotated[str | None, typer.Option("--variant", help="话术版本 0–4 或 A–E")] = None,
+    product: Annotated[str | None, typer.Option("--product", help="产品编号")] = None,
+    detail: Annotated[str | None, typer.Option("--detail", help="金额档位、婉拒原因等")] = None,
+    advisor: Annotated[str | None, typer.Option("--advisor", help="客户经理编号（核对客户归属）")] = None,
 ) -> None:
     """记录一条营销结果。"""
     outcome_id = _services().marketing.record_outcome(
@@ -113,10 +113,10 @@ def record(
 
 @report_app.command("campaigns")
 def campaigns(
-    campaign: Annotated[Optional[str], typer.Option("--campaign", help="只看某个批量任务")] = None,
-    advisor: Annotated[Optional[str], typer.Option("--advisor", help="只看某位客户经理的结果")] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help="只看某个批量任务")] = None,
+    advisor: Annotated[str | None, typer.Option("--advisor", help="只看某位客户经理的结果")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出与 GET /api/v1/reports/campaigns 相同的 JSON")] = False,
-    chart: Annotated[Optional[Path], typer.Option("--chart", help="另存转化率图（PNG）")] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="另存转化率图（PNG）")] = None,
 ) -> None:
     """营销转化报告：按话术版本、场景、渠道、客群、客户经理，含 Wilson 置信区间与版本间显著性检验。
 

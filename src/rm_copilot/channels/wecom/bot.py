@@ -7,7 +7,14 @@ from typing import Any, Protocol
 from rm_copilot.channels.wecom import replies
 from rm_copilot.channels.wecom.cards import DRAFT_ACTION, parse_button_key
 from rm_copilot.channels.wecom.commands import (
-    Ask, DraftScript, Help, Malformed, RecordOutcome, ResetSession, Today, parse_command,
+    Ask,
+    DraftScript,
+    Help,
+    Malformed,
+    RecordOutcome,
+    ResetSession,
+    Today,
+    parse_command,
 )
 from rm_copilot.channels.wecom.feedback import WeComFeedback
 from rm_copilot.channels.wecom.messages import InboundMessage

@@ -46,7 +46,7 @@ class SemanticLayer:
 
     @classmethod
     def for_rules(cls, model: SemanticModel, encoder: SentenceEncoder, rules: Iterable, *,
-                  product_names: Iterable[str] = (), cache_size: int = 65536) -> "SemanticLayer":
+                  product_names: Iterable[str] = (), cache_size: int = 65536) -> SemanticLayer:
         """Each category's legal basis and suggestion come from its first rule in the rulebook."""
         bases: dict[str, str] = {}
         suggestions: dict[str, str] = {}

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 FORMAT = 2
 
 
@@ -78,7 +77,7 @@ class SemanticModel:
         self._example_texts = arrays["example_texts"]
 
     @classmethod
-    def load(cls, path: Path | str) -> "SemanticModel":
+    def load(cls, path: Path | str) -> SemanticModel:
         with np.load(Path(path), allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
         meta = json.loads(str(arrays.pop("meta")))
