@@ -31,13 +31,14 @@ SENTENCE_END = "。！？!?.…"
 
 class ComplianceEngine:
     def __init__(self, rulebook: Rulebook, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
-                 elderly_age: int = 65, today: date | None = None, semantic: "SemanticLayer | None" = None):
+                 elderly_age: int = 65, today: date | None = None, semantic: "SemanticLayer | None" = None,
+                 cache_dir: Path | None = None):
         self.rulebook = rulebook
         self.semantic = semantic  # the meaning layer (compliance/semantic), injected by the composition root
         self.today = today or date.today()
         self.products = tuple(products)
         self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products,
-                                      questions=rulebook.questions)
+                                      questions=rulebook.questions, cache_dir=cache_dir)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
         self.mention_cues = mention_cues(rulebook.mentions)

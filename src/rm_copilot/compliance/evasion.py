@@ -110,21 +110,38 @@ class _SyllableTable(dict):
         return value
 
 
+class _FixedTable(dict):
+    """A complete table (every character some term's syllable reads as, precomputed): others fill."""
+
+    def __missing__(self, code_point: int) -> str:
+        return _FILLER
+
+
 class EvasionReader:
-    """Finds homophone spellings of terms; also decides whether a variant hit is plausible."""
+    """Finds homophone spellings of terms; also decides whether a variant hit is plausible.
+
+    `reading` and `sounds` come from saved word data (`word_data.py`) so a process need not import
+    pypinyin: `reading(char)` is a term character's toneless reading, `sounds` maps a reading to
+    every character read that way. Without them both are computed with pypinyin."""
 
     def __init__(self, terms: Iterable[tuple[str, object]], *,
-                 frequency: Callable[[str], int] = jieba_frequency):
+                 frequency: Callable[[str], int] = jieba_frequency,
+                 reading: Callable[[str], str | None] = toneless,
+                 sounds: "dict[str, str] | None" = None):
         self.frequency = frequency
         grouped: dict[str, list[tuple[str, object]]] = {}
         syllables: dict[str, str] = {}
         for term, payload in terms:
-            readings = [toneless(char) for char in term]
+            readings = [reading(char) for char in term]
             if None in readings:
                 continue
             key = "".join(syllables.setdefault(r, chr(_CODE_BASE + len(syllables))) for r in readings)
             grouped.setdefault(key, []).append((term, payload))
-        self.table = _SyllableTable(syllables)
+        if sounds is None:
+            self.table = _SyllableTable(syllables)
+        else:
+            self.table = _FixedTable({ord(char): syllables[r] for r, chars in sounds.items() if r in syllables
+                                      for char in chars})
         self.automaton = ahocorasick.Automaton()
         for key, entries in grouped.items():
             self.automaton.add_word(key, (len(key), tuple(entries)))

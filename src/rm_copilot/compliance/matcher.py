@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import ahocorasick
 
-from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, eligible, lookalike_variants
+from rm_copilot.compliance import word_data
+from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, eligible
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
 from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
-from rm_copilot.compliance.prefilter import anchors
 from rm_copilot.compliance.rulebook import Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
@@ -106,8 +107,12 @@ class NegationDetector:
 
 
 class WordingMatcher:
+    """`cache_dir`: where the data derived from the terms and patterns (readings, look-alikes, regex
+    anchors) is saved and read back, keyed by a hash of them (`word_data.py`); None builds it."""
+
     def __init__(self, rules: list[Rule], negation: Negation, *, today: date,
-                 products: list[ProductRef] | tuple[ProductRef, ...] = (), questions: Questions | None = None):
+                 products: list[ProductRef] | tuple[ProductRef, ...] = (), questions: Questions | None = None,
+                 cache_dir: Path | None = None):
         from rm_copilot.compliance.questions import QuestionDetector
 
         self.rules = [self._compile(rule, today) for rule in rules]
@@ -120,10 +125,13 @@ class WordingMatcher:
                 payloads.setdefault(normalize_term(term), []).append(("rule", compiled, term))
         readable = [(normalize_term(term), compiled) for compiled in self.rules for term in compiled.rule.terms
                     if eligible(normalize_term(term), compiled.rule.category)]
-        self.evasion = EvasionReader(readable)
+        data = word_data.load_or_build(sorted({term for term, _ in readable}),
+                                       [p.pattern for compiled in self.regex_rules for p in compiled.patterns],
+                                       cache_dir)
+        self.evasion = EvasionReader(readable, reading=data.readings.__getitem__, sounds=data.sounds)
         literals = set(payloads)
         for term, compiled in readable:
-            for variant in lookalike_variants(term):
+            for variant in data.variants[term]:
                 if variant not in literals:
                     payloads.setdefault(variant, []).append(("lookalike", compiled, term))
         for compiled in self.rules:
@@ -131,7 +139,7 @@ class WordingMatcher:
                 payloads.setdefault(abbreviation.lower(), []).append(("initials", compiled, abbreviation))
         self.regex_always: list[int] = []
         for index, compiled in enumerate(self.regex_rules):
-            found = [anchors(pattern.pattern) for pattern in compiled.patterns]
+            found = [_frozen(data.anchors[pattern.pattern]) for pattern in compiled.patterns]
             if any(anchor_set is None for anchor_set in found):
                 self.regex_always.append(index)
                 continue
@@ -213,6 +221,10 @@ class WordingMatcher:
         if self.negation.negated(text, hit.start):
             return True
         return compiled.rule.category in self.questions.categories and self.questions.asked(text, hit.start, hit.end)
+
+
+def _frozen(anchor_list: list[str] | None) -> frozenset[str] | None:
+    return None if anchor_list is None else frozenset(anchor_list)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
