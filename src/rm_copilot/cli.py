@@ -20,11 +20,13 @@ from rm_copilot.channels.cli import (  # noqa: E402
     serve,
 )
 from rm_copilot.channels.cli.domain_errors import exits_2_on_domain_error  # noqa: E402
+from rm_copilot.channels.cli.usage_errors import ChineseUsageGroup  # noqa: E402
 from rm_copilot.channels.wecom import cli as wecom_cli  # noqa: E402
 from rm_copilot.errors import RmCopilotError  # noqa: E402
 
 app = typer.Typer(
     name="rm-copilot",
+    cls=ChineseUsageGroup,
     help="客户经理智能助手：客户标签 + 产品知识库 → 合规的营销话术与问答。",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
