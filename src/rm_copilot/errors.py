@@ -34,3 +34,8 @@ class ImportRejected(BadInput):
 
 class CampaignError(BadInput):
     """A campaign request cannot be run as asked."""
+
+
+class CampaignConflict(CampaignError):
+    """A campaign cannot run now: its output is being written, or a resume would mix rulebooks or
+    models (HTTP 409, CLI exit 2)."""

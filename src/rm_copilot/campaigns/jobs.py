@@ -3,18 +3,20 @@
 A job is leased to the process running it (owner "host:pid" and a heartbeat). When that process
 dies, a live one takes the job over and resumes it from its output file, which is its checkpoint.
 
-An advisor's job only ever covers that advisor's own customers: the segment is narrowed with
-`advisor:<id>` and an id list is checked against the advisor's book before the job is accepted.
+An advisor's job only ever covers that advisor's own customers: the store applies the advisor
+scope in SQL (so the job reads, and counts, only that book), and an id list is checked against
+the advisor's book before the job is accepted. An interrupted or failed job can be resumed by its
+advisor; the resume is refused (409) when the rulebook, templates or model changed since it began.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from rm_copilot.campaigns.models import CampaignJob
-from rm_copilot.campaigns.output import meta_path
-from rm_copilot.campaigns.runner import CampaignSpec, Progress, run_campaign
-from rm_copilot.campaigns.segment import parse_segment
+from rm_copilot.campaigns.output import check_resumable, read_meta
+from rm_copilot.campaigns.runner import CampaignSpec, Progress, campaign_fingerprint, run_campaign
 from rm_copilot.db import transaction
-from rm_copilot.errors import CampaignError, NotFound
+from rm_copilot.errors import CampaignConflict, CampaignError, NotFound
 from rm_copilot.leases import abandoned, this_owner, utc_now
 from rm_copilot.services import Services
 
@@ -34,8 +35,9 @@ log = logging.getLogger("rm_copilot.campaign")
 PROGRESS_EVERY_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0
 LEASE = timedelta(seconds=60)
-INTERRUPTED = "任务所在进程已退出，将由其他进程从断点续跑；也可用 CLI --resume 续跑"
+INTERRUPTED = "任务所在进程已退出，将由其他进程从断点续跑；也可调用 POST /api/v1/campaigns/{id}/resume 续跑"
 ACTIVE = ("queued", "running")
+RESUMABLE = ("failed", "interrupted")
 
 
 class CampaignJobs:
@@ -78,6 +80,23 @@ class CampaignJobs:
             "created_at": _utc(job.created_at), "updated_at": _utc(job.updated_at),
         }
 
+    def resume(self, advisor_id: str, job_id: str) -> dict[str, Any]:
+        """Continue an interrupted or failed job of this advisor from its output file."""
+        job = self._own_job(advisor_id, job_id)
+        lost = job.status in ACTIVE and abandoned(job.owner, job.heartbeat_at, LEASE)
+        state = "interrupted" if lost else job.status
+        if state not in RESUMABLE:
+            raise CampaignConflict({"done": "任务已完成，无需续跑", "queued": "任务已在排队，无需续跑",
+                                    "running": "任务正在运行，无需续跑"}.get(state, f"任务状态为 {state}，不能续跑"))
+        spec = self._spec_of(job)
+        # Refused here, before the job is touched, when the file would mix rulebooks or models.
+        check_resumable(Path(job.out_path), spec.parameters(), campaign_fingerprint(self._services))
+        if not self._take_over(job_id, job.owner, job.heartbeat_at, status=job.status):
+            raise CampaignConflict("任务刚被其他进程接管续跑，请稍后查看进度")
+        self._update(job_id, error=None)
+        self._executor.submit(self._run, job_id, spec, True)
+        return self.status(advisor_id, job_id)
+
     def result_lines(self, advisor_id: str, job_id: str) -> Iterator[bytes]:
         job = self._own_job(advisor_id, job_id)
         path = Path(job.out_path)
@@ -111,15 +130,10 @@ class CampaignJobs:
         self._update(job_id, status="done", summary=summary, processed=summary["customers"], total=summary["customers"])
 
     def _scoped_to_advisor(self, advisor_id: str, spec: CampaignSpec) -> CampaignSpec:
-        own = f"advisor:{advisor_id}"
-        if spec.segment is not None:
-            # Parsed on its own first: "x) or (all" must not close our parenthesis and escape the scope.
-            parse_segment(spec.segment)
-            segment = own if spec.segment.strip().lower() == "all" else f"{own} and ({spec.segment})"
-            return CampaignSpec(**{**spec.__dict__, "segment": segment})
+        """The scope is a column of the query, not text in the segment, so no expression can escape it."""
         for customer_id in spec.customer_ids or ():
-            self._services.customers.get(customer_id, advisor_id=advisor_id)
-        return spec
+            self._services.customers.get(customer_id, advisor_id=advisor_id)  # another advisor's id → 404
+        return replace(spec, advisor_id=advisor_id)
 
     def _own_job(self, advisor_id: str, job_id: str) -> CampaignJob:
         job = self._job(job_id)
@@ -163,11 +177,13 @@ class CampaignJobs:
             log.warning("campaign %s resumed from its checkpoint after its process stopped", job_id)
             self._executor.submit(self._run, job_id, self._spec_of(self._job(job_id)), True)
 
-    def _take_over(self, job_id: str, owner: str | None, heartbeat_at: datetime | None) -> bool:
+    def _take_over(self, job_id: str, owner: str | None, heartbeat_at: datetime | None,
+                   status: str | None = None) -> bool:
         """Compare-and-set on the lease, so of two processes taking one job over, one wins."""
         with transaction(self._services.session_factory) as session:
             changed = session.query(CampaignJob).filter(
                 CampaignJob.id == job_id,
+                CampaignJob.status.in_(ACTIVE) if status is None else CampaignJob.status == status,
                 CampaignJob.owner.is_(None) if owner is None else CampaignJob.owner == owner,
                 CampaignJob.heartbeat_at.is_(None) if heartbeat_at is None else CampaignJob.heartbeat_at == heartbeat_at,
             ).update({CampaignJob.owner: self._owner, CampaignJob.heartbeat_at: utc_now(),
@@ -177,14 +193,14 @@ class CampaignJobs:
     @staticmethod
     def _spec_of(job: CampaignJob) -> CampaignSpec:
         """The parameters recorded beside the output (what --resume checks), else those on the job row."""
-        meta = meta_path(Path(job.out_path))
-        if meta.exists():
-            recorded = json.loads(meta.read_text(encoding="utf-8"))
+        meta = read_meta(Path(job.out_path))
+        if meta is not None:
+            recorded, _fingerprint = meta
             ids = recorded.get("customer_ids")
             return CampaignSpec(**{**recorded, "customer_ids": tuple(ids) if ids else None})
         return CampaignSpec(product_id=job.product_id, channel=job.channel, variants=job.variants,
                             segment=job.segment, customer_ids=tuple(job.customer_ids) if job.customer_ids else None,
-                            limit=job.limit)
+                            limit=job.limit, advisor_id=job.advisor_id)
 
 
 def _utc(moment: datetime) -> str:

@@ -3,8 +3,9 @@
 The output file is its own checkpoint. Each row is written with a single `os.write` on an
 O_APPEND descriptor, so a killed process leaves at most one torn line at the end. On resume the
 file is scanned: a torn tail is cut off, and the keys of complete lines are the work already done.
-A sidecar `<out>.meta.json` records the campaign parameters so a resume with other parameters is
-refused instead of mixing two campaigns in one file.
+A sidecar `<out>.meta.json` records the campaign parameters and the fingerprint of what made the
+rows (rulebook, prompt templates, backend and model), so a resume with other parameters, or after
+any of those changed, is refused instead of mixing two campaigns in one file.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rm_copilot.errors import CampaignError
+from rm_copilot.campaigns.fingerprint import check_same
+from rm_copilot.errors import CampaignConflict, CampaignError
 
 RowKey = tuple[str, int]
 
@@ -50,7 +52,7 @@ class OutputLock:
         self._path = lock_path(out)
         self._fd = -1
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o640)
         try:
@@ -58,7 +60,7 @@ class OutputLock:
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "另一个进程"
             os.close(fd)
-            raise CampaignError(
+            raise CampaignConflict(
                 f"输出文件 {self._path.name[:-5]} 正由另一个任务写入（{holder}）；请等它结束后再运行或加 --resume 续跑"
             ) from None
         os.ftruncate(fd, 0)
@@ -114,27 +116,55 @@ def scan_completed(out: Path) -> ResumeState:
     return ResumeState(frozenset(done), size - good_end)
 
 
-def prepare_output(out: Path, parameters: dict[str, Any], *, resume: bool) -> ResumeState:
-    """Check the output path against --resume and the recorded parameters."""
+FINGERPRINT = "fingerprint"  # the meta file's key beside the parameters
+
+
+def read_meta(out: Path) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The recorded (parameters, fingerprint) of an output, or None when it has no meta file."""
     meta = meta_path(out)
+    if not meta.exists():
+        return None
+    recorded = json.loads(meta.read_text(encoding="utf-8"))
+    fingerprint = recorded.pop(FINGERPRINT, None)
+    return recorded, fingerprint
+
+
+def check_resumable(out: Path, parameters: dict[str, Any], fingerprint: dict[str, str]) -> bool:
+    """Raise when a --resume of `out` would be refused; True when there are rows to continue from."""
     has_rows = out.exists() and out.stat().st_size > 0
-    if not resume:
+    recorded = read_meta(out)
+    if recorded is None:
         if has_rows:
+            raise CampaignError(f"{out} 缺少任务参数文件 {meta_path(out).name}，无法确认是同一任务，拒绝续跑")
+        return False
+    recorded_parameters, recorded_fingerprint = recorded
+    changed = sorted(k for k in parameters.keys() | recorded_parameters.keys()
+                     if recorded_parameters.get(k) != parameters.get(k))
+    if changed:
+        raise CampaignError(f"--resume 的参数与上次不同（{', '.join(changed)}），请使用相同参数续跑")
+    if has_rows:
+        check_same(recorded_fingerprint, fingerprint)
+    return has_rows
+
+
+def prepare_output(
+    out: Path, parameters: dict[str, Any], *, resume: bool, fingerprint: dict[str, str] | None = None
+) -> ResumeState:
+    """Check the output path against --resume, the recorded parameters and fingerprint."""
+    meta = meta_path(out)
+    fingerprint = fingerprint or {}
+    recorded = {**parameters, FINGERPRINT: fingerprint}
+    if not resume:
+        if out.exists() and out.stat().st_size > 0:
             raise CampaignError(f"输出文件 {out} 已存在且非空；继续上次任务请加 --resume，否则请换一个文件名")
         out.parent.mkdir(parents=True, exist_ok=True)
-        _write_json_atomically(meta, parameters)
+        _write_json_atomically(meta, recorded)
         out.touch()
         return ResumeState(frozenset(), 0)
-    if meta.exists():
-        recorded = json.loads(meta.read_text(encoding="utf-8"))
-        if recorded != parameters:
-            changed = sorted(k for k in parameters.keys() | recorded.keys() if recorded.get(k) != parameters.get(k))
-            raise CampaignError(f"--resume 的参数与上次不同（{', '.join(changed)}），请使用相同参数续跑")
-    elif has_rows:
-        raise CampaignError(f"{out} 缺少任务参数文件 {meta.name}，无法确认是同一任务，拒绝续跑")
-    else:
+    if not check_resumable(out, parameters, fingerprint):
+        # Nothing written yet: this run begins the file's history, with today's fingerprint.
         out.parent.mkdir(parents=True, exist_ok=True)
-        _write_json_atomically(meta, parameters)
+        _write_json_atomically(meta, recorded)
     out.touch()
     return scan_completed(out)
 
@@ -167,7 +197,7 @@ class RowWriter:
             os.close(self._fd)
             self._fd = -1
 
-    def __enter__(self) -> "RowWriter":
+    def __enter__(self) -> RowWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from rm_copilot.campaigns.fingerprint import run_fingerprint
 from rm_copilot.campaigns.output import OutputLock, RowWriter, prepare_output, storage_error, write_summary
 from rm_copilot.campaigns.rows import build_batch
 from rm_copilot.campaigns.segment import Segment, parse_segment
@@ -43,6 +44,7 @@ class CampaignSpec:
     limit: int | None = None
     shard: str | None = None
     scenario: str | None = None
+    advisor_id: str | None = None  # an advisor's job covers only that advisor's customers (in SQL)
 
     def validate(self) -> None:
         if (self.segment is None) == (self.customers_file is None and self.customer_ids is None):
@@ -117,6 +119,15 @@ def default_workers(settings: Settings) -> int:
     return max(1, settings.llm_max_concurrency)
 
 
+def campaign_fingerprint(services: Services) -> dict[str, str]:
+    """The rulebook, templates, backend and model this process would make rows with."""
+    settings = services.settings
+    return run_fingerprint(
+        rulebook_dir=settings.knowledge_base / "compliance", prompts_dir=settings.prompts_dir,
+        backend=settings.llm_backend, model=settings.llm_model,
+    )
+
+
 def run_campaign(
     services: Services,
     spec: CampaignSpec,
@@ -147,18 +158,27 @@ def _run_locked(
     ids = read_customer_ids(Path(spec.customers_file)) if spec.customers_file else None
     ids = list(spec.customer_ids) if spec.customer_ids else ids
     shard = Shard.parse(spec.shard)
+    segment = _segment(spec.segment)
+    # The store applies the advisor scope and the segment's column atoms; when those decide the
+    # whole segment, the candidates are the customers, so --limit cuts them (and the total) here.
+    decided = segment is None or segment.exact
 
     def candidates() -> Iterator[str]:
-        return candidate_ids(services.customers, customer_ids=ids, shard=shard)
+        found = candidate_ids(services.customers, customer_ids=ids, shard=shard, advisor_id=spec.advisor_id,
+                              segment=segment)
+        return islice(found, spec.limit) if decided and spec.limit is not None else found
 
     workers = workers or default_workers(services.settings)
     executor, submit = _submitter(services, workers)  # workers start while the candidates are counted
     with executor:
         progress = Progress(total_customers=sum(1 for _ in candidates()))
-        state = prepare_output(out, spec.parameters(), resume=resume)
+        state = prepare_output(out, spec.parameters(), resume=resume, fingerprint=campaign_fingerprint(services))
         complete = {cid for cid, _ in state.done if all((cid, v) in state.done for v in range(spec.variants))}
-        spec_data = {**spec.parameters(), "product_id": product.id}
+        # Workers evaluate only what SQL could not decide.
+        spec_data = {**spec.parameters(), "product_id": product.id, "segment": None if decided else spec.segment}
         matched = 0
+        if on_progress:
+            on_progress(progress)  # the total is known before the first row
         with RowWriter(out) as writer:
             for results in _ordered_map(submit, candidates(), complete, spec_data, in_flight=workers * 4):
                 for _customer_id, rows in results:
@@ -175,6 +195,11 @@ def _run_locked(
                     on_progress(progress)
                 if spec.limit is not None and matched >= spec.limit:
                     break
+        if progress.customers_done != progress.total_customers:
+            # A segment finished in Python under --limit stops before its SQL superset is scanned.
+            progress.total_customers = progress.customers_done
+            if on_progress:
+                on_progress(progress)
     summary = _summary(spec, out, progress)
     write_summary(out, summary)
     return summary

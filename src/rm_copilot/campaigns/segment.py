@@ -11,6 +11,11 @@
 Fields: need, behavior, tag (any layer), tier, city, occupation, advisor, holds (product id or
 type), event (kind, optionally `<=N` days ahead), age, risk. Nothing is evaluated as code: the
 parser builds predicates over a customer view. Errors name the character position.
+
+The atoms on a customer's own columns (all, consent, tier, city, occupation, advisor, age, risk)
+also become a `criteria` tree the store applies in SQL, so only customers that can match are
+loaded at all. When the whole expression is made of such atoms the SQL decides alone (`exact`);
+otherwise the SQL narrows to a superset and the predicate decides on the loaded view.
 """
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rm_copilot.customers import criteria
+from rm_copilot.customers.criteria import Criterion
 from rm_copilot.errors import CampaignError
 
 Predicate = Callable[[Any], bool]
@@ -36,6 +43,16 @@ DEFAULT_EVENT_WINDOW_DAYS = 60
 
 
 @dataclass(frozen=True)
+class _Part:
+    """A parsed sub-expression: its predicate, the SQL condition it implies (None: cannot narrow),
+    and whether that condition is equivalent to the predicate rather than only implied by it."""
+
+    predicate: Predicate
+    criterion: Criterion | None = None
+    exact: bool = False
+
+
+@dataclass(frozen=True)
 class _Token:
     kind: str
     text: str
@@ -45,9 +62,12 @@ class _Token:
 class Segment:
     """A parsed segment expression; call `matches(customer_view)`."""
 
-    def __init__(self, expression: str, predicate: Predicate):
+    def __init__(self, expression: str, predicate: Predicate, criterion: Criterion | None = None,
+                 exact: bool = False):
         self.expression = expression
         self._predicate = predicate
+        self.criterion = criterion  # what the store can filter in SQL (a superset), None if nothing
+        self.exact = exact  # the criterion alone decides: no view needs to be checked
 
     def matches(self, customer: Any) -> bool:
         return self._predicate(customer)
@@ -61,11 +81,11 @@ def parse_segment(expression: str) -> Segment:
     if not tokens:
         raise CampaignError("分群表达式为空，请写 all 或如 need:education and age:30-45")
     parser = _Parser(expression, tokens)
-    predicate = parser.expression()
+    part = parser.expression()
     if parser.peek() is not None:
         token = parser.peek()
         raise _error(token.position, f"多余的内容“{token.text}”")
-    return Segment(expression, predicate)
+    return Segment(expression, part.predicate, part.criterion, part.exact)
 
 
 def _tokenize(expression: str) -> list[_Token]:
@@ -111,22 +131,42 @@ class _Parser:
             return True
         return False
 
-    def expression(self) -> Predicate:
+    def expression(self) -> _Part:
         parts = [self.term()]
         while self._keyword("or"):
             parts.append(self.term())
-        return parts[0] if len(parts) == 1 else (lambda c, ps=tuple(parts): any(p(c) for p in ps))
+        if len(parts) == 1:
+            return parts[0]
+        predicates = tuple(p.predicate for p in parts)
+        # A disjunction narrows only if every branch does: one unknown branch could match anyone.
+        narrows = all(p.criterion is not None for p in parts)
+        return _Part(
+            lambda c: any(p(c) for p in predicates),
+            criteria.AnyOf(tuple(p.criterion for p in parts)) if narrows else None,  # type: ignore[misc]
+            narrows and all(p.exact for p in parts),
+        )
 
-    def term(self) -> Predicate:
+    def term(self) -> _Part:
         parts = [self.factor()]
         while self._keyword("and"):
             parts.append(self.factor())
-        return parts[0] if len(parts) == 1 else (lambda c, ps=tuple(parts): all(p(c) for p in ps))
+        if len(parts) == 1:
+            return parts[0]
+        predicates = tuple(p.predicate for p in parts)
+        known = tuple(p.criterion for p in parts if p.criterion is not None)
+        return _Part(
+            lambda c: all(p(c) for p in predicates),
+            criteria.AllOf(known) if known else None,
+            all(p.exact for p in parts),
+        )
 
-    def factor(self) -> Predicate:
+    def factor(self) -> _Part:
         if self._keyword("not"):
             inner = self.factor()
-            return lambda c: not inner(c)
+            # The negation of a mere superset is no superset: only an exact condition can be negated.
+            return _Part(lambda c: not inner.predicate(c),
+                         criteria.Not(inner.criterion) if inner.exact and inner.criterion is not None else None,
+                         inner.exact)
         token = self.take()
         if token.kind == "lparen":
             inner = self.expression()
@@ -140,13 +180,13 @@ class _Parser:
         return _atom(token)
 
 
-def _atom(token: _Token) -> Predicate:
+def _atom(token: _Token) -> _Part:
     word = token.text
     lowered = word.lower()
     if lowered == "all":
-        return lambda c: True
+        return _Part(lambda c: True, criteria.EVERYONE, True)
     if lowered == "consent":
-        return lambda c: bool(c.marketing_consent)
+        return _Part(lambda c: bool(c.marketing_consent), criteria.Consent(), True)
     match = _COMPARISON.match(word)
     if match is None:
         raise _error(token.position, f"“{word}”不是合法条件（例：need:education、age>=65、risk<=C3）")
@@ -164,38 +204,54 @@ def _compare(op: str, left: float, right: float) -> bool:
     }[op]
 
 
-def _age(op: str, value: str, position: int) -> Predicate:
+def _age_between(low: int, high: int) -> Criterion:
+    return criteria.AllOf((criteria.AgeAtLeast(low), criteria.Not(criteria.AgeAtLeast(high + 1))))
+
+
+_AGE_CRITERIA: dict[str, Callable[[int], Criterion]] = {
+    ">=": criteria.AgeAtLeast,
+    ">": lambda n: criteria.AgeAtLeast(n + 1),
+    "<=": lambda n: criteria.Not(criteria.AgeAtLeast(n + 1)),
+    "<": lambda n: criteria.Not(criteria.AgeAtLeast(n)),
+    "=": lambda n: _age_between(n, n),
+    ":": lambda n: _age_between(n, n),
+}
+
+
+def _age(op: str, value: str, position: int) -> _Part:
     span = _AGE_RANGE.match(value)
     if op == ":" and span:
         low, high = int(span["low"]), int(span["high"])
         if low > high:
             raise _error(position, f"年龄区间 {value} 下限大于上限")
-        return lambda c: c.age is not None and low <= c.age <= high
+        return _Part(lambda c: c.age is not None and low <= c.age <= high, _age_between(low, high), True)
     if not value.isdigit():
         raise _error(position, f"年龄“{value}”应为数字或区间（如 30-45）")
     bound = int(value)
-    return lambda c: c.age is not None and _compare(op, c.age, bound)
+    return _Part(lambda c: c.age is not None and _compare(op, c.age, bound), _AGE_CRITERIA[op](bound), True)
 
 
-def _risk(op: str, value: str, position: int) -> Predicate:
+def _risk(op: str, value: str, position: int) -> _Part:
     level = value.upper()
     if not _RISK.match(level):
         raise _error(position, f"风险等级“{value}”应为 C1–C5")
     bound = int(level[1])
-    return lambda c: c.risk_level is not None and _compare(op, int(c.risk_level[1]), bound)
+    levels = frozenset(f"C{n}" for n in range(1, 6) if _compare(op, n, bound))
+    return _Part(lambda c: c.risk_level is not None and _compare(op, int(c.risk_level[1]), bound),
+                 criteria.RiskIn(levels), True)
 
 
-def _equality(attribute: str) -> Callable[[str, str, int], Predicate]:
-    def build(op: str, value: str, position: int) -> Predicate:
+def _equality(attribute: criteria.Column) -> Callable[[str, str, int], _Part]:
+    def build(op: str, value: str, position: int) -> _Part:
         if op not in (":", "="):
             raise _error(position - len(op), f"字段 {attribute} 只支持 “:”")
-        return lambda c: str(getattr(c, attribute, "") or "") == value
+        return _Part(lambda c: str(getattr(c, attribute, "") or "") == value, criteria.Equals(attribute, value), True)
 
     return build
 
 
-def _tag(layer: str | None) -> Callable[[str, str, int], Predicate]:
-    def build(op: str, value: str, position: int) -> Predicate:
+def _tag(layer: str | None) -> Callable[[str, str, int], _Part]:
+    def build(op: str, value: str, position: int) -> _Part:
         if op not in (":", "="):
             raise _error(position - len(op), "标签条件只支持 “:”")
 
@@ -205,21 +261,21 @@ def _tag(layer: str | None) -> Callable[[str, str, int], Predicate]:
                 value in (tag.key, tag.value) for name in layers for tag in c.tags.get(name, [])
             )
 
-        return has_tag
+        return _Part(has_tag)
 
     return build
 
 
-def _holds(op: str, value: str, position: int) -> Predicate:
+def _holds(op: str, value: str, position: int) -> _Part:
     if op not in (":", "="):
         raise _error(position - len(op), "holds 只支持 “:”")
     if value in _PRODUCT_TYPES:
         prefix = {"wealth": "WM", "fund": "FD", "insurance": "IN", "deposit": "DP", "loan": "LN", "card": "CD"}[value]
-        return lambda c: any(h.product_id.startswith(prefix) for h in c.holdings)
-    return lambda c: any(h.product_id == value for h in c.holdings)
+        return _Part(lambda c: any(h.product_id.startswith(prefix) for h in c.holdings))
+    return _Part(lambda c: any(h.product_id == value for h in c.holdings))
 
 
-def _event(op: str, value: str, position: int) -> Predicate:
+def _event(op: str, value: str, position: int) -> _Part:
     if op not in (":", "="):
         raise _error(position - len(op), "event 写法如 event:maturity 或 event:maturity<=30")
     match = _EVENT_WINDOW.match(value)
@@ -229,12 +285,12 @@ def _event(op: str, value: str, position: int) -> Predicate:
     days = int(match["days"]) if match["days"] else DEFAULT_EVENT_WINDOW_DAYS
     if match["op"] == "<":
         days -= 1
-    return lambda c: any(
+    return _Part(lambda c: any(
         e.kind == kind and e.days_until is not None and 0 <= e.days_until <= days for e in c.events
-    )
+    ))
 
 
-_FIELDS: dict[str, Callable[[str, str, int], Predicate]] = {
+_FIELDS: dict[str, Callable[[str, str, int], _Part]] = {
     "age": _age,
     "risk": _risk,
     "tier": _equality("tier"),

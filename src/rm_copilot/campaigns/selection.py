@@ -1,4 +1,8 @@
-"""Which customers a campaign covers: segment or id file, deterministic shard, limit; streamed."""
+"""Which customers a campaign covers: segment or id file, advisor scope, deterministic shard, limit; streamed.
+
+The advisor scope and the segment's column atoms are applied by the store in SQL, so a job for one
+advisor reads only that advisor's customers, and its progress counts only them.
+"""
 from __future__ import annotations
 
 import csv
@@ -19,7 +23,7 @@ class Shard:
     count: int
 
     @classmethod
-    def parse(cls, text: str | None) -> "Shard | None":
+    def parse(cls, text: str | None) -> Shard | None:
         if text is None:
             return None
         try:
@@ -68,20 +72,34 @@ def _jsonl_id(line: str, number: int) -> str:
         raise CampaignError(f"客户名单第 {number} 行不是合法 JSON 或缺少 customer_id") from None
 
 
-def candidate_ids(
-    customers: Any, *, customer_ids: list[str] | None, shard: Shard | None, batch: int = 500
-) -> Iterator[str]:
-    """Ids to scan, in id order: the listed ones (all must exist) or the whole book; then the shard.
+def check_listed_ids(customers: Any, customer_ids: list[str]) -> None:
+    """Every listed id must exist (an unknown id is a typo in the list, not a customer to skip)."""
+    missing = sorted(set(customer_ids) - customers.known_ids(customer_ids))
+    if missing:
+        shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
+        raise CampaignError(f"客户名单中有 {len(missing)} 个不存在的客户号：{shown}")
 
-    Only ids travel here; the segment is evaluated by the workers on the customers they load
-    anyway, so the coordinating process never builds a customer view.
+
+def candidate_ids(
+    customers: Any,
+    *,
+    customer_ids: list[str] | None,
+    shard: Shard | None,
+    advisor_id: str | None = None,
+    segment: Segment | None = None,
+    batch: int = 500,
+) -> Iterator[str]:
+    """Ids to scan, in id order: the listed ones or the book, within the advisor's customers and
+    the segment's SQL condition (a superset of the segment, exactly it when `segment.exact`); then
+    the shard.
+
+    Only ids travel here; a segment that is not exact is finished by the workers on the customers
+    they load anyway, so the coordinating process never builds a customer view.
     """
+    where = segment.criterion if segment is not None else None
     if customer_ids is None:
-        source: Iterator[str] = customers.iter_ids(batch=batch)
+        source: Iterator[str] = customers.iter_ids(advisor_id=advisor_id, where=where, batch=batch)
     else:
-        missing = sorted(set(customer_ids) - customers.known_ids(customer_ids))
-        if missing:
-            shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-            raise CampaignError(f"客户名单中有 {len(missing)} 个不存在的客户号：{shown}")
-        source = iter(sorted(customer_ids))
+        check_listed_ids(customers, customer_ids)
+        source = customers.filter_ids(sorted(customer_ids), advisor_id=advisor_id, where=where, batch=batch)
     return (customer_id for customer_id in source if shard is None or shard.owns(customer_id))

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from rm_copilot.compliance.pii import mask_name, redact_pii
-from rm_copilot.customers import views
+from rm_copilot.customers import criteria, views
 from rm_copilot.customers.importer import ImportReport, read_records
 from rm_copilot.customers.loading import CustomerBundle, load_bundles, load_views
 from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag, utcnow
@@ -80,20 +80,27 @@ class CustomerRepository:
         with self._factory() as session:
             return load_views(session, stmt, self._today())
 
-    def count(self, *, advisor_id: str | None = None) -> int:
+    def count(self, *, advisor_id: str | None = None, where: criteria.Criterion | None = None) -> int:
         stmt = select(func.count()).select_from(Customer)
         if advisor_id is not None:
             stmt = stmt.where(Customer.advisor_id == advisor_id)
+        if where is not None:
+            stmt = stmt.where(self._clause(where))
         with self._factory() as session:
             return session.scalar(stmt) or 0
 
-    def iter_ids(self, *, advisor_id: str | None = None, batch: int = 500) -> Iterator[str]:
-        """All customer ids in order, fetched `batch` at a time (keyset pagination)."""
+    def iter_ids(
+        self, *, advisor_id: str | None = None, batch: int = 500, where: criteria.Criterion | None = None
+    ) -> Iterator[str]:
+        """Customer ids in order (of one advisor, matching `where`), fetched `batch` at a time (keyset pagination)."""
         last: str | None = None
+        condition = None if where is None else self._clause(where)
         while True:
             stmt = select(Customer.id).order_by(Customer.id).limit(batch)
             if advisor_id is not None:
                 stmt = stmt.where(Customer.advisor_id == advisor_id)
+            if condition is not None:
+                stmt = stmt.where(condition)
             if last is not None:
                 stmt = stmt.where(Customer.id > last)
             with self._factory() as session:
@@ -115,6 +122,43 @@ class CustomerRepository:
             with self._factory() as session:
                 found = {view.id: view for view in load_views(session, stmt, self._today())}
             yield from (found[cid] for cid in chunk if cid in found)
+
+    def filter_ids(
+        self, ids: Iterable[str], *, advisor_id: str | None = None, where: criteria.Criterion | None = None,
+        batch: int = 500,
+    ) -> Iterator[str]:
+        """Those of `ids` (in their order) that exist, belong to `advisor_id` and match `where`."""
+        condition = None if where is None else self._clause(where)
+        for chunk in chunked(ids, batch):
+            stmt = select(Customer.id).where(Customer.id.in_(chunk))
+            if advisor_id is not None:
+                stmt = stmt.where(Customer.advisor_id == advisor_id)
+            if condition is not None:
+                stmt = stmt.where(condition)
+            with self._factory() as session:
+                found = set(session.scalars(stmt))
+            yield from (customer_id for customer_id in chunk if customer_id in found)
+
+    def _clause(self, where: criteria.Criterion) -> ColumnElement[bool]:
+        """The SQL form of a criteria tree, on this store's today (as the views' ages are)."""
+        if isinstance(where, criteria.Equals):
+            return func.coalesce(getattr(Customer, where.column), "") == where.value
+        if isinstance(where, criteria.AgeAtLeast):
+            latest = criteria.latest_birth_date(self._today(), where.years)
+            return false() if latest is None else Customer.birth_date <= latest
+        if isinstance(where, criteria.RiskIn):
+            if not where.levels:
+                return false()
+            return and_(Customer.risk_level.is_not(None), Customer.risk_level.in_(sorted(where.levels)))
+        if isinstance(where, criteria.Consent):
+            return Customer.marketing_consent.is_(True)
+        if isinstance(where, criteria.AllOf):
+            return and_(true(), *(self._clause(part) for part in where.parts))
+        if isinstance(where, criteria.AnyOf):
+            return or_(false(), *(self._clause(part) for part in where.parts))
+        if isinstance(where, criteria.Not):
+            return not_(self._clause(where.part))
+        raise TypeError(f"unknown criterion {where!r}")
 
     def known_ids(self, ids: Iterable[str], batch: int = 500) -> set[str]:
         """Which of `ids` exist (one indexed query per `batch`, no rows loaded)."""

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rm_copilot.channels.api.middleware import current_request_id
 from rm_copilot.db import store_error_reason
-from rm_copilot.errors import BadInput, NotFound, RmCopilotError, RulebookError, Unauthorized
+from rm_copilot.errors import BadInput, CampaignConflict, NotFound, RmCopilotError, RulebookError, Unauthorized
 
 log = logging.getLogger("rm_copilot.api")
 
@@ -31,6 +31,7 @@ _DOMAIN_STATUS: list[tuple[type[RmCopilotError], int]] = [
     (NotFound, 404),
     (Unauthorized, 401),
     (RateLimited, 429),
+    (CampaignConflict, 409),
     (BadInput, 400),
     (RulebookError, 503),
 ]

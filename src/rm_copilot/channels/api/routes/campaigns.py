@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rm_copilot.campaigns.jobs import CampaignJobs
+from rm_copilot.campaigns.runner import CampaignSpec
 from rm_copilot.channels.api.deps import CurrentAdvisor, ServicesDep
 from rm_copilot.channels.api.responses import NOT_FOUND
 from rm_copilot.channels.api.schemas import ID_PATTERN, Channel, Scenario
-from rm_copilot.campaigns.jobs import CampaignJobs
-from rm_copilot.campaigns.runner import CampaignSpec
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"], responses=NOT_FOUND)
 _jobs_lock = threading.Lock()
@@ -82,6 +82,17 @@ def start_campaign(body: CampaignRequest, advisor: CurrentAdvisor, jobs: JobsDep
 def campaign_status(campaign_id: str, advisor: CurrentAdvisor, jobs: JobsDep) -> dict:
     """任务进度与汇总。"""
     return jobs.status(advisor.id, campaign_id)
+
+
+@router.post(
+    "/{campaign_id}/resume",
+    response_model=CampaignStatus,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={409: {"description": "任务未中断，或自任务开始以来规则库、话术模板或模型已变化"}},
+)
+def resume_campaign(campaign_id: str, advisor: CurrentAdvisor, jobs: JobsDep) -> dict:
+    """从断点续跑本人已中断或失败的任务（已写入的行保留，不会重复）。"""
+    return jobs.resume(advisor.id, campaign_id)
 
 
 @router.get(
