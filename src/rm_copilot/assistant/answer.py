@@ -139,8 +139,8 @@ class AnswerPlanner:
 
     def _dictionary_word(self, word: str) -> bool:
         """A word of the segmenter's dictionary (天气, 涨停), not a segment it guessed ("想放点", "挂点")."""
-        frequencies = getattr(getattr(self.lexicon, "_jieba", None), "FREQ", None)
-        return frequencies is None or word.isascii() or bool(frequencies.get(word))
+        frequency = getattr(self.lexicon, "frequency", None)
+        return frequency is None or word.isascii() or frequency(word) > 0
 
     def _precise(self, text: str) -> list[str]:
         """The lexicon's words without the sub-words its search mode adds (each word once)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -19,6 +20,9 @@ from pathlib import Path
 import jieba
 import yaml
 from opencc import OpenCC
+
+from rm_copilot.knowledge import dictionary_shards
+from rm_copilot.knowledge.dictionary_shards import ShardedDictionary
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\u4e00-\u9fffa-z0-9]")
@@ -60,12 +64,16 @@ class Lexicon:
     RECENT_TEXTS = 4096
     VERSION = "1"  # bump when tokenisation changes, so persisted token corpora are rebuilt
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, cache_dir: Path | None = None):
+        """`cache_dir`: where the segmenter's dictionary is saved in shards (`dictionary_shards.py`);
+        default: the system's temporary folder, where jieba keeps its own cache."""
         self.directory = Path(directory)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else Path(tempfile.gettempdir())
         self.stopwords = _read_lines(self.directory / "stopwords.txt")
         self.synonyms = _read_synonyms(self.directory / "synonyms.yaml")
         self._lock = threading.Lock()
         self._recent: OrderedDict[str, Tokens] = OrderedDict()
+        self._shards: ShardedDictionary | None = None
 
     @cached_property
     def fingerprint(self) -> str:
@@ -78,7 +86,39 @@ class Lexicon:
 
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
+        """The segmenter: from the saved shards (filled per text, see `_segmenter`), else built
+        from jieba's dictionary and this lexicon's words, then saved."""
         jieba.setLogLevel(logging.WARNING)
+        path = self.cache_dir / f"jieba-{dictionary_shards.shard_key(self.fingerprint)[:32]}.shards"
+        saved = dictionary_shards.open_or_none(path)
+        if saved is not None:
+            tokenizer = jieba.Tokenizer()
+            tokenizer.FREQ, tokenizer.total, tokenizer.initialized = {}, saved.total, True
+            for word in saved.force_split:
+                jieba.finalseg.add_force_split(word)
+            self._shards = saved
+            return tokenizer
+        before = set(jieba.finalseg.Force_Split_Words)
+        tokenizer = self._built_jieba()
+        try:
+            dictionary_shards.write(path, tokenizer.FREQ, tokenizer.total,
+                                    list(set(jieba.finalseg.Force_Split_Words) - before))
+        except OSError as error:  # a read-only folder: later processes build it again
+            logging.getLogger(__name__).warning("jieba dictionary not saved in %s: %s", self.cache_dir, error)
+        return tokenizer
+
+    def _segmenter(self, text: str) -> jieba.Tokenizer:
+        """The segmenter, its dictionary holding every entry a cut of `text` can look up."""
+        tokenizer = self._jieba
+        if self._shards is not None:
+            self._shards.ensure(text, tokenizer.FREQ)
+        return tokenizer
+
+    def frequency(self, word: str) -> int:
+        """`word`'s frequency in the segmenter's dictionary (0: no dictionary word)."""
+        return self._segmenter(word).FREQ.get(word) or 0
+
+    def _built_jieba(self) -> jieba.Tokenizer:
         # jieba's default dictionary is loaded once per process (jieba.dt, which other packages use
         # too) and copied: a second load from its cache costs seconds on a busy machine. The copy
         # gets this lexicon's words, so the shared one stays untouched.
@@ -109,7 +149,8 @@ class Lexicon:
             if known is not None:
                 self._recent.move_to_end(text)
                 return Tokens(words=list(known.words), bigrams=list(known.bigrams))
-            precise = list(self._jieba.cut(normalize(text)))
+            normalized = normalize(text)
+            precise = list(self._segmenter(normalized).cut(normalized))
             search = list(self._search_mode(precise))
         bigrams: list[str] = []
         for run in _CJK_RUN.findall("".join(self._fold(precise))):
