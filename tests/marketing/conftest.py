@@ -4,12 +4,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from rm_copilot.config import PROJECT_ROOT
+from rm_copilot.channels.api import create_app
+from rm_copilot.config import PROJECT_ROOT, Settings
+from rm_copilot.services import Services
 
 KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
-from rm_copilot.channels.api import create_app
-from rm_copilot.config import Settings
-from rm_copilot.services import Services
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from rm_copilot.config import PROJECT_ROOT
-
-KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
 from rm_copilot.customers.need_inference import Inference
 from rm_copilot.customers.views import EventView, HoldingView, TagView
 from rm_copilot.knowledge.products import ProductCatalog
 from rm_copilot.marketing.opportunities import NO_CONSENT_NOTE, OpportunityEngine
 from rm_copilot.marketing.opportunity_config import load_opportunity_config
 from rm_copilot.marketing.triggers import CustomerFacts, TriggerDetector
+
+KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
 
 TODAY = date(2026, 12, 1)
 CATALOG = ProductCatalog.from_directory(KNOWLEDGE_BASE)

@@ -232,7 +232,7 @@ class FakeWeComApi:
         keys = [b.get("key", "") for b in buttons]
         if card["card_type"] == "button_interaction" and (
             not _TASK_ID.match(task_id) or not 1 <= len(buttons) <= 6 or not (card.get("main_title") or {}).get("title")
-            or any(not b.get("text") or not k or len(k.encode()) > 1024 for b, k in zip(buttons, keys))
+            or any(not b.get("text") or not k or len(k.encode()) > 1024 for b, k in zip(buttons, keys, strict=True))
             or len(set(keys)) != len(keys)
         ):
             return {"errcode": 40058, "errmsg": "invalid template_card parameter"}

@@ -55,9 +55,10 @@ class ProductMatcher:
         self._names = {p.id: _names(p) for p in catalog.all()}
         self._tags = {p.id: [t for t in map(fold, p.tags_match) if len(t) >= 2] for p in catalog.all()}
         self._texts = [fold(" ".join([p.name, *p.aliases, *_fact_texts(p)])) for p in catalog.all()]
+        # Cached per matcher (not on the class), so the cache goes with the catalog it was counted in.
+        self._document_frequency = lru_cache(maxsize=20_000)(self._count_documents)
 
-    @lru_cache(maxsize=20_000)
-    def _document_frequency(self, segment: str) -> int:
+    def _count_documents(self, segment: str) -> int:
         return max(1, sum(1 for text in self._texts if segment in text))
 
     def _score(self, question: str, names: list[str]) -> float:

@@ -121,7 +121,7 @@ class CachedEmbeddings(Embeddings):
             fresh = self.inner.embed_documents([texts[i] for i in missing])
             with self._count_lock:
                 self.texts_embedded += len(missing)
-            computed = {hashes[i]: np.asarray(v, dtype=np.float32) for i, v in zip(missing, fresh)}
+            computed = {hashes[i]: np.asarray(v, dtype=np.float32) for i, v in zip(missing, fresh, strict=True)}
             if self.cache:
                 self.cache.put_many(self.model_id, computed)
             known = {**known, **computed}

@@ -35,7 +35,9 @@ def register(app: typer.Typer) -> None:
 def check(
     text: Annotated[str | None, typer.Argument(help="待检查的文本；用 - 从标准输入读取。")] = None,
     file: Annotated[str | None, typer.Option("--file", help="逐行检查文件中的每个非空行；用 - 读标准输入。")] = None,
-    product_type: Annotated[str | None, typer.Option("--product-type", help="产品类型：wealth|fund|insurance|deposit|loan|card（检查必备披露）。")] = None,
+    product_type: Annotated[
+        str | None, typer.Option("--product-type", help="产品类型：wealth|fund|insurance|deposit|loan|card（检查必备披露）。")
+    ] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="渠道：tablet|wecom|sms。")] = None,
     customer: Annotated[str | None, typer.Option("--customer", help="客户编号（检查适当性、脱敏姓名）。")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（--file 时每行一个对象）。")] = False,
@@ -92,13 +94,16 @@ def _print(results: Iterator[CheckResult], as_json: bool, *, numbered: bool) -> 
 def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: str | None,
                  customer: str | None, context) -> Iterator[CheckResult]:
     """Check and yield line by line; the audit is written per AUDIT_BATCH lines and on exit."""
+    check_many = getattr(gate.engine, "check_many", None)  # the gate's engine, batched (meaning layer)
     with gate.audit.batch(AUDIT_BATCH) as batch:
         for offset in range(0, len(texts), AUDIT_BATCH):
             chunk = texts[offset:offset + AUDIT_BATCH]
-            gate.prime(chunk)
-            for item in chunk:
-                result = gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
-                                    customer_context=context, source="cli", record=False)
+            if check_many is not None:
+                results = check_many(chunk, product_type=product_type, channel=channel, customer=context)
+            else:
+                results = [gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
+                                      customer_context=context, source="cli", record=False) for item in chunk]
+            for item, result in zip(chunk, results, strict=True):
                 batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
                 yield result
 

@@ -22,7 +22,10 @@ def default_dataset(knowledge_base: Path, project_root: Path) -> Path:
 
 
 def eval_compliance(
-    dataset: Annotated[Path | None, typer.Option("--dataset", help="TSV 评测集（标签<TAB>类别<TAB>文本，标签 bad/good/pii）；默认 knowledge_base/eval/compliance-holdout.tsv，没有时用回归语料")] = None,
+    dataset: Annotated[Path | None, typer.Option(
+        "--dataset",
+        help="TSV 评测集（标签<TAB>类别<TAB>文本，标签 bad/good/pii）；默认 knowledge_base/eval/compliance-holdout.tsv，没有时用回归语料",
+    )] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """评测合规检查：各类别召回率、误报率、个人信息脱敏率（不写审计记录）。

@@ -90,13 +90,14 @@ class SemanticLayer:
         deferred = getattr(self._local, "deferred", None)
         if pending and deferred is not None:  # a prime pass: remember, embed later in one batch
             deferred.update(pending)
+            self._local.deferrals += 1
             return [results.get(key, SKIPPED) for key in folded]
         if pending:
             keys = list(pending)
             stats["stage2"] += len(keys)
             for offset in range(0, len(keys), BATCH):
                 chunk = keys[offset:offset + BATCH]
-                for key, vector in zip(chunk, self.encoder.encode(chunk)):
+                for key, vector in zip(chunk, self.encoder.encode(chunk), strict=True):
                     results[key] = self._stage2(pending[key], vector)
         self._put(results)
         return [results[key] for key in folded]
@@ -115,10 +116,15 @@ class SemanticLayer:
         sentences the rules leave to the meaning layer."""
         pending: dict = {}
         self._local.deferred = pending
+        self._local.deferrals = 0
         try:
             yield pending
         finally:
             self._local.deferred = None
+
+    def deferrals(self) -> int:
+        """How many `assess` calls of this thread's current `deferring` block left sentences pending."""
+        return getattr(self._local, "deferrals", 0)
 
     def resolve(self, pending: Mapping[str, object]) -> None:
         keys = [key for key in pending if self._get(key) is None]
@@ -126,7 +132,7 @@ class SemanticLayer:
         results = {}
         for offset in range(0, len(keys), BATCH):
             chunk = keys[offset:offset + BATCH]
-            for key, vector in zip(chunk, self.encoder.encode(chunk)):
+            for key, vector in zip(chunk, self.encoder.encode(chunk), strict=True):
                 results[key] = self._stage2(pending[key], vector)
         self._put(results)
 
@@ -154,7 +160,7 @@ class SemanticLayer:
         disclosed = {"performance"} if any(f.category == "disclosure" and f.rule_id.endswith("_performance")
                                            for f in rule_findings) else set()
         out = []
-        for (s, e), assessment in zip(spans, assessments):
+        for (s, e), assessment in zip(spans, assessments, strict=True):
             category = assessment.category
             if assessment.example is None or category is None or category in disclosed:
                 continue

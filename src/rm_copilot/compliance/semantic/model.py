@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 FORMAT = 2
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class SemanticModel:
         self.categories: list[str] = meta["categories"]
         self.thresholds = Thresholds(meta["settle_below"], meta["settle_above"], meta["block"], meta["warn"])
         self.cue_chars = frozenset(meta["cue_chars"])
+        # Latin text is judged by whole words (a letter says nothing); older artifacts had letters as cues.
+        self.cue_words = frozenset(meta["cue_words"]) if "cue_words" in meta else None
         self.min_chars: int = meta.get("min_chars", 4)
         vocabulary = arrays["vocabulary"].tolist()
         self._vocabulary = {gram: index for index, gram in enumerate(vocabulary)}
@@ -86,7 +90,11 @@ class SemanticModel:
         return cls(arrays, meta)
 
     def has_cue(self, folded: str) -> bool:
-        return len(folded) >= self.min_chars and not self.cue_chars.isdisjoint(folded)
+        if len(folded) < self.min_chars:
+            return False
+        if not self.cue_chars.isdisjoint(folded):
+            return True
+        return self.cue_words is not None and any(word in self.cue_words for word in _LATIN_WORD.findall(folded))
 
     def features(self, folded: str) -> Features:
         """TF-IDF over the vocabulary's n-grams, in plain Python: cheaper than numpy for ~100 grams."""
@@ -106,7 +114,7 @@ class SemanticModel:
 
     def stage1(self, features: Features) -> float:
         weights = self._stage1_list
-        logit = sum(weights[i] * v for i, v in zip(features.indices, features.values)) + self._stage1_bias
+        logit = sum(weights[i] * v for i, v in zip(features.indices, features.values, strict=True)) + self._stage1_bias
         return _sigmoid(logit)
 
     def stage1_category(self, features: Features) -> tuple[str, str, float]:

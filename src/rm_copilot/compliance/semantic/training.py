@@ -7,6 +7,8 @@ per-category thresholds; the shipped model is then fitted on everything.
 from __future__ import annotations
 
 import json
+import re
+import string
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ SETTLE_ABOVE_FLOOR = 0.9  # stage 1 never settles a violation below this score
 SETTLE_FALSE_ALARMS = 0.001  # share of compliant sentences stage 1 may settle as violations on dev data
 BLOCK_BUDGET = 0.004  # false alarms allowed at block, share of compliant sentences
 WARN_BUDGET = 0.03
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -119,18 +122,29 @@ def thresholds(data: TrainingSet, oof: dict[str, np.ndarray], names: Sequence[st
 
 
 def cue_chars(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> str:
-    """Characters over-represented in violations; a sentence with none of them skips the models."""
+    """Characters over-represented in violations; a sentence with none of them (and no cue word) skips
+    the models. Latin letters are not cues: Latin text is judged by its words (`cue_words`)."""
+    counts = _over_represented(data, lambda text: set(text) - set(string.ascii_lowercase), min_bad, min_share)
+    return "".join(sorted(counts))
+
+
+def cue_words(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> list[str]:
+    """Latin words ("guaranteed", "bbbx", "fengxian") over-represented in violations."""
+    return sorted(_over_represented(data, lambda text: set(_LATIN_WORD.findall(text)), min_bad, min_share))
+
+
+def _over_represented(data: TrainingSet, units: Callable[[str], set[str]], min_bad: int, min_share: float) -> set[str]:
     in_bad, in_all = Counter(), Counter()
-    for text, bad in zip(data.folded, data.is_bad):
-        chars = set(text)
-        in_all.update(chars)
+    for text, bad in zip(data.folded, data.is_bad, strict=True):
+        found = units(text)
+        in_all.update(found)
         if bad:
-            in_bad.update(chars)
-    return "".join(sorted(c for c, k in in_bad.items() if k >= min_bad and k / in_all[c] >= min_share))
+            in_bad.update(found)
+    return {unit for unit, k in in_bad.items() if k >= min_bad and k / in_all[unit] >= min_share}
 
 
 def export(model: Fitted, data: TrainingSet, path: Path, *, corpus_sha256: str, limits: dict, cues: str,
-           report: dict) -> None:
+           report: dict, words: Sequence[str] = ()) -> None:
     vocabulary = model.vectorizer.get_feature_names_out()
     k = len(vocabulary)
     stage2_char = np.column_stack([model.stage2.coef_[0][:k], model.category.coef_[:, :k].T])
@@ -142,7 +156,7 @@ def export(model: Fitted, data: TrainingSet, path: Path, *, corpus_sha256: str, 
         "stage1_bias": float(model.stage1.intercept_[0]),
         "stage1_category_bias": [float(b) for b in model.category1.intercept_],
         "stage2_bias": [float(model.stage2.intercept_[0]), *map(float, model.category.intercept_)],
-        "cue_chars": cues, "min_chars": 4, **limits, "report": report,
+        "cue_chars": cues, "cue_words": list(words), "min_chars": 4, **limits, "report": report,
     }
     np.savez_compressed(
         path,
