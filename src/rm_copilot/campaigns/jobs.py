@@ -35,7 +35,7 @@ log = logging.getLogger("rm_copilot.campaign")
 PROGRESS_EVERY_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0
 LEASE = timedelta(seconds=60)
-INTERRUPTED = "任务所在进程已退出，将由其他进程从断点续跑；也可调用 POST /api/v1/campaigns/{id}/resume 续跑"
+INTERRUPTED = "任务所在进程已退出，将由其他进程从断点续跑；也可调用 POST /api/v1/campaigns/{id}/resume 或用 CLI --resume 续跑"
 ACTIVE = ("queued", "running")
 RESUMABLE = ("failed", "interrupted")
 
@@ -76,7 +76,7 @@ class CampaignJobs:
             "id": job.id, "status": "interrupted" if lost else job.status, "product_id": job.product_id,
             "segment": job.segment, "channel": job.channel, "variants": job.variants, "total_customers": job.total,
             "processed_customers": job.processed, "summary": job.summary,
-            "error": INTERRUPTED if lost else job.error,
+            "error": INTERRUPTED.format(id=job.id) if lost else job.error,
             "created_at": _utc(job.created_at), "updated_at": _utc(job.updated_at),
         }
 
