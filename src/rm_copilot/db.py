@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, Integer, create_engine, event, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from rm_copilot.clock import naive_utc_now
 
 
 class Base(DeclarativeBase):
@@ -101,7 +103,7 @@ class StoreProbe:
             return {"database": reason}
         try:
             with self._engine.begin() as connection:
-                now = datetime.now(timezone.utc).replace(tzinfo=None)
+                now = naive_utc_now()
                 changed = connection.execute(update(StoreHeartbeat).where(StoreHeartbeat.id == 1).values(checked_at=now))
                 if changed.rowcount == 0:
                     connection.execute(StoreHeartbeat.__table__.insert().values(id=1, checked_at=now))

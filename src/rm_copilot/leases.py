@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+
+from rm_copilot.clock import as_utc, utc_now
 
 
 def this_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def owner_is_dead(owner: str | None) -> bool:
@@ -37,12 +35,11 @@ def owner_is_dead(owner: str | None) -> bool:
 def lease_expired(heartbeat_at: datetime | None, lease: timedelta, now: datetime | None = None) -> bool:
     if heartbeat_at is None:
         return True
-    moment = heartbeat_at if heartbeat_at.tzinfo else heartbeat_at.replace(tzinfo=timezone.utc)
-    return (now or utc_now()) - moment > lease
+    return (now or utc_now()) - as_utc(heartbeat_at) > lease
 
 
 def has_passed(moment: datetime, now: datetime | None = None) -> bool:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < (now or utc_now())
+    return as_utc(moment) < (now or utc_now())
 
 
 def abandoned(owner: str | None, heartbeat_at: datetime | None, lease: timedelta) -> bool:

@@ -1,16 +1,13 @@
 """ORM for multi-turn chat sessions (per advisor) and their messages."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rm_copilot.clock import naive_utc_now
 from rm_copilot.db import Base
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class ChatSession(Base):
@@ -20,8 +17,8 @@ class ChatSession(Base):
     advisor_id: Mapped[str] = mapped_column(String(16), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now, index=True)
 
     messages: Mapped[list[ChatMessage]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
@@ -37,6 +34,6 @@ class ChatMessage(Base):
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
     citations: Mapped[list | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)
 
     session: Mapped[ChatSession] = relationship(back_populates="messages")

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rm_copilot.assistant.models import ChatMessage, ChatSession, _utcnow
+from rm_copilot.assistant.models import ChatMessage, ChatSession
+from rm_copilot.clock import naive_utc_now
 from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.db import transaction
 from rm_copilot.errors import NotFound
@@ -94,7 +95,7 @@ class SessionStore:
         with transaction(self._factory) as session:
             row = self._owned(session, session_id, advisor_id)
             session.add(ChatMessage(session_id=row.id, role=role, content=content, citations=citations))
-            row.updated_at = _utcnow()
+            row.updated_at = naive_utc_now()
             if not row.title and role == "user":
                 row.title = content[:TITLE_CHARS]
 
@@ -112,7 +113,7 @@ class SessionStore:
                 raise NotFound(f"没有找到会话 {session_id}")
             session.add(ChatMessage(session_id=session_id, role="user", content=question))
             session.add(ChatMessage(session_id=session_id, role="assistant", content=answer, citations=citations))
-            row.updated_at = _utcnow()
+            row.updated_at = naive_utc_now()
 
     @staticmethod
     def new_id() -> str:

@@ -1,16 +1,13 @@
 """Campaign jobs started through the API: parameters, progress and where the rows are."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rm_copilot.clock import utc_now
 from rm_copilot.db import Base
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class CampaignJob(Base):
@@ -33,5 +30,5 @@ class CampaignJob(Base):
     # The process running the job ("host:pid") and when it last said so: a lease, not a guess.
     owner: Mapped[str | None] = mapped_column(String(96), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import DateTime, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from rm_copilot.clock import utc_now
 from rm_copilot.compliance.models import CheckResult
 from rm_copilot.db import Base, transaction
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class AuditRecord(Base):
     __tablename__ = "compliance_audit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
     advisor_id: Mapped[str | None] = mapped_column(String(32), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(32), index=True)
     channel: Mapped[str | None] = mapped_column(String(16))
@@ -95,7 +92,7 @@ def _entry(result: CheckResult, *, advisor_id: str | None = None, channel: str |
            customer_id: str | None = None, source: str = "check", original_text: str | None = None) -> dict:
     hashed = original_text if original_text is not None else result.text
     return {
-        "created_at": _utcnow(),
+        "created_at": utc_now(),
         "advisor_id": advisor_id,
         "customer_id": customer_id,
         "channel": channel,

@@ -4,27 +4,14 @@ Only the repository touches these; everything outside it reads the masked views 
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rm_copilot.clock import naive_utc_now
+from rm_copilot.clock import naive_utc_now as utcnow  # noqa: F401 - the name the repository imports
 from rm_copilot.db import Base
-
-
-def utcnow() -> datetime:
-    """Naive UTC, stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Advisor(Base):
@@ -58,7 +45,7 @@ class Customer(Base):
     # The customer as a WeCom external contact (企业微信外部联系人), for 企业群发; nullable, added later.
     external_userid: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now, onupdate=naive_utc_now)
 
     advisor: Mapped[Advisor] = relationship(back_populates="customers")
     tags: Mapped[list[CustomerTag]] = relationship(
@@ -90,7 +77,7 @@ class CustomerTag(Base):
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(128))
     source: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)
 
     customer: Mapped[Customer] = relationship(back_populates="tags")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rm_copilot.customers.models import utcnow
+from rm_copilot.clock import naive_utc_now
 from rm_copilot.db import Base
 
 
@@ -20,4 +20,4 @@ class InferredNeed(Base):
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[list] = mapped_column(JSON)  # short Chinese phrases naming the signals
     model_version: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)

@@ -13,10 +13,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rm_copilot.compliance.pii import redact_pii
-from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding, utcnow
+from rm_copilot.clock import naive_utc_now
+from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding
 from rm_copilot.customers.need_inference import TRACE_KINDS, Inference, NeedScorer, Signals
-from rm_copilot.customers.tags import age_on
 from rm_copilot.customers.need_models import InferredNeed
+from rm_copilot.customers.tags import age_on
 from rm_copilot.customers.writer import chunked
 from rm_copilot.db import transaction
 
@@ -45,7 +46,7 @@ class InferredNeedStore:
                     {"customer_id": customer_id, "key": found.key, "confidence": round(found.confidence, 4),
                      # Evidence quotes imported free text (life events): stored and shown masked.
                      "evidence": [redact_pii(item, names=(names.get(customer_id) or "",)) for item in found.evidence[:6]],
-                     "model_version": self.scorer.model.version, "updated_at": utcnow()}
+                     "model_version": self.scorer.model.version, "updated_at": naive_utc_now()}
                     for customer_id, signal in signals.items() for found in self.scorer.infer(signal)
                 ]
                 session.execute(delete(InferredNeed).where(InferredNeed.customer_id.in_(chunk)))

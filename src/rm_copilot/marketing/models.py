@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rm_copilot.customers.models import utcnow
+from rm_copilot.clock import naive_utc_now
 from rm_copilot.db import Base
 
 
@@ -29,7 +29,7 @@ class IssuedScript(Base):
     segment: Mapped[str] = mapped_column(String(32), default="")
     verdict: Mapped[str] = mapped_column(String(16))
     text_sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)
 
 
 class Outcome(Base):
@@ -52,7 +52,7 @@ class Outcome(Base):
     kind: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(String(256))
     source: Mapped[str] = mapped_column(String(16), default="api")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)
 
 
 class OpportunityDismissal(Base):
@@ -67,5 +67,5 @@ class OpportunityDismissal(Base):
     trigger: Mapped[str] = mapped_column(String(32))
     fingerprint: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(256))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=naive_utc_now)
 

@@ -1,10 +1,12 @@
 """Request and response models of the HTTP API (DESIGN.md §5). Field names are the contract."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from rm_copilot.clock import as_utc
 
 Scenario = Literal["product", "maturity", "birthday", "event", "care"]
 Channel = Literal["tablet", "wecom", "sms"]
@@ -16,12 +18,8 @@ MAX_MESSAGE = 2000
 MAX_CHECK_TEXT = 20000
 
 
-def _as_utc(value: datetime) -> datetime:
-    """The store keeps naive UTC; answers carry the zone so they are RFC 3339 date-times."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+# The store keeps naive UTC; answers carry the zone so they are RFC 3339 date-times.
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class _Request(BaseModel):

@@ -11,13 +11,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rm_copilot.channels.wecom.models import WeComInboxEntry
+from rm_copilot.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class WeComInbox:
         try:
             with self._factory() as session, session.begin():
                 session.add(
-                    WeComInboxEntry(key_hash=key_hash, msg_type=msg_type[:32], received_at=datetime.now(UTC))
+                    WeComInboxEntry(key_hash=key_hash, msg_type=msg_type[:32], received_at=utc_now())
                 )
         except IntegrityError:
             return False
@@ -105,7 +106,7 @@ class WeComInbox:
                 session.execute(
                     update(WeComInboxEntry)
                     .where(WeComInboxEntry.key_hash == key_hash)
-                    .values(status=status[:16], finished_at=datetime.now(UTC))
+                    .values(status=status[:16], finished_at=utc_now())
                 )
         except SQLAlchemyError:
             log.warning("could not record wecom message status", exc_info=True)
@@ -115,7 +116,7 @@ class WeComInbox:
         if now - self._last_prune < 3600:
             return
         self._last_prune = now
-        cutoff = datetime.now(UTC) - self._keep_rows
+        cutoff = utc_now() - self._keep_rows
         try:
             with self._factory() as session, session.begin():
                 session.execute(delete(WeComInboxEntry).where(WeComInboxEntry.received_at < cutoff))

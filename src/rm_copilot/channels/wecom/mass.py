@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rm_copilot.channels.wecom.client import MASS_TEXT_LIMIT, WeComApiError
 from rm_copilot.channels.wecom.mass_sources import Candidate
 from rm_copilot.channels.wecom.models import WeComMassMessage, WeComMassRecipient
+from rm_copilot.clock import utc_now
 from rm_copilot.db import transaction
 from rm_copilot.errors import BadInput, NotFound
 
@@ -47,13 +48,9 @@ class MassSendFailed(Exception):
         super().__init__(f"add_msg_template failed with {errcode}")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class MassMessenger:
     def __init__(self, session_factory: sessionmaker[Session], customers: Any, client: Any, check: Check,
-                 marketing: Any, *, max_per_week: int = 4, clock: Callable[[], datetime] = _now):
+                 marketing: Any, *, max_per_week: int = 4, clock: Callable[[], datetime] = utc_now):
         self._factory, self._customers, self._client = session_factory, customers, client
         self._check, self._marketing = check, marketing
         self.max_per_week = max_per_week

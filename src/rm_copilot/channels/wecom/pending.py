@@ -18,7 +18,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rm_copilot.channels.wecom.messages import InboundMessage
 from rm_copilot.db import Base
-from rm_copilot.leases import has_passed, owner_is_dead, this_owner, utc_now
+from rm_copilot.clock import utc_now
+from rm_copilot.leases import has_passed, owner_is_dead, this_owner
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
