@@ -14,19 +14,18 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rm_copilot.assistant.gate import ComplianceGate
 from rm_copilot.assistant.grounding import ungrounded_quantities
 from rm_copilot.compliance.models import CheckResult, Finding
-from rm_copilot.generation.builtin import BuiltinComposerChatModel
-from rm_copilot.generation.messages import build_messages
 from rm_copilot.generation.points import clean
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
 from rm_copilot.generation.sentences import SentenceBuffer, split_sentences
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 WITHHELD = "该内容未通过合规检查，已拦截，请客户经理人工撰写。"
@@ -68,8 +67,17 @@ def _grounding_findings(text: str, sources: str) -> list[Finding]:
     ]
 
 
+class Composer(Protocol):
+    """The builtin composer (`BuiltinComposer`, or `BuiltinComposerChatModel` as a LangChain model)."""
+
+    def compose(self, request: ComposeRequest) -> str: ...
+
+
 class GuardedGenerator:
-    def __init__(self, model: BaseChatModel, builtin: BuiltinComposerChatModel, renderer: PromptRenderer,
+    """`model`: the LLM (a LangChain chat model); None, or a model that itself composes offline
+    (`BuiltinComposerChatModel`), means the builtin backend — then nothing of LangChain is used."""
+
+    def __init__(self, model: "BaseChatModel | Composer | None", builtin: Composer, renderer: PromptRenderer,
                  gate: ComplianceGate, *, max_concurrency: int = 4):
         self.model = model
         self.builtin = builtin
@@ -79,7 +87,7 @@ class GuardedGenerator:
 
     @property
     def uses_llm(self) -> bool:
-        return not isinstance(self.model, BuiltinComposerChatModel)
+        return self.model is not None and not callable(getattr(self.model, "compose", None))
 
     def generate(self, request: ComposeRequest, *, sources: str, post: Post = _same, **check: Any) -> Guarded:
         findings: list[Finding] = []
@@ -157,6 +165,8 @@ class GuardedGenerator:
     def _stream_sentences(self, request: ComposeRequest, sources: str, post: Callable[[str], str],
                           check: dict[str, Any], buffer: SentenceBuffer, delivered: list[str]) -> Iterator[str]:
         """Checked sentences of the LLM stream; raises _Rejected at the first one that may not be shown."""
+        from rm_copilot.generation.messages import build_messages
+
         for chunk in self.model.stream(build_messages(request, self.renderer)):
             for sentence in buffer.feed(str(chunk.content)):
                 yield self._deliver(self._check_sentence(post(sentence), sources, check), delivered)
@@ -179,6 +189,8 @@ class GuardedGenerator:
         return None if result.verdict == "block" else result.text
 
     def _invoke(self, request: ComposeRequest) -> str | None:
+        from rm_copilot.generation.messages import build_messages
+
         try:
             with self._llm_slots:
                 return str(self.model.invoke(build_messages(request, self.renderer)).content)

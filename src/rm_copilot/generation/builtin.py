@@ -2,12 +2,12 @@
 
 It reads the ComposeRequest attached to the last message (`additional_kwargs["rm_request"]`, which
 OpenAI-compatible backends ignore) and answers with the composer's text; streaming yields sentences.
+The guarded generator composes through `BuiltinComposer` (`builtin_composer.py`), the same composer
+without LangChain.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -15,8 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from rm_copilot.generation.composer import compose
-from rm_copilot.generation.prompts import get_renderer
+from rm_copilot.generation.builtin_composer import compose_offline
 from rm_copilot.generation.request import REQUEST_KEY, ComposeRequest
 from rm_copilot.generation.sentences import split_sentences
 
@@ -34,10 +33,7 @@ class BuiltinComposerChatModel(BaseChatModel):
         return {"prompts_dir": self.prompts_dir}
 
     def compose(self, request: ComposeRequest) -> str:
-        return compose(request, get_renderer(Path(self.prompts_dir)), self._terms)
-
-    def _terms(self, text: str) -> frozenset[str]:
-        return _lexicon_terms(self.lexicon_dir, text)
+        return compose_offline(request, self.prompts_dir, self.lexicon_dir)
 
     def _generate(
         self,
@@ -61,14 +57,6 @@ class BuiltinComposerChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(sentence, chunk=chunk)
             yield chunk
-
-
-@lru_cache(maxsize=50_000)
-def _lexicon_terms(lexicon_dir: str | None, text: str) -> frozenset[str]:
-    """Words as retrieval sees them (jieba, financial dictionary, synonyms); chunk sentences repeat."""
-    from rm_copilot.knowledge.tokenizer import get_lexicon
-
-    return frozenset(get_lexicon(Path(lexicon_dir) if lexicon_dir else None).words(text))
 
 
 def _request_from(messages: list[BaseMessage]) -> ComposeRequest:
