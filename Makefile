@@ -26,6 +26,7 @@ index: install
 
 test: install
 	bash scripts/install-test-deps.sh
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import httpx  # noqa: E402
 
-from rm_copilot.bootstrap import prepare  # noqa: E402
+from rm_copilot.services import prepare  # noqa: E402
 from rm_copilot.config import Settings  # noqa: E402
 from rm_copilot.services import Services  # noqa: E402
 

@@ -36,8 +36,9 @@ def main() -> None:
     from rm_copilot.knowledge.documents import load_documents
     from rm_copilot.knowledge.embeddings import make_embeddings
     from rm_copilot.knowledge.evaluation import load_dataset
-    from rm_copilot.knowledge.index import KnowledgeIndex
     from rm_copilot.knowledge.retriever import HybridRetriever
+    from rm_copilot.knowledge.tokenizer import get_lexicon
+    from rm_copilot.services import lexicon_dir, make_knowledge_index
 
     make_embeddings(os.environ.get("RM_COPILOT_EMBEDDING_MODEL")).embed_query("预热")  # load once, outside every timing
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,7 +46,7 @@ def main() -> None:
         shutil.copytree(ROOT / "knowledge_base", kb)
         # A fresh embedding cache: the full index really embeds every chunk.
         settings = Settings(home=Path(tmp) / "home", knowledge_base=kb, embedding_cache_dir=Path(tmp) / "cache")
-        index = KnowledgeIndex.from_settings(settings)
+        index = make_knowledge_index(settings)
 
         started = time.perf_counter()
         full = index.sync(load_documents(kb))
@@ -62,7 +63,7 @@ def main() -> None:
               f"{incremental_seconds:.2f} s")
         print(f"incremental sync is {full_seconds / incremental_seconds:.0f}x faster than re-embedding everything")
 
-        retriever = HybridRetriever.from_index(index)
+        retriever = HybridRetriever.from_index(index, lexicon=get_lexicon(lexicon_dir(settings)))
         questions = [q.question for q in load_dataset(kb / "eval" / "questions.jsonl")][: args.queries]
         retriever.search("预热")
         hybrid = _latencies(lambda q: retriever.search(q, k=5), questions)

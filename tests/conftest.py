@@ -42,7 +42,7 @@ def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_services(built_home: Path) -> Services:
     """Demo customers + full knowledge index with the real embedding model, built once per session."""
-    from rm_copilot.bootstrap import prepare
+    from rm_copilot.services import prepare
 
     services = Services(Settings(home=built_home, environment="test", knowledge_base=KNOWLEDGE_BASE))
     prepare(services)

@@ -54,7 +54,7 @@ def main() -> None:
     """Console entry point: domain errors become a message on stderr and exit code 2."""
     from rm_copilot.logging_setup import configure_logging
 
-    configure_logging()
+    configure_logging(os.environ.get("RM_COPILOT_LOG_LEVEL"))
     try:
         app()
     except RmCopilotError as error:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 
 class PiiRedactingFilter(logging.Filter):
@@ -35,6 +34,7 @@ class _LibrariesAtRootLevel(logging.Filter):
 
 
 def configure_logging(level: str | None = None) -> None:
+    """`level` comes from the caller (the CLI reads RM_COPILOT_LOG_LEVEL); WARNING when not given."""
     root = logging.getLogger()
     if getattr(root, "_rm_copilot_configured", False):
         return
@@ -42,7 +42,7 @@ def configure_logging(level: str | None = None) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(PiiRedactingFilter())
     root.addHandler(handler)
-    root.setLevel(level or os.environ.get("RM_COPILOT_LOG_LEVEL", "WARNING"))
+    root.setLevel((level or "WARNING").upper())
     handler.addFilter(_LibrariesAtRootLevel(root.level))
     for noisy in ("jieba", "chromadb", "httpx", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

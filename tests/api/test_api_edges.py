@@ -189,7 +189,7 @@ class _RecordingPrepare:
         self.calls = []
 
     def __call__(self, services):
-        from rm_copilot.bootstrap import BootstrapReport
+        from rm_copilot.services import BootstrapReport
 
         self.calls.append(services)
         return BootstrapReport(added=1, updated=0, removed=0, unchanged=0, customers_loaded=1)
@@ -203,7 +203,7 @@ class _RecordingPrepare:
 ])
 def test_startup_prepares_only_an_empty_home(monkeypatch, customers, chunks, prepare_on_startup, expected_calls):
     prepare = _RecordingPrepare()
-    monkeypatch.setattr("rm_copilot.bootstrap.prepare", prepare)
+    monkeypatch.setattr("rm_copilot.services.prepare", prepare)
     services = FakeServices()
     services.customers.count = lambda: customers
     services.knowledge_index = list(range(chunks))

@@ -7,7 +7,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
 from rm_copilot.config import PROJECT_ROOT, Settings
-from rm_copilot.generation.backends import make_chat_model
+from rm_copilot.services import make_chat_model
 from rm_copilot.generation.builtin import BuiltinComposerChatModel
 from rm_copilot.generation.composer import merge_disclosures, select_points, sms_segments
 from rm_copilot.generation.messages import build_messages

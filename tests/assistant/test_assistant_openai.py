@@ -9,7 +9,7 @@ import pytest
 from assistant_fakes import BLOCKED_PHRASES, GUARANTEE, FakeCustomers, FakeRetriever, chunk, make_copilot, profile
 
 from rm_copilot.config import Settings
-from rm_copilot.generation.backends import make_chat_model
+from rm_copilot.services import make_chat_model
 
 
 class FakeOpenAI:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def guarantee_services(built_services, monkeypatch):
     """A fresh graph on the built home whose chat model is the untrusted fake."""
     services = Services(built_services.settings)
-    services.__dict__["copilot"] = Copilot.from_services(services, model=GuaranteeModel())
+    services.__dict__["copilot"] = services.build_copilot(model=GuaranteeModel())
     monkeypatch.setenv("RM_COPILOT_HOME", str(built_services.settings.resolved_home))
     get_settings.cache_clear()
     reset_services(services)

@@ -10,7 +10,7 @@ from assistant_fakes import FakeCustomers, FakeRetriever, chunk, make_copilot, p
 from langchain_core.messages import HumanMessage
 
 from rm_copilot.config import Settings
-from rm_copilot.generation.backends import make_chat_model
+from rm_copilot.services import make_chat_model
 
 DRIP_LIMIT = 300  # chunks a drip-feeding server sends at most (one every 0.1 s: 30 s)
 

@@ -16,7 +16,7 @@ from chromadb.config import Settings as ChromaSettings
 from rm_copilot.knowledge.documents import load_documents
 from rm_copilot.knowledge.index import KnowledgeIndex
 from rm_copilot.knowledge.retriever import HybridRetriever
-from rm_copilot.knowledge.tokenizer import DEFAULT_LEXICON_DIR
+from rm_copilot.knowledge.tokenizer import DEFAULT_LEXICON_DIR, get_lexicon
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 DIMENSIONS = 64
@@ -86,4 +86,4 @@ def synced_index(knowledge_index: KnowledgeIndex, kb_dir: Path) -> KnowledgeInde
 
 @pytest.fixture
 def retriever(synced_index: KnowledgeIndex) -> HybridRetriever:
-    return HybridRetriever.from_index(synced_index, lexicon_dir=DEFAULT_LEXICON_DIR)
+    return HybridRetriever.from_index(synced_index, lexicon=get_lexicon(DEFAULT_LEXICON_DIR))

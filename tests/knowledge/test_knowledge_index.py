@@ -89,7 +89,7 @@ def test_persistent_client_by_default_under_home(tmp_path, fake_embeddings):
     from rm_copilot.knowledge.index import make_chroma_client
 
     settings = Settings(home=tmp_path / "home")
-    client = make_chroma_client(settings)
+    client = make_chroma_client(url=settings.chroma_url, path=settings.chroma_path)
     KnowledgeIndex(client, fake_embeddings, collection_name=f"k_{uuid.uuid4().hex[:6]}")
     assert settings.chroma_path.is_dir()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from rm_copilot.assistant.answer import AnswerPlan, AnswerPlanner
 from rm_copilot.assistant.brief import build_brief
@@ -16,22 +16,53 @@ from rm_copilot.assistant.gate import ComplianceGate
 from rm_copilot.assistant.guarded import Guarded, GuardedGenerator
 from rm_copilot.assistant.recommend import Recommendation, recommend
 from rm_copilot.assistant.scripts import Script, ScriptWriter, compliance_summary
-from rm_copilot.assistant.sessions import SessionStore
 from rm_copilot.compliance.models import CheckResult
 from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.errors import BadInput
-from rm_copilot.generation.backends import make_builtin_model, make_chat_model
-from rm_copilot.generation.prompts import get_renderer
 from rm_copilot.generation.sentences import split_sentences
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
-    from rm_copilot.services import Services
 
 HISTORY_MESSAGES = 12
 OPERATOR = "cli"  # sessions opened without an advisor (the command line) belong to this owner
 MAX_MESSAGE_CHARS = 2000
+
+
+class CustomerBook(Protocol):
+    """The customer repository as the copilot reads it (`rm_copilot.customers.repository.CustomerRepository`)."""
+
+    def get(self, customer_id: str, *, advisor_id: str | None = None) -> Any: ...
+
+    def profile(self, customer_id: str, *, advisor_id: str | None = None) -> Any: ...
+
+    def compliance_context(self, customer_id: str) -> Any: ...
+
+
+class Catalog(Protocol):
+    """The product catalog (`rm_copilot.knowledge.products.ProductCatalog`)."""
+
+    def all(self) -> list[Any]: ...
+
+    def get(self, product_id: str) -> Any: ...
+
+    def find_mentions(self, text: str) -> list[Any]: ...
+
+
+class Retriever(Protocol):
+    """Knowledge-base search (`rm_copilot.knowledge.retriever.HybridRetriever`)."""
+
+    def search(self, query: str, *, k: int = 5, mode: Any = "hybrid", product_types: Any = None,
+               max_risk: Any = None, product_ids: Any = None) -> list[Any]: ...
+
+
+class ChatSessions(Protocol):
+    """Chat sessions and their turns (`rm_copilot.assistant.sessions.SessionStore`)."""
+
+    def get(self, session_id: str, *, advisor_id: str) -> Any: ...
+
+    def history(self, session_id: str, *, advisor_id: str, limit: int | None = None) -> list[Any]: ...
+
+    def new_id(self) -> str: ...
+
+    def record_turn_later(self, session_id: str, **turn: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -83,8 +114,10 @@ class _Turn:
 
 
 class Copilot:
-    def __init__(self, *, customers: Any, catalog: Any, retriever: Callable[[], Any], gate: ComplianceGate,
-                 sessions: SessionStore, generator: GuardedGenerator, elderly_age: int = 65,
+    """`retriever` is a function returning the retriever, called on the first question (the index loads late)."""
+
+    def __init__(self, *, customers: CustomerBook, catalog: Catalog, retriever: Callable[[], Retriever],
+                 gate: ComplianceGate, sessions: ChatSessions, generator: GuardedGenerator, elderly_age: int = 65,
                  chunk_lookup: Callable[[str], Any] | None = None, variant_policy: Any = None,
                  script_log: Any = None, chunk_texts: Callable[[], list[str]] | None = None):
         self.customers = customers
@@ -99,21 +132,6 @@ class Copilot:
         self.writer = ScriptWriter(catalog, generator, elderly_age=elderly_age, variant_policy=variant_policy,
                                    script_log=script_log)
         self._planner: AnswerPlanner | None = None
-
-    @classmethod
-    def from_services(cls, services: "Services", *, model: "BaseChatModel | None" = None) -> "Copilot":
-        settings = services.settings
-        generator = GuardedGenerator(
-            model if model is not None else make_chat_model(settings),
-            make_builtin_model(settings), get_renderer(settings.prompts_dir), services.gate,
-            max_concurrency=settings.llm_max_concurrency,
-        )
-        return cls(customers=services.customers, catalog=services.catalog, retriever=lambda: services.retriever,
-                   gate=services.gate, sessions=services.sessions, generator=generator,
-                   elderly_age=settings.elderly_age,
-                   chunk_lookup=lambda chunk_id: services.knowledge_index.get_chunk(chunk_id),
-                   chunk_texts=lambda: [c.text for c in services.knowledge_index.chunks()],
-                   variant_policy=services.marketing.variant_policy, script_log=services.marketing.script_log)
 
     @property
     def planner(self) -> AnswerPlanner:

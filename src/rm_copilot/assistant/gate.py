@@ -1,24 +1,36 @@
 """The compliance gate: every text a channel shows passes the engine here, with an audit entry."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from rm_copilot.compliance.audit import SqlAuditSink
 from rm_copilot.compliance.models import CheckResult
 
-if TYPE_CHECKING:
-    from rm_copilot.services import Services
+
+class CheckingEngine(Protocol):
+    """The compliance engine as the gate uses it (`rm_copilot.compliance.engine.ComplianceEngine`)."""
+
+    def check(self, text: str, *, product_type: str | None = None, channel: str | None = None,
+              customer: Any = None) -> CheckResult: ...
+
+
+class CustomerContexts(Protocol):
+    """Where the gate reads a customer's compliance context (the customer repository)."""
+
+    def compliance_context(self, customer_id: str) -> Any: ...
+
+
+class AuditSink(Protocol):
+    """Where verdicts are recorded (`rm_copilot.compliance.audit.SqlAuditSink`)."""
+
+    def record(self, result: CheckResult, *, advisor_id: str | None, channel: str | None,
+               customer_id: str | None, source: str, original_text: str | None) -> Any: ...
 
 
 class ComplianceGate:
-    def __init__(self, engine: Any, customers: Any, audit: SqlAuditSink | None):
+    def __init__(self, engine: CheckingEngine, customers: CustomerContexts, audit: AuditSink | None):
         self.engine = engine
         self.customers = customers
         self.audit = audit
-
-    @classmethod
-    def from_services(cls, services: "Services") -> "ComplianceGate":
-        return cls(services.compliance, services.customers, SqlAuditSink(services.session_factory))
 
     def check(
         self,

@@ -25,11 +25,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rm_copilot.campaigns.models import CampaignJob
 from rm_copilot.campaigns.output import check_resumable, read_meta
+from rm_copilot.campaigns.ports import Services
 from rm_copilot.campaigns.runner import CampaignSpec, Progress, campaign_fingerprint, run_campaign
 from rm_copilot.db import transaction
 from rm_copilot.errors import CampaignConflict, CampaignError, NotFound
 from rm_copilot.leases import abandoned, this_owner, utc_now
-from rm_copilot.services import Services
 
 log = logging.getLogger("rm_copilot.campaign")
 PROGRESS_EVERY_SECONDS = 1.0

@@ -10,8 +10,8 @@ from typing import Any
 
 from rm_copilot.assistant.brief import build_brief
 from rm_copilot.assistant.recommend import suitability_issue
+from rm_copilot.campaigns.ports import Services
 from rm_copilot.campaigns.segment import Segment
-from rm_copilot.services import Services
 
 NO_CONSENT = "客户未授权营销"
 NOT_COMPLIANT = "话术未能通过合规检查"

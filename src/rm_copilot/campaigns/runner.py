@@ -7,6 +7,7 @@ fixed number of batches is in flight, so memory does not grow with the segment.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import time
@@ -21,12 +22,11 @@ from typing import Any
 
 from rm_copilot.campaigns.fingerprint import run_fingerprint
 from rm_copilot.campaigns.output import OutputLock, RowWriter, prepare_output, storage_error, write_summary
+from rm_copilot.campaigns.ports import CampaignSettings, Services
 from rm_copilot.campaigns.rows import build_batch
 from rm_copilot.campaigns.segment import Segment, parse_segment
 from rm_copilot.campaigns.selection import Shard, candidate_ids, read_customer_ids
-from rm_copilot.config import Settings
 from rm_copilot.errors import CampaignError
-from rm_copilot.services import Services
 
 BATCH_SIZE = 16
 CHANNELS = ("tablet", "wecom", "sms")
@@ -91,12 +91,13 @@ ProgressCallback = Callable[[Progress], None]
 _worker_services: Services | None = None
 
 
-def _init_worker(settings_data: dict[str, Any]) -> None:
+def _init_worker(graph: type, settings_type: type, settings_data: dict[str, Any], log_level: str) -> None:
+    """In a worker process: the same graph (the composition root's class) over the same settings."""
     global _worker_services
     from rm_copilot.logging_setup import configure_logging
 
-    configure_logging()
-    _worker_services = Services(Settings(**settings_data))
+    configure_logging(log_level)
+    _worker_services = graph(settings_type(**settings_data))
 
 
 def _work(
@@ -113,7 +114,7 @@ def _segment(expression: str | None) -> Segment | None:
     return parse_segment(expression) if expression else None
 
 
-def default_workers(settings: Settings) -> int:
+def default_workers(settings: CampaignSettings) -> int:
     if settings.llm_backend == "builtin":
         return max(1, os.cpu_count() or 1)
     return max(1, settings.llm_max_concurrency)
@@ -217,7 +218,8 @@ def _submitter(services: Services, workers: int) -> tuple[Executor, Callable[...
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(services.settings.model_dump(mode="json"),),
+            initargs=(type(services), type(services.settings), services.settings.model_dump(mode="json"),
+                      logging.getLevelName(logging.getLogger().level)),
         )
         for _ in range(workers):
             executor.submit(_ready)

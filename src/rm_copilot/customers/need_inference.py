@@ -167,3 +167,9 @@ class NeedScorer:
             age=view.age,
             aum_band=next((t.value for t in tags if t.key == "aum_band"), None),
         )
+
+
+def need_scorer(knowledge_base: Path, catalog: Any) -> NeedScorer:
+    """The scorer of a knowledge base (`marketing/needs.yaml`) over a catalog's products' needs."""
+    model = load_need_model(knowledge_base / "marketing" / "needs.yaml")
+    return NeedScorer(model, {p.id: tuple(p.needs) for p in catalog.all()})

@@ -360,8 +360,6 @@ class CustomerRepository:
         return advisor
 
     def _demo_directory(self) -> Path:
-        if self._demo_dir is not None:
-            return self._demo_dir
-        from rm_copilot.config import get_settings
-
-        return get_settings().knowledge_base / "demo"
+        if self._demo_dir is None:
+            raise ValueError("this repository was built without demo_dir: it has no demo data to load")
+        return self._demo_dir

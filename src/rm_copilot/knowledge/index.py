@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import urlparse
 
@@ -17,8 +18,6 @@ from rm_copilot.knowledge.snapshot import IndexSnapshot, LexicalStore, chunks_fi
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from langchain_core.embeddings import Embeddings
-
-    from rm_copilot.config import Settings
 
 WRITE_BATCH = 256
 EMBED_BATCH = 32
@@ -66,22 +65,6 @@ class KnowledgeIndex:
         self.embedded_chunks = 0
         if not callable(client):
             self._collection  # noqa: B018 - a given client is checked at once, as before
-
-    @classmethod
-    def from_settings(cls, settings: "Settings") -> "KnowledgeIndex":
-        from rm_copilot.knowledge.embedding_cache import CachedEmbeddings, EmbeddingCache
-        from rm_copilot.knowledge.embeddings import make_embeddings
-
-        inner = make_embeddings(
-            settings.embedding_model, batch_size=settings.embedding_batch_size, num_threads=settings.embedding_threads,
-        )
-        embeddings = CachedEmbeddings(inner, EmbeddingCache(settings.resolved_embedding_cache_dir))
-        name = collection_name_for(embeddings.model_id)
-        cache = settings.resolved_home / "index-cache"
-        # A shared Chroma server may be changed by other hosts: read it, never a local copy of it.
-        snapshot = None if settings.chroma_url else IndexSnapshot(cache / name)
-        return cls(lambda: make_chroma_client(settings), embeddings, collection_name=name,
-                   snapshot=snapshot, lexical_store=LexicalStore(cache / "lexical"))
 
     @property
     def _client(self) -> "ClientAPI":
@@ -243,16 +226,17 @@ def collection_name_for(model_id: str) -> str:
     return "knowledge_" + hashlib.sha1(model_id.encode("utf-8")).hexdigest()[:10]
 
 
-def make_chroma_client(settings: "Settings") -> "ClientAPI":
+def make_chroma_client(*, url: str | None, path: Path) -> "ClientAPI":
+    """A Chroma server's client when `url` is given, else an embedded store in `path`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        host, port, ssl = chroma_endpoint(settings.chroma_url)
+    if url:
+        host, port, ssl = chroma_endpoint(url)
         return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 def chroma_endpoint(chroma_url: str) -> tuple[str, int, bool]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -22,7 +21,7 @@ from rm_copilot.knowledge.describe import ProductDescriptions
 from rm_copilot.knowledge.index import KnowledgeIndex
 from rm_copilot.knowledge.lexical import LexicalIndex
 from rm_copilot.knowledge.products import PRODUCT_TYPES, risk_rank
-from rm_copilot.knowledge.tokenizer import Lexicon, get_lexicon
+from rm_copilot.knowledge.tokenizer import Lexicon
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
@@ -120,11 +119,13 @@ class HybridRetriever:
         self._token_cache: dict = {}
 
     @classmethod
-    def from_index(cls, index: KnowledgeIndex, *, lexicon_dir: Path | None = None,
+    def from_index(cls, index: KnowledgeIndex, *, lexicon: Lexicon,
                    config: RetrievalConfig | None = None) -> "HybridRetriever":
+        """The retriever tuned for the index's embedding model; `lexicon` is the configured one
+        (the same the composer uses), never a global default."""
         from rm_copilot.knowledge.embeddings import model_id
 
-        return cls(index, get_lexicon(lexicon_dir), config or config_for(model_id(index.embeddings)))
+        return cls(index, lexicon, config or config_for(model_id(index.embeddings)))
 
     def search(self, query: str, *, k: int = 5, mode: Mode = "hybrid", product_types=None,
                max_risk=None, product_ids=None) -> list[Hit]:

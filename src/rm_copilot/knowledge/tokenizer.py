@@ -187,13 +187,9 @@ class Lexicon:
 
 
 def get_lexicon(directory: Path | None = None) -> Lexicon:
-    """The shared lexicon of a directory (default: the configured knowledge base's lexicon/)."""
-    if directory is None:
-        from rm_copilot.config import get_settings
-
-        configured = get_settings().knowledge_base / "lexicon"
-        directory = configured if configured.is_dir() else DEFAULT_LEXICON_DIR
-    key = Path(directory).resolve()
+    """The shared lexicon of a directory (default: the packaged one); the composition root passes
+    the configured knowledge base's lexicon/."""
+    key = Path(directory if directory is not None else DEFAULT_LEXICON_DIR).resolve()
     with _lexicons_lock:
         if key not in _lexicons:
             _lexicons[key] = Lexicon(key)

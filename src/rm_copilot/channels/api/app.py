@@ -26,7 +26,7 @@ def home_is_empty(services: Services) -> bool:
 
 
 def prepare_if_empty(services: Services) -> bool:
-    from rm_copilot.bootstrap import prepare
+    from rm_copilot.services import prepare
 
     if not home_is_empty(services):
         return False

@@ -37,9 +37,8 @@ def index(
         rm-copilot index
         rm-copilot index --rebuild
     """
-    from rm_copilot.bootstrap import prepare
     from rm_copilot.channels.cli.progress import embedding_progress
-    from rm_copilot.services import get_services
+    from rm_copilot.services import get_services, prepare
 
     started = time.perf_counter()
     with embedding_progress() as progress:

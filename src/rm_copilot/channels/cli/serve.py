@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Annotated
 
@@ -27,11 +28,10 @@ def serve(
     """
     import uvicorn
 
-    from rm_copilot.bootstrap import prepare
     from rm_copilot.channels.cli.progress import embedding_progress
     from rm_copilot.channels.api import create_app
     from rm_copilot.channels.api.app import home_is_empty
-    from rm_copilot.services import get_services
+    from rm_copilot.services import get_services, prepare
 
     services = get_services()
     typer.echo(f"数据目录：{services.settings.resolved_home}    数据库：{_shown_url(services.settings.resolved_database_url)}")
@@ -58,7 +58,7 @@ def worker_app():  # noqa: ANN201 - a FastAPI app, imported by each uvicorn work
     from rm_copilot.channels.api import create_app
     from rm_copilot.logging_setup import configure_logging
 
-    configure_logging()
+    configure_logging(os.environ.get("RM_COPILOT_LOG_LEVEL"))
     logging.getLogger("rm_copilot.api.access").setLevel(logging.INFO)
     return create_app()
 

@@ -23,9 +23,7 @@ router = APIRouter(prefix="/wecom", tags=["wecom"], responses={
 
 def _messenger(request: Request, services: Any) -> MassMessenger:
     """Built inside the handler, after validation: a bad request is 422 even while WeCom is unconfigured (503)."""
-    from rm_copilot.channels.wecom.channel import mass_messenger
-
-    return mass_messenger(services, get_channel(request).client)
+    return services.wecom_mass_messenger(get_channel(request).client)
 
 
 class MassMessageRequest(BaseModel):

@@ -19,14 +19,13 @@ def register(app: typer.Typer) -> None:
 
 def _services_and_client():
     from rm_copilot.channels.cli.assistant import _ready_services
-    from rm_copilot.channels.wecom.channel import client_from_settings, is_configured
-
     from rm_copilot.config import get_settings
+    from rm_copilot.services import wecom_client, wecom_configured
 
-    if not is_configured(get_settings()):
+    if not wecom_configured(get_settings()):
         raise BadInput("企业微信未配置：请设置 RM_COPILOT_WECOM_TOKEN、_AES_KEY、_CORP_ID、_AGENT_ID、_SECRET")
     services = _ready_services(index=False)
-    return services, client_from_settings(services.settings)
+    return services, wecom_client(services.settings)
 
 
 def _wecom(call: Any) -> Any:
@@ -69,13 +68,12 @@ def mass_send(
 
         rm-copilot wecom mass-send --campaign 3f2a9c0d1e4b5a67
     """
-    from rm_copilot.channels.wecom.channel import mass_messenger
     from rm_copilot.channels.wecom.mass_sources import campaign_candidates, campaign_owner, campaign_source
 
     services, client = _services_and_client()
     advisor = services.customers.advisor(campaign_owner(services.session_factory, campaign))
     job, rows = campaign_source(services.session_factory)(campaign, advisor.id)
-    messenger = mass_messenger(services, client)
+    messenger = services.wecom_mass_messenger(client)
     _print(_wecom(lambda: messenger.create(advisor, campaign_candidates(job, rows), campaign_id=campaign)), as_json)
 
 
@@ -90,7 +88,6 @@ def mass_status(
 
         rm-copilot wecom mass-status 5c4943da2bab45f7
     """
-    from rm_copilot.channels.wecom.channel import mass_messenger
     from rm_copilot.channels.wecom.models import WeComMassMessage
 
     services, client = _services_and_client()
@@ -98,7 +95,7 @@ def mass_status(
         mass = session.get(WeComMassMessage, mass_id)
     if mass is None:
         raise NotFound(f"没有找到群发任务 {mass_id[:16]}")
-    _print(_wecom(lambda: mass_messenger(services, client).refresh(mass.advisor_id, mass_id)), as_json)
+    _print(_wecom(lambda: services.wecom_mass_messenger(client).refresh(mass.advisor_id, mass_id)), as_json)
 
 
 @wecom_app.command("push-today")
@@ -111,10 +108,8 @@ def push_today(
 
         rm-copilot wecom push-today --advisor A001
     """
-    from rm_copilot.channels.wecom.channel import build_feedback
-
     services, client = _services_and_client()
-    feedback = build_feedback(services, client)
+    feedback = services.wecom_feedback(client)
     advisors = [services.customers.advisor(advisor)] if advisor else services.customers.advisors()
     for person in advisors:
         if not person.wecom_userid:

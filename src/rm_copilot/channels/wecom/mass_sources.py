@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rm_copilot.campaigns.records import find_campaign
 from rm_copilot.errors import BadInput, NotFound
 
 
@@ -60,10 +61,7 @@ def campaign_source(session_factory: Any):
     """Reads a finished API campaign job of this advisor and its JSONL rows."""
 
     def read(campaign_id: str, advisor_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        from rm_copilot.campaigns.models import CampaignJob
-
-        with session_factory() as session:
-            job = session.get(CampaignJob, campaign_id)
+        job = find_campaign(session_factory, campaign_id)
         if job is None or job.advisor_id != advisor_id:
             raise NotFound(f"没有找到批量任务 {campaign_id[:32]}")
         if job.status != "done":
@@ -79,8 +77,7 @@ def campaign_source(session_factory: Any):
                         continue  # not a finished row: never sent
                     if isinstance(row, dict):
                         rows.append(row)
-        info = {"id": job.id, "product_id": job.product_id, "channel": job.channel,
-                "scenario": getattr(job, "scenario", None)}
+        info = {"id": job.id, "product_id": job.product_id, "channel": job.channel, "scenario": job.scenario}
         return info, rows
 
     return read
@@ -88,10 +85,7 @@ def campaign_source(session_factory: Any):
 
 def campaign_owner(session_factory: Any, campaign_id: str) -> str:
     """The advisor who started this API campaign job (for the CLI, which has no signed-in advisor)."""
-    from rm_copilot.campaigns.models import CampaignJob
-
-    with session_factory() as session:
-        job = session.get(CampaignJob, campaign_id)
+    job = find_campaign(session_factory, campaign_id)
     if job is None:
         raise NotFound(f"没有找到批量任务 {campaign_id[:32]}")
     return job.advisor_id

@@ -9,10 +9,10 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from rm_copilot.channels.wecom.channel import Outcome, WeComChannel, is_configured
+from rm_copilot.channels.wecom.channel import Outcome, WeComChannel
 from rm_copilot.channels.wecom.crypto import InvalidSignature, WeComCryptoError
 from rm_copilot.channels.wecom.messages import MAX_BODY_BYTES, MalformedMessage
-from rm_copilot.services import get_services
+from rm_copilot.services import get_services, wecom_configured
 
 
 class ErrorDetail(BaseModel):
@@ -35,20 +35,20 @@ def get_channel(request: Request) -> WeComChannel:
     if channel is not None:
         return channel
     services = getattr(state, "services", None) or get_services()
-    if not is_configured(services.settings):
+    if not wecom_configured(services.settings):
         raise HTTPException(status_code=503, detail="企业微信未配置")
     with _build_lock:
         if getattr(state, "wecom_channel", None) is None:
-            state.wecom_channel = WeComChannel.from_services(services)
+            state.wecom_channel = services.make_wecom_channel()
     return state.wecom_channel
 
 
 def start_channel(app, services) -> None:  # noqa: ANN001 - FastAPI app and Services
     """At start-up, when WeCom is configured: build the channel so messages a stopped process acknowledged are answered."""
-    if is_configured(services.settings):
+    if wecom_configured(services.settings):
         with _build_lock:
             if getattr(app.state, "wecom_channel", None) is None:
-                app.state.wecom_channel = WeComChannel.from_services(services)
+                app.state.wecom_channel = services.make_wecom_channel()
 
 
 ChannelDep = Annotated[WeComChannel, Depends(get_channel)]
