@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, Integer, create_engine, event, update
+from sqlalchemy import DateTime, Engine, Integer, create_engine, event, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -106,7 +106,7 @@ class StoreProbe:
                 now = naive_utc_now()
                 changed = connection.execute(update(StoreHeartbeat).where(StoreHeartbeat.id == 1).values(checked_at=now))
                 if changed.rowcount == 0:
-                    connection.execute(StoreHeartbeat.__table__.insert().values(id=1, checked_at=now))
+                    connection.execute(insert(StoreHeartbeat).values(id=1, checked_at=now))
         except SQLAlchemyError as error:
             return {"database": store_error_reason(error)}
         return {}

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rm_copilot.generation.request import QuestionForm
+
 ROUTES = ("compare", "recommend", "profile", "list", "yesno", "fact", "refuse")
 
 _COMPARE = re.compile(r"区别|不同|差别|差异|对比|比较|比一比|分别|各是|各多少|各自|哪个(?:好|高|低|更|划算|合适)|差多少|相比|vs|VS")
@@ -38,7 +40,7 @@ class Route:
         return self.kind
 
 
-def question_form(question: str) -> str:
+def question_form(question: str) -> QuestionForm:
     if _LIST.search(question):
         return "list"
     if _YESNO.search(question):

@@ -48,6 +48,6 @@ def quoted_after_negation(text: str, start: int, negation: NegationDetector) -> 
     if opener == -1:
         return False
     before = prefix[:opener]
-    before = before[:_LIST_TAIL.search(before).start()]
+    before = _LIST_TAIL.sub("", before, count=1)
     normalized = normalize(before).text
     return bool(normalized) and negation.negated(normalized, len(normalized))

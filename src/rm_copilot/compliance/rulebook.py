@@ -194,8 +194,10 @@ class Rulebook(_Strict):
         disclosures: list[Disclosure] = []
         disclosure_path = directory / DISCLOSURE_FILE
         if disclosure_path.is_file():
-            data = _read(disclosure_path)
-            for raw in (data or {}).get("disclosures", []):
+            data = _read(disclosure_path) or {}
+            if not isinstance(data, dict) or not isinstance(data.get("disclosures", []), list):
+                raise RulebookError(f"{disclosure_path.name}: 缺少 disclosures 列表")
+            for raw in data.get("disclosures", []):
                 rule_id = raw.get("id", "?") if isinstance(raw, dict) else "?"
                 disclosures.append(_parse(disclosure_path, Disclosure, raw, rule_id))
         if not rules:

@@ -12,6 +12,7 @@ A file that cannot be read or does not hold the expected inputs is ignored and r
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -63,7 +64,7 @@ def build(terms: list[str], patterns: list[str]) -> WordData:
 def fingerprint(terms: list[str], patterns: list[str]) -> str:
     digest = hashlib.sha256(f"format={FORMAT}".encode())
     for module in (evasion, prefilter):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(inspect.getfile(module)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     for package in ("pypinyin", "four_corner_method"):
         digest.update(f"\0{package}={_version(package)}".encode())

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.errors import BadInput, ImportRejected
@@ -116,7 +117,7 @@ def describe_errors(error: ValidationError) -> list[str]:
     return messages
 
 
-def _message(item: dict[str, Any]) -> str:
+def _message(item: ErrorDetails) -> str:
     kind = item["type"]
     if kind == "value_error":
         return str(item["ctx"]["error"])

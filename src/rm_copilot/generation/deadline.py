@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from langchain_core.language_models import BaseChatModel
@@ -75,7 +75,8 @@ class _DeadlineStream(httpx.SyncByteStream):
         self._request = request
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._response.stream:
+        # The inner transport is synchronous, so its stream is a SyncByteStream.
+        for chunk in cast(httpx.SyncByteStream, self._response.stream):
             remaining = _remaining()
             if remaining is not None and remaining <= 0:
                 raise httpx.ReadTimeout("LLM deadline passed", request=self._request)

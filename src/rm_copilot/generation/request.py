@@ -10,12 +10,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 REQUEST_KEY = "rm_request"
+QuestionForm = Literal["fact", "list", "yesno"]
 
 
 class ComposeRequest(BaseModel):
     task: Literal["script", "answer"]
     intent: Literal["question", "recommend", "profile", "compare", "refuse"] = "question"
-    form: Literal["fact", "list", "yesno"] = "fact"
+    form: QuestionForm = "fact"
     subjects: list[str] = Field(default_factory=list)  # the products asked about, by catalog name
     scenario: str = "product"
     channel: str = "tablet"

@@ -41,8 +41,8 @@ Terms = Callable[[str], set[str]]
 def _words(question: str, terms: Terms | None, verb: str | None = None) -> list[str]:
     """What the question asks about — the words after its verb ("能报销医药费" → 报销, 医药费), in order."""
     at = question.find(verb) if verb else -1
-    asked = question[at + len(verb):] if at >= 0 and re.search(r"[\u4e00-\u9fff]{2}", question[at + len(verb):]) \
-        else question
+    tail = question[at + len(verb):] if verb and at >= 0 else ""
+    asked = tail if re.search(r"[\u4e00-\u9fff]{2}", tail) else question
     found = terms(asked) if terms else {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", asked)
                                         for i in range(len(run) - 1)}
     words = [w for w in found if w not in _MODAL and len(w) >= 2 or w in {"取", "买", "赎", "退", "借"}]

@@ -54,12 +54,9 @@ def durations(text: str) -> set[int]:
     """Every duration the text mentions, in days (半年 → 182, 一年期 → 365)."""
     found: set[int] = set()
     for number, unit in _DURATION.findall(normalize(text)):
-        if number == "半":
-            value = 0.5
-        else:
-            value = chinese_number(number)
-            if value is None:
-                continue
+        value: float | None = 0.5 if number == "半" else chinese_number(number)
+        if value is None:
+            continue
         found.add(round(value * _UNIT_DAYS[unit]))
     return found
 

@@ -31,7 +31,7 @@ class RiskNameUse:
 
 
 def risk_level_names(text: str, source: str = "") -> list[RiskNameUse]:
-    uses = []
+    uses: list[RiskNameUse] = []
     for pattern in _PATTERNS:
         uses.extend(RiskNameUse(m.group(1), m.group(2), source) for m in pattern.finditer(text))
     return uses

@@ -37,6 +37,7 @@ CurrentAdvisor = Annotated[AdvisorView, Depends(current_advisor)]
 
 def chat_rate_limit(request: Request, advisor: CurrentAdvisor, credentials: BearerDep) -> None:
     """One bucket per token (hashed, so no raw token sits in memory longer than the request)."""
+    assert credentials is not None  # current_advisor has refused a request without a token
     limiter = request.app.state.chat_limiter  # SqlRateLimiter or TokenBucketLimiter: acquire(key) -> seconds
     key = hashlib.sha256(credentials.credentials.encode()).hexdigest()
     retry_after = limiter.acquire(key)

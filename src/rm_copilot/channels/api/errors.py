@@ -120,7 +120,8 @@ async def store_error(request: Request, error: SQLAlchemyError) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(SQLAlchemyError, store_error)
-    app.add_exception_handler(RmCopilotError, domain_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    # Registered through the decorator form, which types a handler of a narrower exception correctly.
+    app.exception_handler(SQLAlchemyError)(store_error)
+    app.exception_handler(RmCopilotError)(domain_error)
+    app.exception_handler(RequestValidationError)(validation_error)
+    app.exception_handler(StarletteHTTPException)(http_error)

@@ -92,6 +92,8 @@ class WeComBot:
         target = press.target
         if press.kind == DRAFT_ACTION:
             return self._draft(advisor_id, target.customer_id, target.scenario, target.product_id)
+        if self._feedback is None:  # card events reach here only with feedback configured
+            return replies.UNKNOWN_CARD, []
         return self._feedback.record_press(advisor_id, press, userid=message.from_user,
                                            response_code=message.response_code), []
 

@@ -51,9 +51,9 @@ def parse_button_key(key: str | None) -> ButtonPress | None:
     if len(parts) != 6 or parts[0] != KEY_VERSION or parts[1] not in BUTTON_KINDS:
         return None
     fields = [None if part == "-" else part for part in parts[2:]]
-    if fields[0] is None or any(part is not None and not _PART.match(part) for part in fields):
-        return None
     customer_id, script_id, scenario, product_id = fields
+    if customer_id is None or any(part is not None and not _PART.match(part) for part in fields):
+        return None
     if scenario is not None and scenario not in SCENARIO_LABELS:
         return None
     return ButtonPress(parts[1], CardTarget(customer_id, script_id, scenario, product_id))

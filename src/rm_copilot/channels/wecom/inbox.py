@@ -113,7 +113,7 @@ class WeComInbox:
 
     def _prune_now_and_then(self) -> None:
         now = time.monotonic()
-        if now - self._last_prune < 3600:
+        if self._factory is None or now - self._last_prune < 3600:
             return
         self._last_prune = now
         cutoff = utc_now() - self._keep_rows

@@ -12,9 +12,9 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from rm_copilot.channels.wecom.client import MASS_TEXT_LIMIT, WeComApiError
@@ -71,7 +71,7 @@ class MassMessenger:
             session.add(WeComMassMessage(id=mass_id, advisor_id=advisor.id, sender=advisor.wecom_userid,
                                          campaign_id=campaign_id, script_id=script_id, created_at=now))
             session.add_all(self._row(mass_id, c, "excluded", reason, now) for c, reason in excluded)
-        tasks = []
+        tasks: list[dict[str, Any]] = []
         by_text: dict[str, list[tuple[Candidate, str]]] = {}
         for candidate, external_userid in included:
             by_text.setdefault(candidate.text or "", []).append((candidate, external_userid))
@@ -114,6 +114,7 @@ class MassMessenger:
             if reason is None:
                 reason = self._exclusion(candidate, view, recent.get(candidate.customer_id, 0))
             if reason is None:
+                assert view is not None  # no reason to exclude: the customer was found as the advisor's own
                 included.append((candidate, view.external_userid))
                 recent[candidate.customer_id] = recent.get(candidate.customer_id, 0) + 1
             else:
@@ -165,11 +166,11 @@ class MassMessenger:
             by_msgid.setdefault(row.msgid or "", {})[row.external_userid or ""] = row
         for msgid, recipients in by_msgid.items():
             for result in self._client.groupmsg_send_results(msgid, mass.sender):
-                row = recipients.get(str(result.get("external_userid")))
+                recipient = recipients.get(str(result.get("external_userid")))
                 change = WECOM_STATUS.get(result.get("status"))
-                if row is not None and change is not None and self._settle(row, *change):
+                if recipient is not None and change is not None and self._settle(recipient, *change):
                     if change[0] == "sent":
-                        self._record_sent(mass, row)
+                        self._record_sent(mass, recipient)
         return self.status(advisor_id, mass_id)
 
     def _settle(self, row: WeComMassRecipient, status: str, reason: str | None) -> bool:
@@ -179,7 +180,7 @@ class MassMessenger:
                 update(WeComMassRecipient)
                 .where(WeComMassRecipient.id == row.id, WeComMassRecipient.status == "pending")
                 .values(status=status, reason=reason, sent_at=self._clock() if status == "sent" else None))
-        return done.rowcount == 1
+        return cast("CursorResult[Any]", done).rowcount == 1
 
     def _record_sent(self, mass: WeComMassMessage, row: WeComMassRecipient) -> None:
         try:

@@ -11,14 +11,15 @@ import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, select, update
+from sqlalchemy import CursorResult, DateTime, Integer, String, Text, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rm_copilot.channels.wecom.messages import InboundMessage
-from rm_copilot.db import Base
 from rm_copilot.clock import utc_now
+from rm_copilot.db import Base
 from rm_copilot.leases import has_passed, owner_is_dead, this_owner
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class PendingMessages:
                        PendingWeComMessage.lease_until == row.lease_until)
                 .values(owner=self._owner, lease_until=utc_now() + self._lease, attempts=row.attempts + 1)
             )
-            return changed.rowcount == 1
+            return cast("CursorResult[Any]", changed).rowcount == 1  # an UPDATE answers a cursor result
 
 
 def _message(data: str) -> InboundMessage:

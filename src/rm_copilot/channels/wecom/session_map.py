@@ -14,8 +14,8 @@ from typing import Protocol
 from sqlalchemy import DateTime, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from rm_copilot.db import Base
 from rm_copilot.clock import utc_now
+from rm_copilot.db import Base
 
 Key = tuple[str, str]  # (WeCom user id, customer id or "")
 

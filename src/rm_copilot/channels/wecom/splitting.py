@@ -31,7 +31,9 @@ def _pieces(text: str, ends: frozenset[str]) -> list[str]:
 
 
 def _hard_split(text: str, max_bytes: int) -> list[str]:
-    chunks, current, size = [], [], 0
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
     for char in text:
         width = _byte_len(char)
         if size + width > max_bytes and current:

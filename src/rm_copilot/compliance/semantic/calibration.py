@@ -28,7 +28,7 @@ def calibrate(scores: np.ndarray, categories: Sequence[str], is_bad: np.ndarray,
               passed_by_rules: np.ndarray, names: Sequence[str], *, budget: float, floor: float) -> dict[str, float]:
     """Thresholds per category such that flagged compliant sentences stay within `budget` (a share
     of the compliant sentences the rules pass)."""
-    categories = np.asarray(categories)
+    category = np.asarray(categories)
     target_bad = is_bad & missed_by_rules
     target_good = ~is_bad & passed_by_rules
     allowed = budget * max(1, int(target_good.sum()))
@@ -36,10 +36,10 @@ def calibrate(scores: np.ndarray, categories: Sequence[str], is_bad: np.ndarray,
     for exchange in (1000.0, 300.0, 100.0, 50.0, 30.0, 20.0, 10.0, 6.0, 4.0, 3.0, 2.0, 1.5, 1.0):
         trial = {}
         for name in names:
-            in_category = categories == name
+            in_category = category == name
             trial[name] = _best_threshold(scores[in_category & target_bad], scores[in_category & target_good],
                                           exchange, floor)
-        alarms = sum(int(((categories == n) & target_good & (scores >= t)).sum()) for n, t in trial.items())
+        alarms = sum(int(((category == n) & target_good & (scores >= t)).sum()) for n, t in trial.items())
         if alarms > allowed:
             break
         chosen = trial

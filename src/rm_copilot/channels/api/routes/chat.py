@@ -3,7 +3,7 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from rm_copilot.channels.api.deps import ChatRateLimit, CurrentAdvisor, ServicesDep, ensure_own_customer
-from rm_copilot.channels.api.responses import NOT_FOUND, RATE_LIMITED
+from rm_copilot.channels.api.responses import NOT_FOUND, RATE_LIMITED, Responses
 from rm_copilot.channels.api.schemas import ChatRequest, ChatResponse
 from rm_copilot.channels.api.streaming import first_event, sse_events
 
@@ -25,7 +25,7 @@ def _json_data(component: str) -> dict:
 
 
 # Each server-sent event (OpenAPI 3.2 style): sentences, then the full answer; `error` if cut short.
-STREAM_DOC = {
+STREAM_DOC: Responses = {
     200: {
         "description": "事件流：若干 `delta`（逐句、已过合规的文本），最后一个 `done`（完整回答对象，同 /chat）",
         "content": {"text/event-stream": {"schema": {"oneOf": [
