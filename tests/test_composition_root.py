@@ -85,3 +85,15 @@ def test_the_scan_flags_each_way_of_reaching_the_root(source):
 ])
 def test_the_scan_accepts_plain_domain_code(source):
     assert violations(source) == []
+
+
+def test_the_compliance_contract_forbids_every_other_part_of_the_project():
+    """`lint-imports` lists what compliance may not import; a new top-level module must be added there."""
+    import tomllib
+
+    config = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"]
+                    if c["source_modules"] == ["rm_copilot.compliance"])
+    parts = {p.stem for p in SRC.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    allowed = {"__init__", "compliance", "errors", "db", "clock", "vocabulary"}
+    assert {f"rm_copilot.{name}" for name in parts - allowed} == set(contract["forbidden_modules"])

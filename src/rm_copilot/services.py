@@ -53,13 +53,13 @@ def lexicon_dir(settings: Settings) -> Path:
     return configured if configured.is_dir() else DEFAULT_LEXICON_DIR
 
 
-def make_builtin_model(settings: Settings) -> "BuiltinComposerChatModel":
+def make_builtin_model(settings: Settings) -> BuiltinComposerChatModel:
     from rm_copilot.generation.backends import make_builtin_model as builtin
 
     return builtin(settings.prompts_dir, settings.knowledge_base / "lexicon")
 
 
-def make_chat_model(settings: Settings) -> "BaseChatModel":
+def make_chat_model(settings: Settings) -> BaseChatModel:
     """The configured chat model: an OpenAI-compatible server, or the builtin composer."""
     if settings.llm_backend == "openai":
         from rm_copilot.generation.backends import make_openai_model
@@ -70,7 +70,7 @@ def make_chat_model(settings: Settings) -> "BaseChatModel":
     return make_builtin_model(settings)
 
 
-def make_embeddings(settings: Settings) -> "Embeddings":
+def make_embeddings(settings: Settings) -> Embeddings:
     """The configured embedding model, behind the on-disk cache of computed vectors."""
     from rm_copilot.knowledge.embedding_cache import CachedEmbeddings, EmbeddingCache
     from rm_copilot.knowledge.embeddings import make_embeddings as embeddings_for
@@ -80,7 +80,7 @@ def make_embeddings(settings: Settings) -> "Embeddings":
     return CachedEmbeddings(inner, EmbeddingCache(settings.resolved_embedding_cache_dir))
 
 
-def make_knowledge_index(settings: Settings) -> "KnowledgeIndex":
+def make_knowledge_index(settings: Settings) -> KnowledgeIndex:
     from rm_copilot.knowledge.index import KnowledgeIndex, collection_name_for, make_chroma_client
     from rm_copilot.knowledge.snapshot import IndexSnapshot, LexicalStore
 
@@ -116,17 +116,24 @@ def wecom_configured(settings: Settings) -> bool:
     return all(getattr(settings, name) for name in REQUIRED_WECOM_SETTINGS)
 
 
-def wecom_client(settings: Settings) -> "WeComClient":
+def _wecom_setting(settings: Settings, name: str) -> str:
+    value = getattr(settings, name)
+    if not value:
+        raise ValueError("WeCom settings are incomplete")
+    return str(value)
+
+
+def wecom_client(settings: Settings) -> WeComClient:
     from rm_copilot.channels.wecom.client import WeComClient
 
-    return WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
-                       settings.wecom_agent_id)
+    return WeComClient(settings.wecom_api_base, _wecom_setting(settings, "wecom_corp_id"),
+                       _wecom_setting(settings, "wecom_secret"), _wecom_setting(settings, "wecom_agent_id"))
 
 
 class _LateCopilot:
     """Resolves the Copilot on first use, in a worker thread, so the first WeCom callback is not slowed."""
 
-    def __init__(self, services: "Services"):
+    def __init__(self, services: Services):
         self._services = services
 
     def chat(self, *args: Any, **kwargs: Any) -> Any:
@@ -140,7 +147,7 @@ class _WeComMarketing:
     """The marketing service, the compliance gate and customer names as WeCom feedback uses them,
     resolved on first use."""
 
-    def __init__(self, services: "Services"):
+    def __init__(self, services: Services):
         self._services = services
 
     def record_outcome(self, *args: Any, **kwargs: Any) -> int:
@@ -170,7 +177,7 @@ class Services:
         self._lock = threading.RLock()
 
     @cached_property
-    def engine(self) -> "Engine":
+    def engine(self) -> Engine:
         from rm_copilot import schema
         from rm_copilot.db import make_engine
 
@@ -180,66 +187,65 @@ class Services:
         return engine
 
     @cached_property
-    def store_probe(self) -> "StoreProbe":
+    def store_probe(self) -> StoreProbe:
         from rm_copilot.db import StoreProbe
 
         return StoreProbe(self.engine)
 
     @cached_property
-    def session_factory(self) -> "sessionmaker[Session]":
+    def session_factory(self) -> sessionmaker[Session]:
         from rm_copilot.db import make_session_factory
 
         return make_session_factory(self.engine)
 
     @cached_property
-    def chat_limiter(self) -> "SqlRateLimiter":
+    def chat_limiter(self) -> SqlRateLimiter:
         from rm_copilot.rate_limits import SqlRateLimiter
 
         return SqlRateLimiter(self.session_factory, self.settings.chat_rate_limit_per_minute)
 
     @cached_property
-    def customers(self) -> "CustomerRepository":
+    def customers(self) -> CustomerRepository:
         from rm_copilot.customers.repository import CustomerRepository
 
         return CustomerRepository(self.session_factory, demo_dir=self.settings.knowledge_base / "demo",
                                   after_upsert=lambda ids: self.inferred_needs.refresh(ids))
 
     @cached_property
-    def inferred_needs(self) -> "InferredNeedStore":
+    def inferred_needs(self) -> InferredNeedStore:
         from rm_copilot.customers.need_inference import need_scorer
         from rm_copilot.customers.need_store import InferredNeedStore
 
         return InferredNeedStore(self.session_factory, need_scorer(self.settings.knowledge_base, self.catalog))
 
     @cached_property
-    def catalog(self) -> "ProductCatalog":
+    def catalog(self) -> ProductCatalog:
         from rm_copilot.knowledge.products import ProductCatalog
 
         return ProductCatalog.from_directory(self.settings.knowledge_base)
 
     @cached_property
-    def lexicon(self) -> "Lexicon":
+    def lexicon(self) -> Lexicon:
         """The configured lexicon: retrieval and the builtin composer tokenise with the same one."""
         from rm_copilot.knowledge.tokenizer import get_lexicon
 
         return get_lexicon(lexicon_dir(self.settings))
 
     @cached_property
-    def knowledge_index(self) -> "KnowledgeIndex":
+    def knowledge_index(self) -> KnowledgeIndex:
         with self._lock:
             return make_knowledge_index(self.settings)
 
     @cached_property
-    def retriever(self) -> "HybridRetriever":
+    def retriever(self) -> HybridRetriever:
         from rm_copilot.knowledge.retriever import HybridRetriever
 
         with self._lock:
             return HybridRetriever.from_index(self.knowledge_index, lexicon=self.lexicon)
 
     @cached_property
-    def compliance(self) -> "ComplianceEngine":
+    def compliance(self) -> ComplianceEngine:
         from rm_copilot.compliance.engine import ComplianceEngine
-
         from rm_copilot.compliance.rulebook import Rulebook
 
         rulebook = Rulebook.from_directory(self.settings.knowledge_base / "compliance")
@@ -263,7 +269,7 @@ class Services:
                                        product_names=names)
 
     @cached_property
-    def sentence_encoder(self) -> "SentenceEncoder":
+    def sentence_encoder(self) -> SentenceEncoder:
         """multilingual-e5-small query vectors for the compliance meaning layer, from the same loaded
         model instance the retriever's e5 embeddings use; loaded on the first sentence that needs it."""
         from rm_copilot.compliance.semantic import LazyEncoder
@@ -272,23 +278,23 @@ class Services:
         return LazyEncoder(E5Embeddings(num_threads=self.settings.embedding_threads)._model)
 
     @cached_property
-    def gate(self) -> "ComplianceGate":
+    def gate(self) -> ComplianceGate:
         from rm_copilot.assistant.gate import ComplianceGate
         from rm_copilot.compliance.audit import SqlAuditSink
 
         return ComplianceGate(self.compliance, self.customers, SqlAuditSink(self.session_factory))
 
     @cached_property
-    def sessions(self) -> "SessionStore":
+    def sessions(self) -> SessionStore:
         from rm_copilot.assistant.sessions import SessionStore
 
         return SessionStore(self.session_factory)
 
     @cached_property
-    def copilot(self) -> "Copilot":
+    def copilot(self) -> Copilot:
         return self.build_copilot()
 
-    def build_copilot(self, model: "BaseChatModel | None" = None) -> "Copilot":
+    def build_copilot(self, model: BaseChatModel | None = None) -> Copilot:
         """A Copilot over this graph; `model` replaces the configured chat model (tests, evaluations)."""
         from rm_copilot.assistant.copilot import Copilot
         from rm_copilot.assistant.guarded import GuardedGenerator
@@ -308,10 +314,10 @@ class Services:
                        variant_policy=self.marketing.variant_policy, script_log=self.marketing.script_log)
 
     @cached_property
-    def marketing(self) -> "MarketingService":
+    def marketing(self) -> MarketingService:
         return self.build_marketing()
 
-    def build_marketing(self, rng: random.Random | None = None) -> "MarketingService":
+    def build_marketing(self, rng: random.Random | None = None) -> MarketingService:
         """The marketing loop over this graph; `rng` seeds the variant bandit (tests)."""
         from rm_copilot.assistant.gate import deliverable
         from rm_copilot.marketing.bandit import ThompsonVariantPolicy
@@ -341,14 +347,14 @@ class Services:
         )
 
     # -- WeCom ---------------------------------------------------------------------------------
-    def wecom_feedback(self, client: "WeComClient") -> "WeComFeedback":
+    def wecom_feedback(self, client: WeComClient) -> WeComFeedback:
         from rm_copilot.channels.wecom.feedback import WeComFeedback
 
         marketing = _WeComMarketing(self)
         return WeComFeedback(marketing, client, marketing.check, marketing.customer_name,
                              latest_script=marketing.latest_script)
 
-    def wecom_mass_messenger(self, client: "WeComClient") -> "MassMessenger":
+    def wecom_mass_messenger(self, client: WeComClient) -> MassMessenger:
         from rm_copilot.channels.wecom.mass import MassMessenger
 
         def check(text: str, product_id: str | None, customer_id: str) -> str:
@@ -359,7 +365,7 @@ class Services:
         return MassMessenger(self.session_factory, self.customers, client, check, self.marketing,
                              max_per_week=self.settings.wecom_mass_max_per_week)
 
-    def make_wecom_channel(self) -> "WeComChannel":
+    def make_wecom_channel(self) -> WeComChannel:
         """A WeCom channel (one per app); raises ValueError when the WeCom settings are incomplete."""
         from rm_copilot.channels.wecom.bot import WeComBot
         from rm_copilot.channels.wecom.channel import WeComChannel
@@ -376,7 +382,8 @@ class Services:
         bot = WeComBot(_LateCopilot(self), self.customers, client, feedback=self.wecom_feedback(client),
                        sessions=SqlSessionMap(self.session_factory))
         channel = WeComChannel(
-            WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id),
+            WeComCrypto(_wecom_setting(settings, "wecom_token"), _wecom_setting(settings, "wecom_aes_key"),
+                        _wecom_setting(settings, "wecom_corp_id")),
             WeComInbox(self.session_factory),
             bot,
             BackgroundWorker(max_workers=max(1, settings.llm_max_concurrency)),

@@ -20,6 +20,7 @@ from rm_copilot.compliance.models import CheckResult
 from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.errors import BadInput
 from rm_copilot.generation.sentences import split_sentences
+from rm_copilot.knowledge.products import ProductCatalog
 
 HISTORY_MESSAGES = 12
 OPERATOR = "cli"  # sessions opened without an advisor (the command line) belong to this owner
@@ -34,16 +35,6 @@ class CustomerBook(Protocol):
     def profile(self, customer_id: str, *, advisor_id: str | None = None) -> Any: ...
 
     def compliance_context(self, customer_id: str) -> Any: ...
-
-
-class Catalog(Protocol):
-    """The product catalog (`rm_copilot.knowledge.products.ProductCatalog`)."""
-
-    def all(self) -> list[Any]: ...
-
-    def get(self, product_id: str) -> Any: ...
-
-    def find_mentions(self, text: str) -> list[Any]: ...
 
 
 class Retriever(Protocol):
@@ -116,7 +107,7 @@ class _Turn:
 class Copilot:
     """`retriever` is a function returning the retriever, called on the first question (the index loads late)."""
 
-    def __init__(self, *, customers: CustomerBook, catalog: Catalog, retriever: Callable[[], Retriever],
+    def __init__(self, *, customers: CustomerBook, catalog: ProductCatalog, retriever: Callable[[], Retriever],
                  gate: ComplianceGate, sessions: ChatSessions, generator: GuardedGenerator, elderly_age: int = 65,
                  chunk_lookup: Callable[[str], Any] | None = None, variant_policy: Any = None,
                  script_log: Any = None, chunk_texts: Callable[[], list[str]] | None = None):
@@ -197,7 +188,7 @@ class Copilot:
         yield from split_sentences(guarded.text)
         yield guarded
 
-    def _begin(self, advisor_id: str, message: str, customer_id: str | None, session_id: str | None,
+    def _begin(self, advisor_id: str | None, message: str, customer_id: str | None, session_id: str | None,
                channel: str | None) -> _Turn:
         message = (message or "").strip()
         if not message:
@@ -214,7 +205,8 @@ class Copilot:
             customer_id = session.customer_id
             history = self.sessions.history(session_id, advisor_id=owner, limit=HISTORY_MESSAGES)
         brief, context = self._customer(customer_id, advisor_id) if customer_id else (None, None)
-        names = (context.full_name,) if getattr(context, "full_name", None) else ()
+        full_name = getattr(context, "full_name", None)
+        names = (full_name,) if full_name else ()
         message = redact_pii(message, names=names)  # questions are stored and may reach an LLM
         session_id = session_id or self.sessions.new_id()
         plan = self.planner.plan(message, history=history, brief=brief, variant=len(history) // 2)

@@ -12,7 +12,16 @@ class CampaignSettings(Protocol):
     """The settings a campaign reads (`rm_copilot.config.Settings`)."""
 
     @property
+    def knowledge_base(self) -> Path: ...
+
+    @property
+    def prompts_dir(self) -> Path: ...
+
+    @property
     def llm_backend(self) -> str: ...
+
+    @property
+    def llm_model(self) -> str: ...
 
     @property
     def llm_max_concurrency(self) -> int: ...
