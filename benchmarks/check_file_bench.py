@@ -1,7 +1,8 @@
 """`rm-copilot check --file F --json` end to end on a large file of marketing copy, audit included.
 
 The file is generated from varied copy: sentences of the product documents and FAQ (selling
-points, risks, disclosures, answers), the regression corpus, greetings and closings with names,
+points, risks, disclosures and terms from the front matter — not its identifiers and tag lists —
+and the documents' prose, answers), the regression corpus, greetings and closings with names,
 amounts and dates. Start-up (imports, engine and services) is measured in the same run by checking
 a one-line file, and subtracted: the figure is sentences per second once the command is running.
 Both wall time and the command's CPU time (user + system, from the kernel) are reported: on a
@@ -23,22 +24,39 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge_base"
 CORPUS = ROOT / "tests" / "data" / "compliance_cases.tsv"
 OPENINGS = ["", "王女士您好，", "张先生，", "您好！", "李总，跟您汇报一下：", "早上好，", "陈阿姨，", "刘经理好，"]
 CLOSINGS = ["", "有问题随时联系我。", "祝您生活愉快！", "详情可来网点咨询。", "感谢您的信任。", "本周五前都可以办理。"]
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+COPY_FIELDS = ("selling_points", "risks", "disclosures", "term", "fees", "liquidity", "min_amount_text")
+
+
+def _front_matter_copy(header: str) -> list[str]:
+    """What copy would say from a document's front matter: selling points, risks, disclosures and the
+    product's terms in words — not its identifiers and tag lists (needs, scenes, aliases…)."""
+    meta = yaml.safe_load(header) or {}
+    out: list[str] = []
+    for key in COPY_FIELDS:
+        value = meta.get(key)
+        out.extend(str(item) for item in value) if isinstance(value, list) else out.append(str(value or ""))
+    return out
 
 
 def copy_sentences() -> list[str]:
     sentences: list[str] = []
     for folder in ("products", "faq", "marketing"):
         for path in sorted((KNOWLEDGE / folder).rglob("*.md")):
-            for match in _SENTENCE.finditer(path.read_text(encoding="utf-8")):
-                sentence = match.group().strip().lstrip("-#*>：: ")
-                if 8 <= len(sentence) <= 120 and not sentence.startswith(("---", "id:", "tags")):
-                    sentences.append(sentence)
+            text = path.read_text(encoding="utf-8")
+            parts = text.split("---", 2) if text.startswith("---") else ["", "", text]
+            for chunk in [*_front_matter_copy(parts[1]), parts[2]]:
+                for match in _SENTENCE.finditer(chunk):
+                    sentence = match.group().strip().lstrip("-#*>：: ")
+                    if 8 <= len(sentence) <= 120:
+                        sentences.append(sentence)
     with CORPUS.open(encoding="utf-8", newline="") as handle:
         sentences += [row["sentence"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
     return sentences

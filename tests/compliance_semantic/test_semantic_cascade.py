@@ -67,3 +67,43 @@ def test_loading_the_artifact_does_not_load_the_model_and_plain_copy_never_does(
         assert layer.findings(normalize(text), ()) == []
     assert not encoder.loaded
 
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("王女士您好，这笔钱到期一分不少地回到卡里。", "这笔钱到期一分不少地回到卡里。"),
+    ("早上好！这笔钱到期一分不少地回到卡里。", "李总，跟您汇报一下：这笔钱到期一分不少地回到卡里。"),
+])
+def test_an_opening_that_only_greets_folds_away(first, second):
+    folder = Folder()
+    assert folder.fold(normalize(first).text) == folder.fold(normalize(second).text)
+
+
+@pytest.mark.parametrize("text", ["客户经理会联系您。", "您好"])
+def test_a_sentence_that_is_not_an_opening_keeps_its_words(text):
+    assert Folder().fold(normalize(text).text) == normalize(text).text
+
+
+def test_latin_text_counts_as_a_cue_by_its_words_not_its_letters(semantic_model):
+    if semantic_model.cue_words is None:
+        pytest.skip("artifact older than cue words")
+    assert not any(c.isascii() and c.isalpha() for c in semantic_model.cue_chars)
+    assert semantic_model.has_cue("capital guaranteed, you never lose")
+    assert not semantic_model.has_cue("needs: [housing, education]")
+
+
+@pytest.mark.slow
+def test_check_many_gives_each_text_the_verdict_check_gives_it(semantic_model, e5_encoder, rulebook):
+    from compliance_support import PRODUCTS, TODAY
+    from rm_copilot.compliance.engine import ComplianceEngine
+
+    def engine():
+        return ComplianceEngine(rulebook, products=PRODUCTS, today=TODAY,
+                                semantic=make_layer(semantic_model, CountingEncoder(e5_encoder), rulebook))
+
+    lines = ["您尽管买，出了岔子由我一个人担着。", "网点周六正常营业。", "这款保本保息。",
+             "这种产品属于躺着收钱的那种。", "您尽管买，出了岔子由我一个人担着。", "风险测评那个您不用管，我直接帮您点完。"]
+    batched, single = engine(), engine()
+    many = batched.check_many(lines)
+    assert [r.to_dict() for r in many] == [single.check(line).to_dict() for line in lines]
+    assert many[0] is many[4]  # identical texts are checked once
+    assert len(batched.semantic.encoder.sentences) <= len(single.semantic.encoder.sentences)

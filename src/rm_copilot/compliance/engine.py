@@ -51,12 +51,31 @@ class ComplianceEngine:
 
     def prime(self, texts: list[str]) -> None:
         """Let the meaning layer judge many texts' sentences in batches before they are checked."""
+        self.check_many(texts)
+
+    def check_many(self, texts: list[str], *, product_type: str | None = None, channel: str | None = None,
+                   customer: CustomerContext | None = None) -> list[CheckResult]:
+        """`check` of each text, with the meaning layer's embeddings computed in batches: every distinct
+        text is checked once with the embedding stage deferred, the sentences left to it are embedded
+        together, and only the texts that had such a sentence are checked again. Identical texts share
+        one result."""
+        distinct = list(dict.fromkeys(texts))
         if self.semantic is None:
-            return
+            done = {text: self.check(text, product_type=product_type, channel=channel, customer=customer)
+                    for text in distinct}
+            return [done[text] for text in texts]
+        done = {}
+        waiting: list[str] = []
         with self.semantic.deferring() as pending:  # rules first: only what they leave is embedded
-            for text in texts:
-                self.check(text)
+            for text in distinct:
+                before = self.semantic.deferrals()
+                done[text] = self.check(text, product_type=product_type, channel=channel, customer=customer)
+                if self.semantic.deferrals() != before:
+                    waiting.append(text)
         self.semantic.resolve(pending)
+        for text in waiting:
+            done[text] = self.check(text, product_type=product_type, channel=channel, customer=customer)
+        return [done[text] for text in texts]
 
     @property
     def version(self) -> str:

@@ -2,7 +2,8 @@
 
 Folding keeps what carries meaning and drops what varies between copies of the same campaign
 line: digits (amounts, dates, rates), masked or addressed names ("王女士", "李总", "张*" → "客户"),
-product names from the catalogue (→ "某产品") and spacing. Training and inference fold alike.
+product names from the catalogue (→ "某产品"), an opening that only greets ("客户您好，") and spacing.
+Training and inference fold alike.
 """
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ _MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*{1,3}")
 _ADDRESSED = re.compile(
     r"(?<![\u4e00-\u9fff])(?:欧阳|司马|上官|诸葛|东方|皇甫|慕容|令狐|夏侯|[\u4e00-\u9fff])"
     r"(?:先生|女士|小姐|总|姐|哥|阿姨|叔|老师|经理|老板|大爷|奶奶|爷爷)"
+)
+# An opening that only addresses or greets ("客户您好，", "早上好，", "客户，跟您汇报一下：") says nothing
+# about the product: folded away, so the same line sent with different openings is judged once.
+_OPENING = re.compile(
+    r"^(?:(?:(?:尊敬的|亲爱的)?客户(?:您好|你好|好)?|您好|你好|(?:早上|上午|中午|下午|晚上|新年|节日)好)[,:!~ ]+)?"
+    r"(?:(?:微信上)?跟您(?:汇报|说|讲|报告)一下[,:!~ ]+)?"
 )
 _SPACES = re.compile(r"\s+")
 MIN_CHARS = 4
@@ -49,6 +56,9 @@ class Folder:
             folded = self._products.sub("某产品", folded)
         folded = _MASKED_NAME.sub("客户", folded)
         folded = _ADDRESSED.sub("客户", folded)
+        opening = _OPENING.match(folded)
+        if opening and opening.end() < len(folded):
+            folded = folded[opening.end():]
         return _DIGITS.sub("#", folded)
 
 
