@@ -15,7 +15,7 @@ class PiiRedactingFilter(logging.Filter):
         if record.exc_info or record.exc_text:
             # Exception texts may quote input (a row, a SQL parameter); formatters reuse exc_text, and
             # another handler may have cached the raw one already.
-            trace = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            trace = record.exc_text or (logging.Formatter().formatException(record.exc_info) if record.exc_info else "")
             record.exc_text = redact_pii(trace)
         if record.stack_info:
             record.stack_info = redact_pii(record.stack_info)

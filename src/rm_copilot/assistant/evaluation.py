@@ -99,6 +99,7 @@ def run_item(copilot: Chat, item: AnswerItem, chunk_text: Callable[[str], str]) 
     for turn in item.turns:
         answer = copilot.chat(None, turn, customer_id=item.customer_id, session_id=session_id)
         session_id = answer.session_id
+    assert answer is not None, "an evaluation item has at least one turn"
     cited = [chunk_text(c["chunk_id"]) for c in answer.citations]
     return judge(item, answer.answer, cited)
 

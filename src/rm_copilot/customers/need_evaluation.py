@@ -15,7 +15,9 @@ REFERENCE_DAY = date(2026, 12, 1)  # a fixed day: the same seed gives the same f
 def evaluate_needs(scorer: NeedScorer, catalog: Any, *, count: int, seed: int,
                    today: date = REFERENCE_DAY) -> dict[str, Any]:
     """`{"precision", "recall", "n", "by_need": {need: {"n", "precision", "recall"}}}` on `count` customers."""
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
     for row, truth in generate_with_needs(count, seed, catalog, ["A001"], today=today):
         inferred = {found.key for found in scorer.infer(scorer.signals_from_row(row, today))}
         held = set(truth)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -46,7 +46,9 @@ def upsert_customers(
     if old_rows:
         session.execute(update(Customer), old_rows)
 
-    tags, holdings, events = [], [], []
+    tags: list[dict[str, Any]] = []
+    holdings: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for record in records:
         tags.extend({"customer_id": record.id, **tag} for tag in record.all_tags(now, today))
         holdings.extend({"customer_id": record.id, **h.model_dump()} for h in record.holdings)
@@ -55,6 +57,6 @@ def upsert_customers(
             for e in record.events
         )
     for model, rows in ((CustomerTag, tags), (Holding, holdings), (CustomerEvent, events)):
-        for chunk in chunked(rows, CHUNK * 10):
-            session.execute(insert(model), chunk)
+        for batch in chunked(rows, CHUNK * 10):
+            session.execute(insert(model), batch)
     return len(new_rows), len(old_rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rm_copilot.generation.quantities import quantities
 from rm_copilot.generation.sentences import split_sentences
@@ -110,8 +110,8 @@ def bigrams(text: str) -> set[str]:
     return {g for g in grams if "|" not in g and g not in _STOP_BIGRAMS}
 
 
-def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list[str] = (),
-                  terms: Terms | None = None, form: str = "fact", subjects: list[str] = ()) -> list[dict]:
+def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: Sequence[str] = (),
+                  terms: Terms | None = None, form: str = "fact", subjects: Sequence[str] = ()) -> list[dict]:
     """The chunk sentences that best match the question, each tagged with its chunk's number.
 
     Nothing when no sentence shares a word with the question: better "not found" than a guess.
@@ -170,7 +170,9 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: list
 def _enumerated(best: dict, chunks: list[dict]) -> list[dict]:
     """The best point's chunk enumerates options line by line: answer with its list, in order."""
     chunk = next((c for c in chunks if c["n"] == best["n"]), None)
-    items = list_lines(chunk) if chunk else []
+    if chunk is None:
+        return []
+    items = list_lines(chunk)
     if len(items) < 2 or not any(best["text"] in item or item in best["text"] for item in items):
         return []
     return [{"n": chunk["n"], "text": phrase(item, chunk), "product_id": chunk.get("product_id")}

@@ -7,6 +7,7 @@ marked face-to-face only.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -62,7 +63,7 @@ class OpportunityEngine:
         self.elderly_age = elderly_age
 
     def for_customers(self, customers: Iterable[tuple[CustomerFacts, dict[str, Any]]], today: date,
-                      dismissed: set[str] = frozenset()) -> list[Opportunity]:
+                      dismissed: AbstractSet[str] = frozenset()) -> list[Opportunity]:
         """Ranked opportunities of these customers (facts, brief), dismissed fingerprints left out."""
         found: list[Opportunity] = []
         for facts, brief in customers:
@@ -99,7 +100,7 @@ class OpportunityEngine:
     def _value(self, view: Any) -> float:
         weights = self.config.value
         aum = next((t.value for t in view.tags.get("behavior", []) if t.key == "aum_band"), None)
-        return weights.tier.get(view.tier, 1.0) * weights.aum_band.get(aum, 1.0)
+        return weights.tier.get(view.tier, 1.0) * (weights.aum_band.get(aum, 1.0) if aum is not None else 1.0)
 
 
 def _product(ranked: list[Recommendation], hit: TriggerHit) -> Any:

@@ -5,10 +5,11 @@ import json
 import sys
 import time
 from pathlib import Path
+from types import TracebackType
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
@@ -76,14 +77,15 @@ class _RichReporter:
             TextColumn("{task.fields[rate]} 条/秒"), TimeRemainingColumn(),
             console=Console(stderr=True),
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _RichReporter:
         self._progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._progress.__exit__(*exc)
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._progress.__exit__(kind, error, trace)
 
     def update(self, progress: Progress) -> None:
         if self._task is None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from typer import _click as click
 from typer._click import exceptions as errors
 from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NO_SUCH_COMMAND = re.compile(r"No such command '(?P<name>.+?)'")
@@ -99,17 +100,20 @@ def report(error: errors.UsageError) -> None:
 
 class ChineseUsageGroup(TyperGroup):
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+             complete_var: str | None = None, standalone_mode: bool = True, windows_expand_args: bool = True,
+             **extra: Any) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode=False,
+                                windows_expand_args=windows_expand_args, **extra)
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  windows_expand_args=windows_expand_args, **extra)
         except errors.NoArgsIsHelpError as error:
             sys.exit(error.exit_code)  # the help text was printed when the error was raised
         except errors.UsageError as error:
             report(error)
             sys.exit(error.exit_code)
-        except errors.Abort:
+        except Abort:
             click.echo("已中断。", err=True)
             sys.exit(130)
         except errors.ClickException as error:
