@@ -97,3 +97,22 @@ def test_the_compliance_contract_forbids_every_other_part_of_the_project():
     parts = {p.stem for p in SRC.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
     allowed = {"__init__", "compliance", "errors", "db", "clock", "vocabulary"}
     assert {f"rm_copilot.{name}" for name in parts - allowed} == set(contract["forbidden_modules"])
+
+
+def test_retrieval_and_the_builtin_composer_tokenise_with_the_configured_lexicon(tmp_path):
+    """A knowledge base with its own lexicon/: the retriever gets it from the root, not a global default."""
+    import shutil
+
+    from rm_copilot.config import Settings
+    from rm_copilot.knowledge.tokenizer import DEFAULT_LEXICON_DIR
+    from rm_copilot.services import Services, make_builtin_model
+
+    knowledge_base = tmp_path / "kb"
+    shutil.copytree(DEFAULT_LEXICON_DIR, knowledge_base / "lexicon")
+    settings = Settings(home=tmp_path / "home", environment="test", knowledge_base=knowledge_base)
+    services = Services(settings)
+
+    configured = (knowledge_base / "lexicon").resolve()
+    assert services.retriever.lexicon.directory.resolve() == configured
+    assert services.retriever.lexicon is services.lexicon
+    assert make_builtin_model(settings).lexicon_dir == str(knowledge_base / "lexicon")
