@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from rm_copilot.customers.repository import CustomerRepository
     from rm_copilot.db import StoreProbe
     from rm_copilot.generation.builtin import BuiltinComposerChatModel
+    from rm_copilot.generation.builtin_composer import BuiltinComposer
     from rm_copilot.knowledge.index import KnowledgeIndex
     from rm_copilot.knowledge.products import ProductCatalog
     from rm_copilot.knowledge.retriever import HybridRetriever
@@ -57,6 +58,14 @@ def make_builtin_model(settings: Settings) -> BuiltinComposerChatModel:
     from rm_copilot.generation.backends import make_builtin_model as builtin
 
     return builtin(settings.prompts_dir, settings.knowledge_base / "lexicon")
+
+
+def make_builtin_composer(settings: Settings) -> BuiltinComposer:
+    """The builtin composer without LangChain: what the guarded generator calls to compose."""
+    from rm_copilot.generation.builtin_composer import BuiltinComposer
+
+    lexicon = settings.knowledge_base / "lexicon"
+    return BuiltinComposer(settings.prompts_dir, lexicon if lexicon.is_dir() else None)
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
@@ -251,7 +260,8 @@ class Services:
         rulebook = Rulebook.from_directory(self.settings.knowledge_base / "compliance")
         products = self.catalog.compliance_refs()
         return ComplianceEngine(rulebook, products=products, elderly_age=self.settings.elderly_age,
-                                semantic=self._semantic_layer(rulebook, products))
+                                semantic=self._semantic_layer(rulebook, products),
+                                cache_dir=self.settings.resolved_home / "compliance-cache")
 
     def _semantic_layer(self, rulebook, products):
         """The meaning layer (on unless RM_COPILOT_COMPLIANCE_SEMANTIC=false): every channel's gate uses it."""
@@ -301,9 +311,11 @@ class Services:
         from rm_copilot.generation.prompts import get_renderer
 
         settings = self.settings
+        # The builtin backend composes without LangChain's chat-model stack (a second of a cold start).
+        if model is None and settings.llm_backend != "builtin":
+            model = make_chat_model(settings)
         generator = GuardedGenerator(
-            model if model is not None else make_chat_model(settings),
-            make_builtin_model(settings), get_renderer(settings.prompts_dir), self.gate,
+            model, make_builtin_composer(settings), get_renderer(settings.prompts_dir), self.gate,
             max_concurrency=settings.llm_max_concurrency,
         )
         return Copilot(customers=self.customers, catalog=self.catalog, retriever=lambda: self.retriever,
