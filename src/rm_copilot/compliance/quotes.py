@@ -3,7 +3,8 @@
 "不得说“保本保息”“本金无忧”“稳赚不赔”" names forbidden phrases; the negation before the first
 quote covers the whole list of quoted items. So does a quotation in a sentence that talks about
 wording ("“亏了我补”这类承诺无效且违规", "文案“板上钉钉的收益”已被合规退回"): a cue from the
-rulebook's `mentions` list anywhere in the sentence outside the quotes. Decided on the original
+rulebook's `mentions` list in the quotation's clause outside the quotes, or in a later clause of the
+same sentence that answers it ("客户把基准理解成“预期收益”，这是误解"). Decided on the original
 text, where the quotation marks still are (normalisation drops them between CJK characters).
 """
 from __future__ import annotations
@@ -37,7 +38,15 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote.start())), default=0)
     closing = _CLAUSE_END.search(text, quote.end())
     clause = text[clause_start:closing.start() if closing else len(text)]
-    return bool(cues.search(normalize(_QUOTED.sub("，", clause)).text))
+    if cues.search(normalize(_QUOTED.sub("，", clause)).text):
+        return True
+    # A later clause of the same sentence may answer the quotation ("…理解成“预期收益”，这是误解"):
+    # a rebuttal after the words, never a prohibition before them ("不得夸大，“保本保息”是真的").
+    if closing is None or closing.group() not in "，,；;":
+        return False
+    end = _SENTENCE_END.search(text, closing.end())
+    rest = text[closing.end():end.start() if end else len(text)]
+    return bool(cues.search(normalize(_QUOTED.sub("，", rest)).text))
 
 
 def quoted_after_negation(text: str, start: int, negation: NegationDetector) -> bool:
