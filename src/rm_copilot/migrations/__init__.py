@@ -5,17 +5,19 @@ the first revision (the schema it was created with) and then upgraded like any o
 """
 from __future__ import annotations
 
+import ast
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
+from sqlalchemy.exc import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 BASELINE = "0001"
@@ -23,6 +25,8 @@ _PG_LOCK_KEY = 7_242_605_113  # any fixed number: serialises upgrades of one Pos
 
 
 def alembic_config(connection: Connection, metadata: MetaData | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.attributes["connection"] = connection
@@ -32,19 +36,59 @@ def alembic_config(connection: Connection, metadata: MetaData | None = None) -> 
 
 @lru_cache(maxsize=1)
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_offline_config())
     return script.get_current_head() or BASELINE
 
 
+@lru_cache(maxsize=1)
+def declared_head() -> str | None:
+    """The head as the revision files declare it (`revision`, `down_revision`), read without
+    importing Alembic; None when they do not form one plain chain (then Alembic decides)."""
+    revisions: dict[str, object] = {}
+    for path in (SCRIPT_LOCATION / "versions").glob("*.py"):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if node.targets[0].id in ("revision", "down_revision") and isinstance(node.value, ast.Constant):
+                    values[node.targets[0].id] = node.value.value
+        if not isinstance(values.get("revision"), str):
+            return None
+        revisions[values["revision"]] = values.get("down_revision")
+    heads = set(revisions) - set(revisions.values())
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _stored_revision(engine: Engine) -> str | None:
+    """alembic_version's one row, by plain SQL (no Alembic import); None when absent or ambiguous."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DatabaseError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def upgrade_to_head(engine: Engine) -> None:
-    """Create or upgrade the schema; safe when several processes open one store at once."""
+    """Create or upgrade the schema; safe when several processes open one store at once.
+
+    A store already at the head is recognised without importing Alembic (a cold CLI command
+    saves its import); anything else goes through Alembic."""
+    declared = declared_head()
+    if declared is not None and _stored_revision(engine) == declared:
+        return
     if current_revision(engine) == head_revision():
         return
+    from alembic import command
+
     with _exclusive(engine), engine.connect() as connection:
         config = alembic_config(connection)
         tables = set(inspect(connection).get_table_names())
@@ -55,6 +99,8 @@ def upgrade_to_head(engine: Engine) -> None:
 
 
 def _offline_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     return config
