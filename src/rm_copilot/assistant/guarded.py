@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rm_copilot.assistant.gate import ComplianceGate
 from rm_copilot.assistant.grounding import ungrounded_quantities
@@ -77,7 +77,7 @@ class GuardedGenerator:
     """`model`: the LLM (a LangChain chat model); None, or a model that itself composes offline
     (`BuiltinComposerChatModel`), means the builtin backend — then nothing of LangChain is used."""
 
-    def __init__(self, model: "BaseChatModel | Composer | None", builtin: Composer, renderer: PromptRenderer,
+    def __init__(self, model: BaseChatModel | Composer | None, builtin: Composer, renderer: PromptRenderer,
                  gate: ComplianceGate, *, max_concurrency: int = 4):
         self.model = model
         self.builtin = builtin
@@ -88,6 +88,11 @@ class GuardedGenerator:
     @property
     def uses_llm(self) -> bool:
         return self.model is not None and not callable(getattr(self.model, "compose", None))
+
+    @property
+    def _llm(self) -> BaseChatModel:
+        """The LLM, when `uses_llm`: a chat model, not a composer."""
+        return cast("BaseChatModel", self.model)
 
     def generate(self, request: ComposeRequest, *, sources: str, post: Post = _same, **check: Any) -> Guarded:
         findings: list[Finding] = []
@@ -154,8 +159,7 @@ class GuardedGenerator:
         if failed or not prefix.strip():
             rest = self.fallback(request, post=post, **check).text
             separator = "\n" if prefix and not prefix.endswith("\n") else ""
-            for sentence in split_sentences(separator + rest):
-                yield sentence
+            yield from split_sentences(separator + rest)
             prefix = prefix + separator + rest
         final = self.gate.check(prefix, **check)
         if final.verdict == "block":
@@ -167,7 +171,7 @@ class GuardedGenerator:
         """Checked sentences of the LLM stream; raises _Rejected at the first one that may not be shown."""
         from rm_copilot.generation.messages import build_messages
 
-        for chunk in self.model.stream(build_messages(request, self.renderer)):
+        for chunk in self._llm.stream(build_messages(request, self.renderer)):
             for sentence in buffer.feed(str(chunk.content)):
                 yield self._deliver(self._check_sentence(post(sentence), sources, check), delivered)
         if rest := buffer.flush():
@@ -193,7 +197,7 @@ class GuardedGenerator:
 
         try:
             with self._llm_slots:
-                return str(self.model.invoke(build_messages(request, self.renderer)).content)
+                return str(self._llm.invoke(build_messages(request, self.renderer)).content)
         except Exception as error:  # timeouts and transport errors: fall back, never fail the request
             log.warning("LLM call failed: %s", type(error).__name__)
             return None

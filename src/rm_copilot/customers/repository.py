@@ -1,6 +1,7 @@
 """The customer and advisor store. The only code that reads the ORM; it hands out masked views."""
 from __future__ import annotations
 
+import builtins
 import hashlib
 import hmac
 import logging
@@ -168,7 +169,7 @@ class CustomerRepository:
                 found.update(session.scalars(select(Customer.id).where(Customer.id.in_(chunk))))
         return found
 
-    def bundles(self, ids: Sequence[str]) -> list[CustomerBundle]:
+    def bundles(self, ids: Sequence[str]) -> builtins.list[CustomerBundle]:
         """View, profile and compliance context of each known id, in the given order (batch jobs)."""
         stmt = select(Customer).where(Customer.id.in_(list(ids)))
         with self._factory() as session:
@@ -189,7 +190,7 @@ class CustomerRepository:
             customer = self._customer(session, customer_id, advisor_id)
             return views.customer_profile(customer, self._today())
 
-    def compliance_context(self, customer_id: str) -> "CustomerContext":
+    def compliance_context(self, customer_id: str) -> CustomerContext:
         """The only place the full name leaves the repository: the engine needs it to mask it."""
         from rm_copilot.compliance import CustomerContext
 
@@ -204,7 +205,7 @@ class CustomerRepository:
 
     def upcoming_events(
         self, advisor_id: str | None, within_days: int = 30
-    ) -> list[UpcomingEvent]:
+    ) -> builtins.list[UpcomingEvent]:
         """Events from a week ago (still timely) to `within_days` ahead, soonest first."""
         today = self._today()
         stmt = (
@@ -267,7 +268,7 @@ class CustomerRepository:
             return 0  # another process loaded them at the same moment
         return created
 
-    def ensure_demo_advisors(self) -> list[AdvisorView]:
+    def ensure_demo_advisors(self) -> builtins.list[AdvisorView]:
         """Add the demo advisors missing from the store; returns every advisor."""
         from rm_copilot.customers.demo import load_demo_advisors
 
@@ -285,7 +286,7 @@ class CustomerRepository:
 
     # advisors -------------------------------------------------------------------------------
 
-    def advisors(self) -> list[AdvisorView]:
+    def advisors(self) -> builtins.list[AdvisorView]:
         with self._factory() as session:
             return [views.advisor_view(a) for a in session.scalars(select(Advisor).order_by(Advisor.id))]
 

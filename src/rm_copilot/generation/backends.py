@@ -19,13 +19,14 @@ def make_openai_model(*, base_url: str | None, model: str, api_key: str, timeout
     """An OpenAI-compatible server; `timeout` is one deadline across the retries and the stream."""
     import httpx
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     from rm_copilot.generation.deadline import DeadlineChatModel, DeadlineTransport
 
     client = ChatOpenAI(
         base_url=base_url,
         model=model,
-        api_key=api_key,
+        api_key=SecretStr(api_key),
         timeout=timeout,
         max_retries=0,  # retried by DeadlineChatModel, within the one deadline
         temperature=0.3,

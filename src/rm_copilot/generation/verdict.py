@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 _VERBS = (  # (question verb, yes, no) — the first that occurs in the question wins
     ("需不需要", "需要", "不需要"), ("要不要", "需要", "不需要"), ("需要", "需要", "不需要"),
@@ -35,7 +36,7 @@ _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 _CONTINUES = re.compile(r"^(?:包括|例如|比如|如|含|以及|或|及)")
 WINDOW = 10  # characters before the word, within its clause
 
-Terms = Callable[[str], set[str]]
+Terms = Callable[[str], AbstractSet[str]]
 
 
 def _words(question: str, terms: Terms | None, verb: str | None = None) -> list[str]:

@@ -37,7 +37,7 @@ class MassMessageRequest(BaseModel):
     text: str | None = Field(default=None, min_length=1, max_length=2000)
 
     @model_validator(mode="after")
-    def _one_source(self) -> "MassMessageRequest":
+    def _one_source(self) -> MassMessageRequest:
         script = (self.script_id, self.customer_id, self.text)
         if self.campaign_id is not None and any(v is not None for v in script):
             raise ValueError("campaign_id 与 script_id/customer_id/text 只能二选一")
@@ -94,6 +94,8 @@ def create_mass_message(body: MassMessageRequest, advisor: CurrentAdvisor, servi
         job, rows = campaign_source(services.session_factory)(body.campaign_id, advisor.id)
         candidates = campaign_candidates(job, rows)
         return _wecom_call(lambda: messenger.create(advisor, candidates, campaign_id=body.campaign_id))
+    # The request model's validator has refused a script source with a part missing.
+    assert body.script_id is not None and body.customer_id is not None and body.text is not None
     ensure_own_customer(services, advisor, body.customer_id)
     candidate = script_candidate(services.marketing.script_log, advisor.id, script_id=body.script_id,
                                  customer_id=body.customer_id, text=body.text)

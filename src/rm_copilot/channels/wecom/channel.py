@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import threading
 import time
@@ -90,7 +91,7 @@ class WeComChannel:
             return 0
         queued = 0
         for message in self.pending.take_abandoned():
-            if self.worker.try_submit(lambda message=message: self._process(message)):
+            if self.worker.try_submit(functools.partial(self._process, message)):
                 queued += 1
         if queued:
             log.warning("re-queued %d acknowledged wecom message(s) left by a stopped process", queued)
