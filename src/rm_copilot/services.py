@@ -168,8 +168,10 @@ class _WeComMarketing:
     def latest_script(self, advisor_id: str, customer_id: str) -> Any:
         return self._services.marketing.script_log.latest_for(advisor_id, customer_id, channel="wecom")
 
-    def check(self, text: str) -> str:
-        return self._services.compliance.check(text, channel="wecom").verdict
+    def check(self, text: str, *, advisor_id: str, customer_id: str | None = None, source: str) -> str:
+        """The gate's verdict, with the customer's context and an audit entry, like every other text."""
+        return self._services.gate.check(text, channel="wecom", advisor_id=advisor_id, customer_id=customer_id,
+                                         source=source).verdict
 
     def customer_name(self, advisor_id: str, customer_id: str) -> str:
         from rm_copilot.errors import NotFound
@@ -369,10 +371,10 @@ class Services:
     def wecom_mass_messenger(self, client: WeComClient) -> MassMessenger:
         from rm_copilot.channels.wecom.mass import MassMessenger
 
-        def check(text: str, product_id: str | None, customer_id: str) -> str:
+        def check(text: str, product_id: str | None, customer_id: str, advisor_id: str) -> str:
             product_type = self.catalog.get(product_id).type if product_id else None
-            context = self.customers.compliance_context(customer_id)
-            return self.compliance.check(text, product_type=product_type, channel="wecom", customer=context).verdict
+            return self.gate.check(text, product_type=product_type, channel="wecom", customer_id=customer_id,
+                                   advisor_id=advisor_id, source="wecom_mass").verdict
 
         return MassMessenger(self.session_factory, self.customers, client, check, self.marketing,
                              max_per_week=self.settings.wecom_mass_max_per_week)

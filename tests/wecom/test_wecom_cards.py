@@ -136,3 +136,30 @@ def test_press_with_a_foreign_key_is_answered_and_records_nothing(wecom_app: WeC
     _press(wecom_app, card, "按钮")
     assert wecom_app.marketing.outcomes == []
     assert wecom_app.api.sent_texts() == [replies.UNKNOWN_CARD]
+
+
+def _gate_checks(app: WeComApp, card: dict) -> list[dict]:
+    from rm_copilot.channels.wecom.cards import card_text
+
+    return [c for c in app.compliance.contexts if c["text"] == card_text(card)]
+
+
+def test_a_script_card_passes_the_gate_for_the_advisor_and_customer_and_is_audited(wecom_app: WeComApp):
+    _deliver(wecom_app, BOUND_USER, "话术 C00012 到期", "9100000000000031")
+    (card,) = wecom_app.api.sent_cards()
+
+    checks = _gate_checks(wecom_app, card)
+    assert checks and all((c.get("channel"), c.get("advisor_id"), c.get("customer_id"), c.get("source"))
+                          == ("wecom", "A001", "C00012", "wecom_card") for c in checks)
+
+
+def test_todays_cards_pass_the_gate_each_with_its_customer_and_the_summary_with_the_advisor(wecom_app: WeComApp):
+    _deliver(wecom_app, BOUND_USER, "今日", "9100000000000032")
+    (summary,) = wecom_app.api.sent_texts()
+    cards = wecom_app.api.sent_cards()
+
+    assert cards and all(
+        [(c.get("advisor_id"), c.get("customer_id"), c.get("source")) for c in _gate_checks(wecom_app, card)]
+        == [("A001", "C00012", "wecom_card")] for card in cards)
+    (summary_check,) = [c for c in wecom_app.compliance.contexts if c["text"] == summary]
+    assert (summary_check.get("advisor_id"), summary_check.get("source")) == ("A001", "wecom_today")

@@ -273,3 +273,15 @@ def test_without_wecom_settings_a_valid_request_is_503_and_a_malformed_one_422()
 
     assert (valid.status_code, valid.json()) == (503, {"detail": "企业微信未配置"})
     assert malformed.status_code == 422 and status.status_code == 503
+
+
+def test_every_mass_text_passes_the_gate_with_the_customers_context_and_is_audited(mass_env: MassEnv):
+    from rm_copilot.compliance.audit import AuditRecord
+
+    campaign = mass_env.campaign([(cid, GOOD_TEXT, "pass") for cid in mass_env.customers[:4]])
+    _create(mass_env, {"campaign_id": campaign})
+
+    with mass_env.services.session_factory() as session:
+        rows = session.scalars(select(AuditRecord).where(AuditRecord.source == "wecom_mass")).all()
+    assert sorted(r.customer_id for r in rows) == sorted(mass_env.customers[:4])
+    assert {(r.advisor_id, r.channel, r.verdict) for r in rows} == {("A001", "wecom", "pass")}

@@ -53,15 +53,18 @@ class FakeVerdict:
 
 
 class FakeCompliance:
-    """Blocks the wording a real rulebook blocks first; records every checked text."""
+    """Blocks the wording a real rulebook blocks first; records every checked text and its context
+    (as the engine and as the gate: advisor, customer, channel, audit source)."""
 
     BLOCKED_WORDS = ("稳赚", "保本保息")
 
     def __init__(self):
         self.checked: list[str] = []
+        self.contexts: list[dict[str, Any]] = []
 
-    def check(self, text: str, **_context: Any) -> FakeVerdict:
+    def check(self, text: str, **context: Any) -> FakeVerdict:
         self.checked.append(text)
+        self.contexts.append({"text": text, **context})
         return FakeVerdict("block" if any(w in text for w in self.BLOCKED_WORDS) else "pass")
 
 

@@ -66,6 +66,7 @@ def build_wecom_app(fake_api: FakeWeComApi, tmp_path: Path, copilot: FakeCopilot
     marketing, compliance = FakeMarketing(copilot.customers), FakeCompliance()
     services.marketing = marketing  # type: ignore[misc]
     services.compliance = compliance  # type: ignore[misc]
+    services.gate = compliance  # type: ignore[misc]
     reset_services(services)
     app = FastAPI()
     app.include_router(router)

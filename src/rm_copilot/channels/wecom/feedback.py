@@ -19,8 +19,13 @@ KIND_WORDS = {"sent": "已发送", "replied": "客户有回复", "meeting": "已
               "declined": "不合适", "complaint": "投诉"}
 TODAY_CARDS = 5
 TODAY_LINES = 10
-ComplianceCheck = Callable[[str], str]  # text → verdict
 CustomerName = Callable[[str, str], str]  # (advisor id, customer id) → masked name
+
+
+class ComplianceCheck(Protocol):
+    """The compliance gate: the verdict for a text shown to `advisor_id` (about `customer_id`), audited as `source`."""
+
+    def __call__(self, text: str, *, advisor_id: str, customer_id: str | None = None, source: str) -> str: ...
 
 
 class Marketing(Protocol):
@@ -44,9 +49,11 @@ class WeComFeedback:
 
     # cards ------------------------------------------------------------------------------------
 
-    def gated(self, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Only cards whose whole text passes the compliance gate."""
-        passed = [card for card in cards if self._check(card_text(card)) == "pass"]
+    def gated(self, advisor_id: str, cards: list[tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:
+        """Only the cards (each with the customer it is about) whose whole text passes the compliance gate."""
+        passed = [card for card, customer_id in cards
+                  if self._check(card_text(card), advisor_id=advisor_id, customer_id=customer_id,
+                                 source="wecom_card") == "pass"]
         if len(passed) < len(cards):
             log.warning("withheld %d wecom card(s) that did not pass compliance", len(cards) - len(passed))
         return passed
@@ -63,7 +70,7 @@ class WeComFeedback:
         if not usable:
             return []
         name = self._name(advisor_id, customer_id)
-        return self.gated([script_card(s, customer_id, name) for s in usable])
+        return self.gated(advisor_id, [(script_card(s, customer_id, name), customer_id) for s in usable])
 
     # outcomes ---------------------------------------------------------------------------------
 
@@ -112,7 +119,8 @@ class WeComFeedback:
             lines.append(f"……其余 {len(found) - TODAY_LINES} 条请在平板页面查看。")
         text = "\n".join(lines)
         shown = found[:TODAY_CARDS]
-        cards = self.gated([opportunity_card(item, n, len(shown)) for n, item in enumerate(shown, 1)])
-        if self._check(text) != "pass":
+        cards = self.gated(advisor_id, [(opportunity_card(item, n, len(shown)), item["customer_id"])
+                                        for n, item in enumerate(shown, 1)])
+        if self._check(text, advisor_id=advisor_id, source="wecom_today") != "pass":
             text = replies.TODAY_CARDS_ONLY if cards else replies.BLOCKED
         return text, cards

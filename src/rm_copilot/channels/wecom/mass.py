@@ -37,7 +37,8 @@ TOO_LONG = f"文本超过企业微信群发长度上限（{MASS_TEXT_LIMIT} 字�
 WEEK = timedelta(days=7)
 COUNTED = ("pending", "sent")  # what uses up a customer's weekly cap
 WECOM_STATUS = {1: ("sent", None), 2: ("failed", NOT_FRIEND), 3: ("failed", ALREADY_RECEIVED)}
-Check = Callable[[str, str | None, str], str]  # (text, product id, customer id) → verdict for channel wecom
+# (text, product id, customer id, advisor id) → the compliance gate's verdict for channel wecom (audited)
+Check = Callable[[str, str | None, str, str], str]
 
 
 class MassSendFailed(Exception):
@@ -128,7 +129,8 @@ class MassMessenger:
             return NO_CONTACT
         if sent_this_week >= self.max_per_week:
             return f"近7天已有{sent_this_week}条群发，达到每周上限{self.max_per_week}条"
-        if not candidate.text or self._check(candidate.text, candidate.product_id, candidate.customer_id) != "pass":
+        if not candidate.text or self._check(candidate.text, candidate.product_id, candidate.customer_id,
+                                             view.advisor_id) != "pass":
             return NOT_PASSED
         if len(candidate.text.encode()) > MASS_TEXT_LIMIT:
             return TOO_LONG
