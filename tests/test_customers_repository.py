@@ -125,6 +125,16 @@ def test_list_filters_by_advisor_and_search(repo, tmp_path):
     assert repo.count(advisor_id="A002") == 1
 
 
+@pytest.mark.parametrize("term", ["%", "_", "上%", "\\"])
+def test_search_wildcards_match_literally_not_the_whole_book(repo, tmp_path, term):
+    _import(repo, tmp_path, [
+        customer_row(id="C90001", advisor_id="A001", city="北京"),
+        customer_row(id="C90002", advisor_id="A001", city="上海"),
+    ])
+    assert repo.list(advisor_id="A001", search=term) == []
+    assert [v.id for v in repo.list(advisor_id="A001", search="上")] == ["C90002"]
+
+
 def test_iter_ids_and_views_stream_in_batches_in_order(repo, tmp_path):
     _import(repo, tmp_path, [customer_row(id=f"C9000{i}") for i in range(1, 6)])
     assert list(repo.iter_ids(batch=2)) == [f"C9000{i}" for i in range(1, 6)]
