@@ -13,11 +13,9 @@ from rm_copilot.errors import BadInput
 from rm_copilot.generation.composer import sms_segments
 from rm_copilot.generation.request import ComposeRequest
 from rm_copilot.knowledge.products import ProductCatalog
+from rm_copilot.vocabulary import CHANNELS, SCENARIOS, SENT_CHANNELS
 
-SCENARIOS = ("product", "maturity", "birthday", "event", "care")
-CHANNELS = ("tablet", "wecom", "sms")
 MAX_VARIANTS = 5
-SENT_CHANNELS = ("wecom", "sms")  # channels that deliver the text to the customer themselves
 NO_CONSENT_WARNING = "客户未授权营销：请勿通过企业微信或短信主动发送，仅可在客户主动咨询或面谈时参考"
 CARE_TYPES = ("wealth", "deposit", "fund", "insurance")  # no loan or card pitch on a birthday or at maturity
 MATURITY_SOON_DAYS = 30

@@ -27,6 +27,7 @@ from typing import Any
 from rm_copilot.customers import criteria
 from rm_copilot.customers.criteria import Criterion
 from rm_copilot.errors import CampaignError
+from rm_copilot.vocabulary import EVENT_KINDS, PRODUCT_ID_PREFIXES
 
 Predicate = Callable[[Any], bool]
 
@@ -37,8 +38,6 @@ _COMPARISON = re.compile(r"^(?P<field>[a-z_]+)(?P<op>>=|<=|=|>|<|:)(?P<value>.+)
 _EVENT_WINDOW = re.compile(r"^(?P<kind>[a-z_]+)(?:(?P<op><=|<)(?P<days>\d+))?$")
 _AGE_RANGE = re.compile(r"^(?P<low>\d{1,3})-(?P<high>\d{1,3})$")
 _RISK = re.compile(r"^C[1-5]$")
-_EVENT_KINDS = {"birthday", "maturity", "large_inflow", "life_event"}
-_PRODUCT_TYPES = {"wealth", "fund", "insurance", "deposit", "loan", "card"}
 DEFAULT_EVENT_WINDOW_DAYS = 60
 
 
@@ -269,8 +268,8 @@ def _tag(layer: str | None) -> Callable[[str, str, int], _Part]:
 def _holds(op: str, value: str, position: int) -> _Part:
     if op not in (":", "="):
         raise _error(position - len(op), "holds 只支持 “:”")
-    if value in _PRODUCT_TYPES:
-        prefix = {"wealth": "WM", "fund": "FD", "insurance": "IN", "deposit": "DP", "loan": "LN", "card": "CD"}[value]
+    if value in PRODUCT_ID_PREFIXES:
+        prefix = PRODUCT_ID_PREFIXES[value]
         return _Part(lambda c: any(h.product_id.startswith(prefix) for h in c.holdings))
     return _Part(lambda c: any(h.product_id == value for h in c.holdings))
 
@@ -279,8 +278,8 @@ def _event(op: str, value: str, position: int) -> _Part:
     if op not in (":", "="):
         raise _error(position - len(op), "event 写法如 event:maturity 或 event:maturity<=30")
     match = _EVENT_WINDOW.match(value)
-    if match is None or match["kind"] not in _EVENT_KINDS:
-        raise _error(position, f"事件“{value}”应为 {'/'.join(sorted(_EVENT_KINDS))}，可加 <=天数")
+    if match is None or match["kind"] not in EVENT_KINDS:
+        raise _error(position, f"事件“{value}”应为 {'/'.join(sorted(EVENT_KINDS))}，可加 <=天数")
     kind = match["kind"]
     days = int(match["days"]) if match["days"] else DEFAULT_EVENT_WINDOW_DAYS
     if match["op"] == "<":

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-Verdict = Literal["pass", "rewrite", "block"]
+from rm_copilot.vocabulary import Verdict
+
 Severity = Literal["block", "rewrite", "warn"]
 
 SEVERITY_RANK = {"warn": 1, "rewrite": 2, "block": 3}

@@ -15,17 +15,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rm_copilot.errors import RulebookError
+from rm_copilot.vocabulary import CHANNELS, PRODUCT_TYPES, Channel, ProductType  # noqa: F401 - the engine reads the tuples here
 
 Category = Literal[
     "guarantee", "absolute", "deposit_confusion", "expected_return", "performance", "pressure",
     "inducing", "gift", "misleading", "insurance", "loan", "suitability", "disclosure", "pii",
 ]
 SeverityName = Literal["block", "rewrite", "warn"]
-ProductType = Literal["wealth", "fund", "insurance", "deposit", "loan", "card"]
-Channel = Literal["tablet", "wecom", "sms"]
 
-PRODUCT_TYPES: tuple[str, ...] = ProductType.__args__  # type: ignore[attr-defined]
-CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
 META_FILE = "rulebook.yaml"
 DISCLOSURE_FILE = "disclosures.yaml"
 
@@ -101,7 +98,7 @@ class Rule(_Strict):
             raise ValueError("severity_before_effective 需要 effective_from")
         return self
 
-    def severity_on(self, today: date) -> str:
+    def severity_on(self, today: date) -> SeverityName:
         if self.effective_from and today < self.effective_from:
             return self.severity_before_effective or "warn"
         return self.severity

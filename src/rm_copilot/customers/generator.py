@@ -28,15 +28,13 @@ from rm_copilot.customers.personas import (
     PERSONAS,
     Persona,
 )
-from rm_copilot.customers.tags import AUM_BANDS, RISK_LEVELS, age_on
+from rm_copilot.customers.tags import AUM_BANDS, age_on
+from rm_copilot.vocabulary import CUSTOMER_RISK_LEVELS, PRODUCT_TYPE_LABELS
 
 ELDERLY_AGE = 65
 RETIREMENT_AGE = 63
 CONSENT_RATE = 0.85
 UNASSESSED_RATE = 0.02
-TYPE_LABELS = {
-    "wealth": "理财", "fund": "基金", "insurance": "保险", "deposit": "存款", "loan": "贷款", "card": "信用卡",
-}
 HOLDING_BANDS = ("1万-5万", "5万-20万", "20万-50万", "50万-100万", "100万-300万", "300万以上")
 _PHONE_PREFIXES = ("138", "139", "135", "136", "137", "150", "151", "158", "186", "187", "188", "177", "199")
 _CARD_PREFIXES = (("622202", 16), ("621700", 19), ("622208", 19), ("621799", 19))
@@ -183,7 +181,7 @@ class _Customer:
         weights = list(persona.risk_weights)
         if age >= ELDERLY_AGE:  # the elderly mostly assess conservative: C4/C5 become rare
             weights = [weights[0] + 0.1, weights[1] + 0.1, weights[2], weights[3] * 0.2, weights[4] * 0.1]
-        return self.rng.choices(RISK_LEVELS, weights=weights)[0]
+        return self.rng.choices(CUSTOMER_RISK_LEVELS, weights=weights)[0]
 
     def _assessed_at(self, risk: str | None) -> str | None:
         if risk is None:
@@ -260,7 +258,7 @@ class _Customer:
         spending = rng.sample(persona.spending, rng.randint(1, len(persona.spending)))
         tags += [self._tag("behavior", "spending", item, BEHAVIOR_SOURCES) for item in spending]
         tags.append(self._tag("behavior", "aum_band", AUM_BANDS[aum_index], ("资产统计",)))
-        held = sorted({TYPE_LABELS[h["type"]] for h in holdings}, key=list(TYPE_LABELS.values()).index)
+        held = sorted({PRODUCT_TYPE_LABELS[h["type"]] for h in holdings}, key=list(PRODUCT_TYPE_LABELS.values()).index)
         tags += [self._tag("behavior", "products_held", label, ("资产统计",)) for label in held]
         needs = [persona.needs[0]] + rng.sample(persona.needs[1:], rng.randint(0, len(persona.needs) - 1))
         self.typed_needs = needs

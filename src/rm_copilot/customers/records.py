@@ -15,6 +15,7 @@ from stdnum import luhn
 from stdnum.cn import ric
 
 from rm_copilot.customers.tags import NEED_LABELS, age_band, age_on
+from rm_copilot.vocabulary import CustomerRiskLevel, EventKind
 
 _ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 _PHONE = re.compile(r"1[3-9]\d{9}")
@@ -71,7 +72,7 @@ class HoldingRecord(_Record):
 
 
 class EventRecord(_Record):
-    kind: Literal["birthday", "maturity", "large_inflow", "life_event"]
+    kind: EventKind
     date: date
     detail: str = Field(default="", max_length=256)
 
@@ -114,7 +115,7 @@ class CustomerRecord(_Record):
     city: str = Field(min_length=1, max_length=32)
     occupation: str = Field(min_length=1, max_length=64)
     tier: Literal["大众", "财富", "私行"]
-    risk_level: Literal["C1", "C2", "C3", "C4", "C5"] | None = None
+    risk_level: CustomerRiskLevel | None = None
     risk_assessed_at: date | None = None
     marketing_consent: bool = False
     external_userid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")

@@ -1,4 +1,5 @@
-"""The customer vocabulary: tag layers, tag keys and their Chinese labels, tiers, bands.
+"""The customer vocabulary: tag layers, tag keys and their Chinese labels, tiers, bands (event kinds and
+risk levels are in rm_copilot.vocabulary, shared by every layer).
 
 Need keys are shared with the product catalogue's `needs` field (docs/ARCHITECTURE.md).
 """
@@ -10,12 +11,7 @@ LAYERS: tuple[str, ...] = ("basic", "behavior", "need")
 LAYER_LABELS = {"basic": "基础标签", "behavior": "行为标签", "need": "需求标签"}
 
 TIERS: tuple[str, ...] = ("大众", "财富", "私行")
-RISK_LEVELS: tuple[str, ...] = ("C1", "C2", "C3", "C4", "C5")
 GENDERS: tuple[str, ...] = ("男", "女")
-EVENT_KINDS: tuple[str, ...] = ("birthday", "maturity", "large_inflow", "life_event")
-EVENT_LABELS = {
-    "birthday": "生日", "maturity": "产品到期", "large_inflow": "大额资金入账", "life_event": "人生大事",
-}
 
 NEED_LABELS = {
     "education": "子女教育",

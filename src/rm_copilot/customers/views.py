@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from rm_copilot.compliance.pii import mask_card, mask_id_number, mask_name, mask_phone, redact_pii
 from rm_copilot.customers import models
 from rm_copilot.customers.names import honorific
-from rm_copilot.customers.tags import EVENT_LABELS, LAYERS, NEED_LABELS, age_on, is_stale, label_for
+from rm_copilot.customers.tags import LAYERS, NEED_LABELS, age_on, is_stale, label_for
+from rm_copilot.vocabulary import EVENT_LABELS
 
 # Events this many days old are still a timely reason to call (a large inflow last week).
 RECENT_EVENT_DAYS = 7

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rm_copilot.knowledge.documents import KnowledgeDoc
-from rm_copilot.knowledge.products import PRODUCT_TYPES, TYPE_LABELS, risk_rank
+from rm_copilot.knowledge.products import risk_rank
+from rm_copilot.vocabulary import PRODUCT_TYPE_LABELS, PRODUCT_TYPES
 
 MAX_CHARS = 480
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
@@ -116,7 +117,7 @@ def _base_metadata(doc: KnowledgeDoc) -> dict[str, Any]:
 def _product_facts(doc: KnowledgeDoc) -> str:
     meta = doc.meta
     product_type = str(meta.get("type", ""))
-    lines = [f"产品类型：{TYPE_LABELS.get(product_type, product_type)}；风险等级：{meta.get('risk_level', '')}"]
+    lines = [f"产品类型：{PRODUCT_TYPE_LABELS.get(product_type, product_type)}；风险等级：{meta.get('risk_level', '')}"]
     for key, label in _FACT_LABELS:
         value = meta.get(key)
         if value in (None, "", []):

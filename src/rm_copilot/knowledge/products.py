@@ -3,25 +3,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rm_copilot.errors import BadInput, NotFound
 from rm_copilot.knowledge.documents import KnowledgeDoc, load_documents
+from rm_copilot.knowledge.product_names import ProductNames
+from rm_copilot.vocabulary import PRODUCT_TYPE_LABELS, ProductType
 
 if TYPE_CHECKING:
     from rm_copilot.compliance import ProductRef
 
-ProductType = Literal["wealth", "fund", "insurance", "deposit", "loan", "card"]
-PRODUCT_TYPES: tuple[str, ...] = ("wealth", "fund", "insurance", "deposit", "loan", "card")
-TYPE_LABELS = {
-    "wealth": "理财", "fund": "基金", "insurance": "保险",
-    "deposit": "存款", "loan": "贷款", "card": "信用卡",
-}
-BRAND_PREFIXES = ("星河银行", "星河")
-_MIN_ALIAS_LEN = 3
 
 
 def risk_rank(level: str | None) -> int | None:
@@ -76,21 +69,7 @@ class Product(BaseModel):
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS[self.type]
-
-    def short_names(self) -> list[str]:
-        """Names an advisor types instead of the full name: brandless name plus front-matter aliases."""
-        names = list(self.aliases)
-        for prefix in BRAND_PREFIXES:
-            if self.name.startswith(prefix):
-                names.append(self.name[len(prefix):])
-        seen, result = {self.name}, []
-        for name in names:
-            name = name.strip()
-            if len(name) >= _MIN_ALIAS_LEN and name not in seen:
-                seen.add(name)
-                result.append(name)
-        return result
+        return PRODUCT_TYPE_LABELS[self.type]
 
     @classmethod
     def from_document(cls, doc: KnowledgeDoc) -> Product:
@@ -101,7 +80,7 @@ class Product(BaseModel):
 class ProductCatalog:
     def __init__(self, products: list[Product]):
         self._products = {product.id: product for product in products}
-        self._mentions = _build_mention_automaton(products)
+        self.names = ProductNames(products)  # every name each product goes by, for every layer
 
     @classmethod
     def from_directory(cls, knowledge_base: Path) -> ProductCatalog:
@@ -143,19 +122,14 @@ class ProductCatalog:
         return [p for p in self._products.values() if p.status == "on_sale" and p.risk_rank <= limit]
 
     def find_mentions(self, text: str) -> list[Product]:
-        """Products named in text (full name, short name or id), in order of first mention."""
-        if not text or not self._products:
-            return []
-        found: dict[str, int] = {}
-        for end, (length, product_id) in self._mentions.iter_long(text.upper()):
-            found.setdefault(product_id, end - length + 1)
-        return [self._products[pid] for pid, _ in sorted(found.items(), key=lambda item: item[1])]
+        """Products named in text (id, full name or any other name), in order of first mention."""
+        return [self._products[product_id] for product_id in self.names.mentioned(text)]
 
     def compliance_refs(self) -> list[ProductRef]:
         from rm_copilot.compliance.models import ProductRef
 
         return [
-            ProductRef(id=p.id, name=p.name, type=p.type, risk_level=p.risk_level, aliases=tuple(p.short_names()))
+            ProductRef(id=p.id, name=p.name, type=p.type, risk_level=p.risk_level, aliases=self.names.aliases(p.id))
             for p in self._products.values()
         ]
 
@@ -165,12 +139,3 @@ class ProductCatalog:
     def __iter__(self):
         return iter(self._products.values())
 
-
-def _build_mention_automaton(products: list[Product]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for product in products:
-        for name in (product.id, product.name, *product.short_names()):
-            automaton.add_word(name.upper(), (len(name), product.id))
-    if products:
-        automaton.make_automaton()
-    return automaton

@@ -20,8 +20,9 @@ from rm_copilot.knowledge.chunker import Chunk
 from rm_copilot.knowledge.describe import ProductDescriptions
 from rm_copilot.knowledge.index import KnowledgeIndex
 from rm_copilot.knowledge.lexical import LexicalIndex
-from rm_copilot.knowledge.products import PRODUCT_TYPES, risk_rank
+from rm_copilot.knowledge.products import risk_rank
 from rm_copilot.knowledge.tokenizer import Lexicon
+from rm_copilot.vocabulary import PRODUCT_TYPES
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")

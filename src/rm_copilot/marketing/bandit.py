@@ -14,9 +14,8 @@ from typing import Any
 
 from rm_copilot.marketing.segments import segment_of, variant_label
 from rm_copilot.marketing.settings import ReportConfig
+from rm_copilot.vocabulary import SCENARIO_LABELS
 
-SCENARIO_LABELS = {"product": "产品推荐", "maturity": "到期续接", "birthday": "生日关怀", "event": "活动邀约",
-                   "care": "市场波动安抚"}
 CountSource = Callable[..., dict[int, tuple[int, int]]]  # OutcomeStore.variant_counts
 
 

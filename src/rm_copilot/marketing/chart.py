@@ -20,7 +20,7 @@ def _cjk_font() -> list[str]:
 
 
 def _label(key: str, value: str) -> str:
-    from rm_copilot.marketing.bandit import SCENARIO_LABELS
+    from rm_copilot.vocabulary import SCENARIO_LABELS
 
     if key == "by_variant":
         return f"版本{value}"

@@ -13,12 +13,11 @@ from typing import Any
 
 from statsmodels.stats.proportion import proportion_confint, proportions_chisquare, proportions_ztest
 
-from rm_copilot.marketing.bandit import SCENARIO_LABELS
 from rm_copilot.marketing.outcomes import Contact
 from rm_copilot.marketing.segments import variant_label
-from rm_copilot.marketing.settings import OUTCOME_KINDS, ReportConfig
+from rm_copilot.marketing.settings import ReportConfig
+from rm_copilot.vocabulary import OUTCOME_KINDS, SCENARIO_LABELS
 
-CHANNEL_LABELS = {"tablet": "平板", "wecom": "企业微信", "sms": "短信"}
 DIMENSIONS: dict[str, Callable[[Contact], str]] = {
     "variant": lambda c: variant_label(c.variant),
     "scenario": lambda c: c.scenario or "未标注",

@@ -16,13 +16,10 @@ from rm_copilot.marketing.bandit import ThompsonVariantPolicy
 from rm_copilot.marketing.outcomes import OutcomeStore
 from rm_copilot.marketing.script_log import ScriptLog
 from rm_copilot.marketing.segments import parse_variant, segment_of
-from rm_copilot.marketing.settings import OUTCOME_KINDS, ReportConfig
+from rm_copilot.marketing.settings import ReportConfig
+from rm_copilot.vocabulary import CHANNELS, OUTCOME_KINDS, SCENARIOS
 
 MAX_DETAIL = 200
-CHANNELS = ("tablet", "wecom", "sms")
-SCENARIOS = ("product", "maturity", "birthday", "event", "care")
-KIND_LABELS = {"sent": "已发送", "replied": "客户有回复", "meeting": "已约见", "purchased": "已购买",
-               "declined": "客户婉拒", "complaint": "客户投诉"}
 CampaignLookup = Callable[[str], "dict[str, Any] | None"]
 WITHHELD_REASON = "提醒说明未通过合规检查，已隐藏；请打开客户详情核实后再联系。"
 

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-OUTCOME_KINDS = ("sent", "replied", "meeting", "purchased", "declined", "complaint")
+from rm_copilot.vocabulary import OUTCOME_KINDS
 
 
 class _Config(BaseModel):

@@ -7,11 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from rm_copilot.clock import as_utc
-
-Scenario = Literal["product", "maturity", "birthday", "event", "care"]
-Channel = Literal["tablet", "wecom", "sms"]
-ProductType = Literal["wealth", "fund", "insurance", "deposit", "loan", "card"]
-Verdict = Literal["pass", "rewrite", "block"]
+from rm_copilot.vocabulary import Channel, ProductType, Scenario, Verdict
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_MESSAGE = 2000

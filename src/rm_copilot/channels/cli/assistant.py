@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rm_copilot.errors import BadInput
+from rm_copilot.vocabulary import SCENARIO_LABELS, VERDICT_LABELS
 
 if TYPE_CHECKING:
     from rm_copilot.services import Services
 
-SCENARIO_LABELS = {"product": "产品推荐", "maturity": "到期续接", "birthday": "生日关怀", "event": "活动邀约",
-                   "care": "市场波动安抚"}
-VERDICT_LABELS = {"pass": "通过", "rewrite": "已改写", "block": "拦截"}
 
 
 def register(app: typer.Typer) -> None:

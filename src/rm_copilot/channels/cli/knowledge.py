@@ -58,8 +58,8 @@ def products_list(
         rm-copilot products list --type wealth
         rm-copilot products list --json
     """
-    from rm_copilot.knowledge.products import PRODUCT_TYPES
     from rm_copilot.services import get_services
+    from rm_copilot.vocabulary import PRODUCT_TYPES
 
     if product_type is not None and product_type not in PRODUCT_TYPES:
         _fail(f"未知的产品类型：{product_type}（可选：{'、'.join(PRODUCT_TYPES)}）")

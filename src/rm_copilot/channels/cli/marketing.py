@@ -125,7 +125,8 @@ def campaigns(
         rm-copilot report campaigns
         rm-copilot report campaigns --campaign 3f2a9c --json
     """
-    from rm_copilot.marketing.report import CHANNEL_LABELS, scenario_label
+    from rm_copilot.marketing.report import scenario_label
+    from rm_copilot.vocabulary import CHANNEL_LABELS
 
     services = _services()
     if advisor:

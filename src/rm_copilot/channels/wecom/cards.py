@@ -11,13 +11,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from rm_copilot.vocabulary import SCENARIO_LABELS
+
 KEY_VERSION = "rmc1"
 OUTCOME_BUTTONS = (("sent", "已发送", 1), ("replied", "客户有回复", 1), ("declined", "不合适", 2))
 DRAFT_ACTION = "script"
 BUTTON_KINDS = frozenset({kind for kind, _, _ in OUTCOME_BUTTONS} | {DRAFT_ACTION})
-SCENARIO_LABELS = {
-    "product": "产品推荐", "maturity": "到期续接", "birthday": "生日关怀", "event": "活动邀约", "care": "市场波动安抚",
-}
 SOURCE = {"desc": "客户经理智能助手", "desc_color": 0}
 SCRIPT_HINT = "话术全文见上一条消息；发送给客户后，请点击下方按钮记录结果。"
 _PART = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rm_copilot.vocabulary import PRODUCT_ID_PREFIXES, SCENARIOS
+
 SCENARIO_WORDS = {
     "产品": "product",
     "推荐": "product",
@@ -16,7 +18,6 @@ SCENARIO_WORDS = {
     "安抚": "care",
     "波动": "care",
 }
-SCENARIOS = frozenset(SCENARIO_WORDS.values())
 OUTCOME_WORDS = {
     "已发送": "sent", "发送": "sent", "已发": "sent",
     "客户有回复": "replied", "有回复": "replied", "已回复": "replied", "回复": "replied",
@@ -29,7 +30,7 @@ HELP_WORDS = frozenset({"帮助", "help", "?", "？", "菜单"})
 TODAY_WORDS = frozenset({"今日", "今天", "今日商机", "商机"})
 RESET_WORDS = frozenset({"新对话", "重新开始"})
 _CUSTOMER_ID = re.compile(r"^C\d{3,}$", re.IGNORECASE)
-_PRODUCT_ID = re.compile(r"^(WM|FD|IN|DP|LN|CD)\d{3,}$", re.IGNORECASE)
+_PRODUCT_ID = re.compile(rf"^({'|'.join(PRODUCT_ID_PREFIXES.values())})\d{{3,}}$", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z]{1,2}\d+|[\u4e00-\u9fff]+|\S+")
 _SCRIPT_ID = re.compile(r"^S[0-9a-f]{20}$")
 _RESULT = re.compile(r"^结果[\s:：]*(C\d{3,})[\s,，]+(\S+)(.*)$", re.IGNORECASE | re.DOTALL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rm_copilot.channels.wecom.commands import RESULT_USAGE, SCRIPT_USAGE
+from rm_copilot.vocabulary import SCENARIO_LABELS
 
 UNBOUND_USER = "您好，您的企业微信账号尚未绑定客户经理身份，请联系管理员。"
 CUSTOMER_NOT_FOUND = "未找到该客户或无权查看"
@@ -32,14 +33,6 @@ FIXED_TEXTS = (
     UNBOUND_USER, CUSTOMER_NOT_FOUND, SESSION_RESET, UNSUPPORTED_MESSAGE, TEMPORARY_FAILURE, BLOCKED, HELP,
     SCRIPT_USAGE, RESULT_USAGE, NO_OPPORTUNITIES, TODAY_CARDS_ONLY, UNKNOWN_CARD,
 )
-
-SCENARIO_LABELS = {
-    "product": "产品推荐",
-    "maturity": "到期续接",
-    "birthday": "生日关怀",
-    "event": "活动邀约",
-    "care": "市场波动安抚",
-}
 
 
 def _citation_lines(citations: list[dict[str, Any]]) -> list[str]:

@@ -6,11 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rm_copilot.channels.api.deps import CurrentAdvisor, ServicesDep
 from rm_copilot.channels.api.responses import NOT_FOUND
-from rm_copilot.channels.api.schemas import ID_PATTERN, Channel, Scenario
+from rm_copilot.channels.api.schemas import ID_PATTERN
+from rm_copilot.vocabulary import Channel, OutcomeKind, Scenario
 
 router = APIRouter(prefix="/outcomes", tags=["outcomes"], responses=NOT_FOUND)
-
-OutcomeKind = Literal["sent", "replied", "meeting", "purchased", "declined", "complaint"]
 
 
 class OutcomeRequest(BaseModel):
