@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rm_copilot.knowledge.products import BRAND_PREFIXES, Product, ProductCatalog
+from rm_copilot.knowledge.products import Product, ProductCatalog
 from rm_copilot.knowledge.tokenizer import normalize
 
 MIN_SCORE = 2.0
@@ -27,17 +27,10 @@ def fold(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def _names(product: Product) -> list[str]:
-    names = [product.name, *product.aliases]
-    folded = []
-    for name in names:
-        for prefix in BRAND_PREFIXES:
-            if name.startswith(prefix):
-                name = name[len(prefix):]
-                break
-        if len(key := fold(name)) >= 2:
-            folded.append(key)
-    return list(dict.fromkeys(folded))
+def _names(catalog: ProductCatalog, product: Product) -> list[str]:
+    """The catalogue's names of the product without the brand, folded."""
+    folded = (fold(name) for name in catalog.names.of(product.id, branded=False))
+    return list(dict.fromkeys(key for key in folded if len(key) >= 2))
 
 
 TAG_WEIGHT = 0.5  # front-matter tags ("重疾险", "货币基金") name a product less surely than its name
@@ -52,7 +45,7 @@ class Mention:
 class ProductMatcher:
     def __init__(self, catalog: ProductCatalog):
         self.catalog = catalog
-        self._names = {p.id: _names(p) for p in catalog.all()}
+        self._names = {p.id: _names(catalog, p) for p in catalog.all()}
         self._tags = {p.id: [t for t in map(fold, p.tags_match) if len(t) >= 2] for p in catalog.all()}
         self._texts = [fold(" ".join([p.name, *p.aliases, *_fact_texts(p)])) for p in catalog.all()]
         # Cached per matcher (not on the class), so the cache goes with the catalog it was counted in.

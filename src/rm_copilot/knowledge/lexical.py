@@ -10,7 +10,7 @@ import bm25s
 import numpy as np
 
 from rm_copilot.knowledge.chunker import Chunk
-from rm_copilot.knowledge.products import BRAND_PREFIXES
+from rm_copilot.knowledge.product_names import BRAND_PREFIXES
 from rm_copilot.knowledge.snapshot import LexicalStore, chunks_fingerprint
 from rm_copilot.knowledge.tokenizer import Lexicon, Tokens, normalize
 
