@@ -58,7 +58,7 @@ class SqlAuditSink:
             with transaction(self.session_factory) as session:
                 session.execute(insert(AuditRecord), entries)
 
-    def batch(self, size: int = 1000) -> "AuditBatch":
+    def batch(self, size: int = 1000) -> AuditBatch:
         return AuditBatch(self, size)
 
 
@@ -81,7 +81,7 @@ class AuditBatch:
         self.sink.record_many(entries)
         self.written += len(entries)
 
-    def __enter__(self) -> "AuditBatch":
+    def __enter__(self) -> AuditBatch:
         return self
 
     def __exit__(self, *exc_info) -> None:

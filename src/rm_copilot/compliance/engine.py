@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from rm_copilot.compliance.disclosures import DisclosureChecker
 from rm_copilot.compliance.matcher import WordingMatcher
-from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, ProductRef
+from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, ProductRef, Verdict
 from rm_copilot.compliance.names import name_finder
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.pii import apply_spans, find_pii
@@ -31,7 +31,7 @@ SENTENCE_END = "。！？!?.…"
 
 class ComplianceEngine:
     def __init__(self, rulebook: Rulebook, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
-                 elderly_age: int = 65, today: date | None = None, semantic: "SemanticLayer | None" = None,
+                 elderly_age: int = 65, today: date | None = None, semantic: SemanticLayer | None = None,
                  cache_dir: Path | None = None):
         self.rulebook = rulebook
         self.semantic = semantic  # the meaning layer (compliance/semantic), injected by the composition root
@@ -46,7 +46,7 @@ class ComplianceEngine:
 
     @classmethod
     def from_directory(cls, rulebook_dir: Path | str, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
-                       elderly_age: int = 65, today: date | None = None) -> "ComplianceEngine":
+                       elderly_age: int = 65, today: date | None = None) -> ComplianceEngine:
         return cls(Rulebook.from_directory(rulebook_dir), products=products, elderly_age=elderly_age, today=today)
 
     def prime(self, texts: list[str]) -> None:
@@ -182,7 +182,7 @@ def _validate(text: str, product_type: str | None, channel: str | None) -> None:
         raise BadInput(f"未知的渠道：{channel}（可选：{'、'.join(CHANNELS)}）")
 
 
-def _verdict(findings: list[Finding]) -> str:
+def _verdict(findings: list[Finding]) -> Verdict:
     severities = {finding.severity for finding in findings}
     if "block" in severities:
         return "block"

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Generic, TypeVar
 
 import ahocorasick
 
@@ -33,7 +34,7 @@ _FILLER = "\x00"
 _CODE_BASE = 0xF0000  # supplementary private use: never in real text
 
 
-@lru_cache(maxsize=None)
+@cache
 def toneless(char: str) -> str | None:
     """The default reading of a character without tone marks ("饱" → "bao"), None if it has none."""
     from pypinyin.pinyin_dict import pinyin_dict
@@ -117,26 +118,31 @@ class _FixedTable(dict):
         return _FILLER
 
 
-class EvasionReader:
+Payload = TypeVar("Payload")
+
+
+class EvasionReader(Generic[Payload]):
     """Finds homophone spellings of terms; also decides whether a variant hit is plausible.
 
     `reading` and `sounds` come from saved word data (`word_data.py`) so a process need not import
     pypinyin: `reading(char)` is a term character's toneless reading, `sounds` maps a reading to
     every character read that way. Without them both are computed with pypinyin."""
 
-    def __init__(self, terms: Iterable[tuple[str, object]], *,
+    def __init__(self, terms: Iterable[tuple[str, Payload]], *,
                  frequency: Callable[[str], int] = jieba_frequency,
                  reading: Callable[[str], str | None] = toneless,
-                 sounds: "dict[str, str] | None" = None):
+                 sounds: dict[str, str] | None = None):
         self.frequency = frequency
-        grouped: dict[str, list[tuple[str, object]]] = {}
+        grouped: dict[str, list[tuple[str, Payload]]] = {}
         syllables: dict[str, str] = {}
         for term, payload in terms:
-            readings = [reading(char) for char in term]
-            if None in readings:
+            read = [reading(char) for char in term]
+            readings = [r for r in read if r is not None]
+            if len(readings) < len(read):
                 continue
             key = "".join(syllables.setdefault(r, chr(_CODE_BASE + len(syllables))) for r in readings)
             grouped.setdefault(key, []).append((term, payload))
+        self.table: _SyllableTable | _FixedTable
         if sounds is None:
             self.table = _SyllableTable(syllables)
         else:
@@ -149,12 +155,12 @@ class EvasionReader:
         if not self.empty:
             self.automaton.make_automaton()
 
-    def homophones(self, text: str) -> list[tuple[int, int, str, object]]:
+    def homophones(self, text: str) -> list[tuple[int, int, str, Payload]]:
         """(start, end, term, payload) for spans that sound like a term but are not written like it."""
         if self.empty or text.isascii():
             return []
         stream = text.translate(self.table)
-        found = []
+        found: list[tuple[int, int, str, Payload]] = []
         for end_index, (length, entries) in self.automaton.iter(stream):
             start, end = end_index + 1 - length, end_index + 1
             span = text[start:end]
@@ -166,7 +172,7 @@ class EvasionReader:
     def plausible(self, term: str, span: str) -> bool:
         """One or two substituted characters, at least one kept; for a two-character term, a rare
         substitute that does not make the span an ordinary word."""
-        changed = [(t, s) for t, s in zip(term, span) if t != s]
+        changed = [(t, s) for t, s in zip(term, span, strict=False) if t != s]
         if not changed or len(changed) > 2 or len(changed) >= len(term):
             return False
         if len(term) > 2:

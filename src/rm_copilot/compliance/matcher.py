@@ -17,7 +17,7 @@ import ahocorasick
 
 from rm_copilot.compliance import word_data
 from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, eligible
-from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef
+from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef, Severity
 from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.rulebook import Negation, Questions, Rule
 
@@ -27,7 +27,7 @@ EXCEPTION_WINDOW = 16
 @dataclass(frozen=True)
 class CompiledRule:
     rule: Rule
-    severity: str
+    severity: Severity
     regex: re.Pattern | None
     patterns: tuple[re.Pattern, ...]
     exceptions: tuple[re.Pattern, ...]
@@ -86,7 +86,8 @@ class NegationDetector:
         if start == 0:
             return False
         window = text[max(0, start - self.lookback):start]
-        segment = self.clause_tail.search(window).group()
+        tail = self.clause_tail.search(window)  # matches at least the empty tail
+        segment = tail.group() if tail else ""
         if not segment:
             return False
         length = len(segment)
@@ -140,10 +141,11 @@ class WordingMatcher:
         self.regex_always: list[int] = []
         for index, compiled in enumerate(self.regex_rules):
             found = [_frozen(data.anchors[pattern.pattern]) for pattern in compiled.patterns]
-            if any(anchor_set is None for anchor_set in found):
+            anchor_sets = [anchor_set for anchor_set in found if anchor_set is not None]
+            if len(anchor_sets) < len(found):
                 self.regex_always.append(index)
                 continue
-            for anchor in set().union(*found):
+            for anchor in set().union(*anchor_sets):
                 payloads.setdefault(anchor, []).append(("regex", index, anchor))
         for product in products:
             for key in {product.id, product.name, *product.aliases}:
@@ -194,6 +196,7 @@ class WordingMatcher:
             hits.append(RuleHit(compiled, start, end, term, HOMOPHONE))
         for index in selected:
             compiled = self.regex_rules[index]
+            assert compiled.regex is not None  # regex_rules holds the rules that have one
             for match in compiled.regex.finditer(text):
                 if match.end() > match.start():
                     hits.append(RuleHit(compiled, match.start(), match.end(), _which(compiled, match.group())))

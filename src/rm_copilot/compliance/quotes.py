@@ -44,8 +44,8 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
     # a rebuttal after the words, never a prohibition before them ("不得夸大，“保本保息”是真的").
     if closing is None or closing.group() not in "，,；;":
         return False
-    end = _SENTENCE_END.search(text, closing.end())
-    rest = text[closing.end():end.start() if end else len(text)]
+    sentence_end = _SENTENCE_END.search(text, closing.end())
+    rest = text[closing.end():sentence_end.start() if sentence_end else len(text)]
     return bool(cues.search(normalize(_QUOTED.sub("，", rest)).text))
 
 

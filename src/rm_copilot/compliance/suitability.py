@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rm_copilot.compliance.matcher import ProductMention
-from rm_copilot.compliance.models import CustomerContext
+from rm_copilot.compliance.models import CustomerContext, Severity
 
 BASIS_MATCH = ("《理财公司理财产品销售管理暂行办法》第二十五条第（一）项；"
                "《证券期货投资者适当性管理办法》第二十二条第（三）项")
@@ -33,7 +33,7 @@ BASIS_WORDS = ("《证券期货投资者适当性管理办法》第二十二条�
 @dataclass(frozen=True)
 class SuitabilityIssue:
     rule_id: str
-    severity: str
+    severity: Severity
     start: int  # normalised text
     end: int
     message: str

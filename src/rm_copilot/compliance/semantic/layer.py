@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from rm_copilot.compliance.models import Finding
+from rm_copilot.compliance.models import Finding, Severity
 from rm_copilot.compliance.normalize import Normalized, normalize
 from rm_copilot.compliance.semantic.encoder import SentenceEncoder
 from rm_copilot.compliance.semantic.model import Assessment, SemanticModel
@@ -138,7 +138,7 @@ class SemanticLayer:
 
     def prime(self, texts: Iterable[str]) -> None:
         """Judge every sentence of many texts at once (batched embeddings), ahead of `findings`."""
-        folded = []
+        folded: list[str] = []
         for text in texts:
             normalized = normalize(text).text
             folded.extend(self.fold(normalized[s:e]) for s, e in sentence_spans(normalized))
@@ -166,7 +166,7 @@ class SemanticLayer:
                 continue
             limits = self.model.thresholds
             settled = assessment.stage == 1  # stage 1 only settles violations it is sure of
-            severity = "block" if settled or assessment.score >= limits.block.get(category, 1.01) else "warn"
+            severity: Severity = "block" if settled or assessment.score >= limits.block.get(category, 1.01) else "warn"
             start, end = normalized.span(s, e)
             if any(f.category == category and f.start < end and f.end > start for f in rule_findings):
                 continue  # the rule that matched here is the explanation
@@ -200,7 +200,7 @@ def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     return any(start < span[1] and end > span[0] for start, end in others)
 
 
-def _finding(category: str, severity: str, start: int, end: int, matched: str, assessment: Assessment,
+def _finding(category: str, severity: Severity, start: int, end: int, matched: str, assessment: Assessment,
              basis: str, suggestion: str) -> Finding:
     label = LABELS.get(category, category)
     action = "已拦截" if severity == "block" else "请人工复核"

@@ -98,7 +98,8 @@ class SemanticModel:
 
     def features(self, folded: str) -> Features:
         """TF-IDF over the vocabulary's n-grams, in plain Python: cheaper than numpy for ~100 grams."""
-        vocabulary, counts = self._vocabulary, {}
+        vocabulary = self._vocabulary
+        counts: dict[int, int] = {}
         padded = f"<{folded}>"
         for size in (1, 2, 3):
             for i in range(len(padded) - size + 1):

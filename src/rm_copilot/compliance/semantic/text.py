@@ -65,7 +65,7 @@ class Folder:
 def char_ngrams(folded: str, low: int = 1, high: int = 3) -> list[str]:
     """Character n-grams of the folded sentence with boundary marks, so openings and endings count."""
     padded = f"<{folded}>"
-    grams = []
+    grams: list[str] = []
     for size in range(low, high + 1):
         grams.extend(padded[i:i + size] for i in range(len(padded) - size + 1))
     return grams
