@@ -11,7 +11,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,9 +44,9 @@ class TrainingSet:
     groups: np.ndarray  # index of the original each line comes from
     original: np.ndarray  # True for corpus lines, False for augmented variants
     texts: list[str]  # the corpus text of each line's original
-    missed_by_rules: np.ndarray = field(default=None)  # per line, the rules engine let it pass
-    passed_by_rules: np.ndarray = field(default=None)
-    weights: np.ndarray = field(default=None)  # per line: the regression corpus's curated labels count more
+    missed_by_rules: np.ndarray  # per line, the rules engine let it pass
+    passed_by_rules: np.ndarray
+    weights: np.ndarray  # per line: the regression corpus's curated labels count more
 
 
 @dataclass
@@ -134,7 +134,8 @@ def cue_words(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> li
 
 
 def _over_represented(data: TrainingSet, units: Callable[[str], set[str]], min_bad: int, min_share: float) -> set[str]:
-    in_bad, in_all = Counter(), Counter()
+    in_bad: Counter[str] = Counter()
+    in_all: Counter[str] = Counter()
     for text, bad in zip(data.folded, data.is_bad, strict=True):
         found = units(text)
         in_all.update(found)
