@@ -75,6 +75,16 @@ def _assert_no_unmasked_pii(payload) -> None:
             assert not pattern.search(text), f"unmasked PII {pattern.pattern!r} in {text[:200]}"
 
 
+def test_the_pii_scan_reads_the_texts_not_random_ids():
+    # A random session id once held 14134947971, which the phone pattern reads as a mobile number.
+    answer = {"session_id": "9c1a14134947971b", "answer": "存款保险最高偿付50万元。",
+              "citations": [{"chunk_id": "faq/x#14134947971", "title": "存款保险"}]}
+    _assert_no_unmasked_pii(answer)
+    _assert_no_unmasked_pii(json.dumps(answer, ensure_ascii=False))
+    with pytest.raises(AssertionError):
+        _assert_no_unmasked_pii({**answer, "answer": "请致电14134947971。"})
+
+
 def _assert_chat_object(answer: dict) -> None:
     assert isinstance(answer["session_id"], str) and answer["session_id"]
     assert isinstance(answer["answer"], str) and answer["answer"].strip()
