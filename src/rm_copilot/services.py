@@ -65,7 +65,8 @@ def make_builtin_composer(settings: Settings) -> BuiltinComposer:
     from rm_copilot.generation.builtin_composer import BuiltinComposer
 
     lexicon = settings.knowledge_base / "lexicon"
-    return BuiltinComposer(settings.prompts_dir, lexicon if lexicon.is_dir() else None)
+    return BuiltinComposer(settings.prompts_dir, lexicon if lexicon.is_dir() else None,
+                           terms_dir=settings.resolved_home / "index-cache")
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
@@ -435,6 +436,11 @@ def prepare(services: Services, *, rebuild: bool = False,
     if rebuild:
         index.clear()
     sync = index.sync(load_documents(services.settings.knowledge_base), progress=progress)
+    composer = make_builtin_composer(services.settings)
+    if sync.added or sync.updated or sync.removed or not composer.has_saved_terms():
+        chunks = index.chunks()  # the composer's word lists for every sentence, read by new processes
+        composer.save_terms([c.text for c in chunks], [c.heading for c in chunks] + [
+            name for product in services.catalog.compliance_refs() for name in (product.name, *product.aliases)])
     loaded = services.customers.ensure_demo_data(
         services.catalog,
         seed=services.settings.demo_seed,
