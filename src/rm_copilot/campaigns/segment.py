@@ -81,8 +81,8 @@ def parse_segment(expression: str) -> Segment:
         raise CampaignError("分群表达式为空，请写 all 或如 need:education and age:30-45")
     parser = _Parser(expression, tokens)
     part = parser.expression()
-    if parser.peek() is not None:
-        token = parser.peek()
+    token = parser.peek()
+    if token is not None:
         raise _error(token.position, f"多余的内容“{token.text}”")
     return Segment(expression, part.predicate, part.criterion, part.exact)
 

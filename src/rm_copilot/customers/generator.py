@@ -121,7 +121,7 @@ class _Customer:
         tags = self._tags(persona, aum_index, holdings)
         for holding in holdings:
             del holding["type"]
-        row = {
+        row: dict[str, Any] = {
             "id": customer_id,
             "advisor_id": advisor_id,
             "full_name": self._name(gender),

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Protocol
 
 from rm_copilot.errors import BadInput
-from rm_copilot.knowledge.retriever import MODES, Hit
+from rm_copilot.knowledge.retriever import MODES, Hit, Mode
 
 
 class Searcher(Protocol):
-    def search(self, query: str, *, k: int = 5, mode: str = "hybrid") -> list[Hit]: ...
+    def search(self, query: str, *, k: int = 5, mode: Mode = "hybrid") -> list[Hit]: ...
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def first_relevant_rank(hits: list[Hit], relevant: frozenset[str]) -> int | None
     return None
 
 
-def evaluate_mode(retriever: Searcher, dataset: Iterable[EvalQuestion], *, k: int, mode: str) -> dict[str, float]:
+def evaluate_mode(retriever: Searcher, dataset: Iterable[EvalQuestion], *, k: int, mode: Mode) -> dict[str, float]:
     ranks = [first_relevant_rank(retriever.search(q.question, k=k, mode=mode), q.relevant) for q in dataset]
     n = len(ranks)
     at_1 = sum(1 for r in ranks if r == 1)
@@ -63,7 +63,7 @@ def evaluate_mode(retriever: Searcher, dataset: Iterable[EvalQuestion], *, k: in
 
 
 def evaluate(retriever: Searcher, dataset: list[EvalQuestion] | Path, k: int = 5,
-             modes: tuple[str, ...] = MODES) -> dict[str, dict[str, float]]:
+             modes: tuple[Mode, ...] = MODES) -> dict[str, dict[str, float]]:
     """`{"hybrid": {"recall@1", "recall@k", "mrr", "n"}, "dense": …, "bm25": …}` as in DESIGN.md.
 
     `dataset` is a list of questions or the path of a JSONL file.
@@ -75,7 +75,7 @@ def evaluate(retriever: Searcher, dataset: list[EvalQuestion] | Path, k: int = 5
     return {mode: evaluate_mode(retriever, dataset, k=k, mode=mode) for mode in modes}
 
 
-def misses(retriever: Searcher, dataset: list[EvalQuestion], *, k: int, mode: str) -> list[tuple[EvalQuestion, list[Hit]]]:
+def misses(retriever: Searcher, dataset: list[EvalQuestion], *, k: int, mode: Mode) -> list[tuple[EvalQuestion, list[Hit]]]:
     """Questions without a relevant hit in the top k, with what came back instead (for tuning)."""
     result = []
     for question in dataset:

@@ -140,7 +140,7 @@ class KnowledgeIndex:
 
     def _stored_hashes(self) -> dict[str, str]:
         result = self._collection.get(include=["metadatas"])
-        return {cid: (meta or {}).get("content_hash", "") for cid, meta in zip(result["ids"], result["metadatas"])}
+        return {cid: (meta or {}).get("content_hash", "") for cid, meta in zip(result["ids"], result["metadatas"], strict=True)}
 
     def _stored_vectors(self, ids: list[str]) -> np.ndarray | None:
         if not ids:
@@ -148,7 +148,7 @@ class KnowledgeIndex:
         by_id: dict[str, Any] = {}
         for start in range(0, len(ids), WRITE_BATCH * 4):
             result = self._collection.get(ids=ids[start : start + WRITE_BATCH * 4], include=["embeddings"])
-            by_id.update(zip(result["ids"], result["embeddings"]))
+            by_id.update(zip(result["ids"], result["embeddings"], strict=True))
         if any(by_id.get(cid) is None for cid in ids):
             return None
         return np.asarray([by_id[cid] for cid in ids], dtype=np.float32)
@@ -183,8 +183,8 @@ class KnowledgeIndex:
                     self._vectors = vectors
                 else:
                     result = self._collection.get(include=["documents", "metadatas"])
-                    rows = zip(result["ids"], result["documents"], result["metadatas"])
-                    loaded = {cid: _chunk_from_row(cid, text, meta or {}) for cid, text, meta in rows}
+                    stored = zip(result["ids"], result["documents"], result["metadatas"], strict=True)
+                    loaded = {cid: _chunk_from_row(cid, text, meta or {}) for cid, text, meta in stored}
                     self._chunks = dict(sorted(loaded.items(), key=lambda item: _chunk_order(item[0])))
                     self._vectors = self._stored_vectors(list(self._chunks))
                     self._save_snapshot()
@@ -218,7 +218,7 @@ class KnowledgeIndex:
             where=where or None,
             include=["distances"],
         )
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
 
 def collection_name_for(model_id: str) -> str:

@@ -53,7 +53,7 @@ def without_qualifier(name: str) -> str:
 
 
 def _derived(name: str, aliases: Iterable[str]) -> list[str]:
-    names = []
+    names: list[str] = []
     for written in (name, *aliases):
         for form in (written, brandless(written)):
             names.extend((form, without_qualifier(form)))

@@ -25,7 +25,7 @@ from rm_copilot.knowledge.tokenizer import Lexicon
 from rm_copilot.vocabulary import PRODUCT_TYPES
 
 Mode = Literal["hybrid", "dense", "bm25"]
-MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 
 
 @dataclass(frozen=True)
@@ -162,9 +162,9 @@ class HybridRetriever:
         best_dense = 0.0
         if mode in ("hybrid", "dense"):
             positions = {c.chunk_id: i for i, c in enumerate(chunks)}
-            dense = self.index.query(query, n=cfg.candidates, where=filters.where(),
-                                     allowed=filters.allows if filters.active else None)
-            dense = [(positions[cid], sim) for cid, sim in dense if cid in positions]
+            nearest = self.index.query(query, n=cfg.candidates, where=filters.where(),
+                                       allowed=filters.allows if filters.active else None)
+            dense = [(positions[cid], sim) for cid, sim in nearest if cid in positions]
             ranked_lists["dense"] = [pos for pos, _ in dense]
             best_dense = max((sim for _, sim in dense), default=0.0)
         coverage = lexical.coverage(scores.informative, np.where(allowed, scores.words, 0.0))
@@ -223,8 +223,8 @@ def reciprocal_rank_fusion(ranked_lists: dict[str, list[int]], weights: dict[str
 def _by_product(chunks: list[Chunk], product_ids: list[str], scores: np.ndarray, allowed: np.ndarray, n: int) -> list[int]:
     """Chunks of the given products, products in the given order, each product's chunks by score."""
     order = {pid: i for i, pid in enumerate(product_ids)}
-    picked = [i for i, c in enumerate(chunks) if c.product_id in order and allowed[i]]
-    picked.sort(key=lambda i: (order[chunks[i].product_id], -float(scores[i])))
+    picked = [i for i, c in enumerate(chunks) if c.product_id is not None and c.product_id in order and allowed[i]]
+    picked.sort(key=lambda i: (order[chunks[i].product_id or ""], -float(scores[i])))
     return picked[:n]
 
 

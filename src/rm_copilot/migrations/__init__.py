@@ -53,9 +53,10 @@ def declared_head() -> str | None:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 if node.targets[0].id in ("revision", "down_revision") and isinstance(node.value, ast.Constant):
                     values[node.targets[0].id] = node.value.value
-        if not isinstance(values.get("revision"), str):
+        revision = values.get("revision")
+        if not isinstance(revision, str):
             return None
-        revisions[values["revision"]] = values.get("down_revision")
+        revisions[revision] = values.get("down_revision")
     heads = set(revisions) - set(revisions.values())
     return next(iter(heads)) if len(heads) == 1 else None
 
