@@ -31,6 +31,27 @@ def skip_reason(services: Services, bundle: Any, brief: dict[str, Any], product:
     return suitability_issue(product, brief, services.settings.elderly_age)
 
 
+def plan_batch(
+    services: Services,
+    customer_ids: Sequence[str],
+    *,
+    segment: Segment | None = None,
+    already_done: frozenset[str] | set[str] = frozenset(),
+) -> list[tuple[str, Any]]:
+    """For each id in order, loaded in bulk: None when outside the segment (or gone), [] when its
+    rows are already written, else the customer's bundle, still to be turned into rows."""
+    plan: dict[str, Any] = {}
+    for bundle in services.customers.bundles(customer_ids):
+        customer_id = bundle.view.id
+        if segment is not None and not segment.matches(bundle.view):
+            plan[customer_id] = None
+        elif customer_id in already_done:
+            plan[customer_id] = []
+        else:
+            plan[customer_id] = bundle
+    return [(customer_id, plan.get(customer_id)) for customer_id in customer_ids]
+
+
 def build_batch(
     services: Services,
     customer_ids: Sequence[str],
@@ -41,19 +62,18 @@ def build_batch(
 ) -> list[tuple[str, list[dict[str, Any]] | None]]:
     """For each id in order: None when outside the segment, [] when its rows are already written."""
     product = services.catalog.get(spec["product_id"])
-    outcome: dict[str, list[dict[str, Any]] | None] = {}
-    for bundle in services.customers.bundles(customer_ids):
-        customer_id = bundle.view.id
-        if segment is not None and not segment.matches(bundle.view):
-            outcome[customer_id] = None
-        elif customer_id in already_done:
-            outcome[customer_id] = []
-        else:
-            outcome[customer_id] = _customer_rows(services, bundle, product, spec)
-    return [(customer_id, outcome.get(customer_id)) for customer_id in customer_ids]
+    return [
+        (customer_id, customer_rows(services, item, product, spec) if _is_bundle(item) else item)
+        for customer_id, item in plan_batch(services, customer_ids, segment=segment, already_done=already_done)
+    ]
 
 
-def _customer_rows(services: Services, bundle: Any, product: Any, spec: dict[str, Any]) -> list[dict[str, Any]]:
+def _is_bundle(item: Any) -> bool:
+    return item is not None and not isinstance(item, list)
+
+
+def customer_rows(services: Services, bundle: Any, product: Any, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """One customer's rows, one per variant: skipped with the reason, or generated and checked."""
     customer_id = bundle.view.id
     variants = int(spec["variants"])
     brief = customer_brief(services, bundle)

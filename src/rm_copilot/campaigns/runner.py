@@ -1,8 +1,12 @@
 """Run a campaign: stream the selected customers through a bounded worker pool into the JSONL file.
 
-The builtin composer is CPU-bound Python, so it runs in worker processes (one per core); the LLM
-backend is I/O-bound, so it runs in threads bounded by `llm_max_concurrency`. Either way at most a
-fixed number of batches is in flight, so memory does not grow with the segment.
+The builtin composer is CPU-bound Python, so it runs in worker processes (one per core), a batch of
+customers per task. The LLM backend is I/O-bound, so it runs in threads sharing this graph: the
+customers are loaded in bulk here and each one is its own task, on twice as many threads as the
+model may serve at once (`llm_max_concurrency`, enforced by the generator). So while one thread
+checks its reply and writes nothing but Python work, another already holds the freed model slot,
+and no call waits behind another customer of its batch. Either way at most a fixed number of
+customers is in flight, so memory does not grow with the segment.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from typing import Any
 from rm_copilot.campaigns.fingerprint import run_fingerprint
 from rm_copilot.campaigns.output import OutputLock, RowWriter, prepare_output, storage_error, write_summary
 from rm_copilot.campaigns.ports import CampaignSettings, Services
-from rm_copilot.campaigns.rows import build_batch
+from rm_copilot.campaigns.rows import build_batch, customer_rows, plan_batch
 from rm_copilot.campaigns.segment import Segment, parse_segment
 from rm_copilot.campaigns.selection import Shard, candidate_ids, read_customer_ids
 from rm_copilot.errors import CampaignError
@@ -116,7 +120,8 @@ def _segment(expression: str | None) -> Segment | None:
 def default_workers(settings: CampaignSettings) -> int:
     if settings.llm_backend == "builtin":
         return max(1, os.cpu_count() or 1)
-    return max(1, settings.llm_max_concurrency)
+    # Threads beyond the model's slots do the per-row Python work while every slot stays busy.
+    return max(1, 2 * settings.llm_max_concurrency)
 
 
 def campaign_fingerprint(services: Services) -> dict[str, str]:
@@ -169,7 +174,7 @@ def _run_locked(
         return islice(found, spec.limit) if decided and spec.limit is not None else found
 
     workers = workers or default_workers(services.settings)
-    executor, submit = _submitter(services, workers)  # workers start while the candidates are counted
+    executor, results = _submitter(services, workers)  # workers start while the candidates are counted
     with executor:
         progress = Progress(total_customers=sum(1 for _ in candidates()))
         state = prepare_output(out, spec.parameters(), resume=resume, fingerprint=campaign_fingerprint(services))
@@ -180,8 +185,8 @@ def _run_locked(
         if on_progress:
             on_progress(progress)  # the total is known before the first row
         with RowWriter(out) as writer:
-            for results in _ordered_map(submit, candidates(), complete, spec_data, in_flight=workers * 4):
-                for _customer_id, rows in results:
+            for done in results(candidates(), complete, spec_data):
+                for _customer_id, rows in done:
                     progress.customers_done += 1
                     if rows is None:
                         continue
@@ -210,7 +215,10 @@ def _ready() -> bool:
     return True
 
 
-def _submitter(services: Services, workers: int) -> tuple[Executor, Callable[..., Future]]:
+Results = Callable[[Iterator[str], set[str], dict[str, Any]], Iterator[list[tuple[str, list[dict[str, Any]] | None]]]]
+
+
+def _submitter(services: Services, workers: int) -> tuple[Executor, Results]:
     """Processes for the CPU-bound builtin composer; threads sharing this graph for an LLM server."""
     if services.settings.llm_backend == "builtin" and workers > 1:
         executor: Executor = ProcessPoolExecutor(
@@ -222,9 +230,50 @@ def _submitter(services: Services, workers: int) -> tuple[Executor, Callable[...
         )
         for _ in range(workers):
             executor.submit(_ready)
-        return executor, lambda batch, done, spec_data: executor.submit(_work, batch, done, spec_data)
-    executor = ThreadPoolExecutor(max_workers=workers)
-    return executor, lambda batch, done, spec_data: executor.submit(_work, batch, done, spec_data, services)
+
+        def submit(batch: list[str], done: list[str], spec_data: dict[str, Any]) -> Future:
+            return executor.submit(_work, batch, done, spec_data)
+
+        return executor, lambda ids, complete, spec_data: _ordered_map(submit, ids, complete, spec_data,
+                                                                       in_flight=workers * 4)
+    threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaign-row")
+    return threads, lambda ids, complete, spec_data: _per_customer(services, threads, ids, complete, spec_data,
+                                                                   in_flight=workers * 2)
+
+
+def _per_customer(
+    services: Services,
+    executor: ThreadPoolExecutor,
+    ids: Iterator[str],
+    complete: set[str],
+    spec_data: dict[str, Any],
+    *,
+    in_flight: int,
+) -> Iterator[list[tuple[str, list[dict[str, Any]] | None]]]:
+    """Each customer in id order, loaded a batch at a time here and generated as its own task."""
+    segment = _segment(spec_data.get("segment"))
+    product = services.catalog.get(spec_data["product_id"])
+    pending: deque[tuple[str, Any]] = deque()
+    running = 0
+
+    def oldest() -> list[tuple[str, list[dict[str, Any]] | None]]:
+        nonlocal running
+        customer_id, item = pending.popleft()
+        if isinstance(item, Future):
+            running -= 1
+            item = item.result()
+        return [(customer_id, item)]
+
+    for batch in iter(lambda: list(islice(ids, BATCH_SIZE)), []):
+        for customer_id, item in plan_batch(services, batch, segment=segment, already_done=complete):
+            if item is not None and not isinstance(item, list):
+                item = executor.submit(customer_rows, services, item, product, spec_data)
+                running += 1
+            pending.append((customer_id, item))
+        while running >= in_flight or (pending and not isinstance(pending[0][1], Future)):
+            yield oldest()
+    while pending:
+        yield oldest()
 
 
 def _ordered_map(
