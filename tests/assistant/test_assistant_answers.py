@@ -8,7 +8,6 @@ from assistant_fakes import FakeCustomers, make_copilot, profile
 
 pytestmark = pytest.mark.slow
 
-FIRST_SENTENCE = re.compile(r"^[^。！？\n]*[。！？]")
 HEADING_ARTEFACT = re.compile(r"[①②③④⑤⑥⑦⑧⑨⑩]\s*\d+[.、．]|^\s*\d+[.、．]\s", re.MULTILINE)
 
 
@@ -22,6 +21,8 @@ def customers():
     customers = FakeCustomers()
     customers.add(profile("C00078", age=78, risk_level="C2", needs=("retirement",)))
     customers.add(profile("C00045", age=45, risk_level="C3", needs=("medical",)))
+    customers.add(profile("C00079", age=78, risk_level="C3", needs=("retirement", "wealth_growth"))
+                  .model_copy(update={"occupation": "退休"}))
     return customers
 
 
@@ -46,10 +47,11 @@ def cited_products(answer) -> set[str]:
 
 def test_the_term_follow_up_stays_on_the_large_deposit_for_an_elderly_customer(copilot):
     first, term = converse(copilot, "大额存单的起存金额是多少？", "那它的期限呢？", customer_id="C00078")
-    assert "大额存单" in term.rewritten_question
     assert cited_products(term) and cited_products(term) <= {"DP002", "DP003"}
     assert "经营快贷" not in term.answer
     assert re.search(r"存期\d年|\d年期|[13]年", term.answer)
+    assert "在其可购买范围内" not in term.answer
+    assert "大额存单" in term.rewritten_question
 
 
 def test_the_early_withdrawal_follow_up_answers_about_the_large_deposit(copilot):
@@ -71,7 +73,7 @@ def test_the_weather_is_refused_without_a_citation(copilot):
 
 def test_is_wealth_guaranteed_says_so_plainly_first_without_heading_numbers(copilot):
     answer = copilot.chat("A001", "这款理财保本保息吗？")
-    first = FIRST_SENTENCE.match(answer.answer).group(0)
+    first = answer.answer.split("。")[0]
     assert "不保本" in answer.answer.split("\n")[0] and "保本保息" not in first
     assert not HEADING_ARTEFACT.search(answer.answer), answer.answer
     assert answer.citations
@@ -81,8 +83,51 @@ def test_a_maturing_deposit_need_gets_suitable_products_not_compliance_lines(cop
     answer = copilot.chat("A001", "客户有50万定期下个月到期，想找个稳一点但收益比定期高的，推荐什么？")
     assert "不得说" not in answer.answer
     named = [p for p in real.catalog.all() if p.name in answer.answer]
-    assert named and all(p.risk_rank <= 1 for p in named)  # no stated level: only R1 may be offered
+    assert named, answer.answer
+    # what the customer moves away from (定期, a deposit) is not offered again; 稳一点: low risk only
+    assert all(p.type != "deposit" for p in named), answer.answer
+    assert all(p.risk_rank <= 2 for p in named), answer.answer
+    assert any(p.type == "wealth" for p in named), answer.answer
+    # the level the question leaves unsaid is asked for before anything above R1 is offered
+    assert all(p.risk_rank == 1 or re.search(f"{re.escape(p.name)}[^\n]*C{p.risk_rank}及以上", answer.answer)
+               for p in named), answer.answer
     assert answer.route == "recommend"
+
+
+@pytest.mark.parametrize("question, customer_id", [
+    ("这位客户适合什么理财？", "C00079"),
+    ("客户78岁，已经退休，测评C3，有20万一年内不用，想稳一点，推荐什么？", None),
+])
+def test_an_elderly_retirees_recommendation_reminds_of_dual_recording(copilot, real, question, customer_id):
+    answer = copilot.chat("A001", question, customer_id=customer_id)
+    named = [p for p in real.catalog.all() if p.name in answer.answer]
+    assert named and all(p.risk_rank <= 3 for p in named), answer.answer
+    assert "双录" in answer.answer or "录音录像" in answer.answer, answer.answer
+    assert "在其可购买范围内" not in answer.answer
+
+
+def test_an_elderly_customers_product_question_reminds_of_dual_recording(copilot):
+    answer = copilot.chat("A001", "稳享90天持有期理财的起购金额是多少？", customer_id="C00079")
+    assert "1万" in answer.answer, answer.answer
+    assert "双录" in answer.answer or "录音录像" in answer.answer, answer.answer
+    assert "在其可购买范围内" not in answer.answer
+
+
+@pytest.mark.parametrize("question", ["帮我推荐一只明天会涨的股票", "推荐一只下周能涨停的股票给客户"])
+def test_a_stock_tip_is_refused_not_answered_with_products(copilot, real, question):
+    answer = copilot.chat("A001", question)
+    assert answer.answer.startswith("知识库中没有找到"), answer.answer
+    assert answer.citations == [] and not any(p.name in answer.answer for p in real.catalog.all())
+
+
+def test_a_comparison_names_both_catalog_products_with_their_facts(copilot):
+    answer = copilot.chat("A001", "天天利和大额存单有什么区别")
+    assert "星河天天利现金管理理财" in answer.answer and "大额存单" in answer.answer, answer.answer
+    sides = [line for line in answer.answer.split("\n") if "：" in line]
+    cash = next(line for line in sides if line.startswith("星河天天利现金管理理财"))
+    deposit = next(line for line in sides if line.startswith("星河乐享大额存单"))
+    assert re.search(r"\d", cash) and "简称" not in cash, cash  # a fact, not the product's nickname
+    assert "20万" in deposit, deposit
 
 
 def test_a_medical_need_is_not_met_with_a_credit_card(copilot, real):
@@ -109,11 +154,14 @@ def test_recommendation_reasons_differ_from_product_to_product(copilot):
 ])
 def test_a_comparison_states_both_products(copilot, question, required):
     answer = copilot.chat("A001", question)
-    assert answer.route == "compare" and all(fact in answer.answer for fact in required), answer.answer
+    assert all(fact in answer.answer for fact in required), answer.answer
+    assert answer.route == "compare"
 
 
-def test_a_product_with_a_suffix_in_its_name_keeps_the_topic(copilot):
-    *_, answer = converse(copilot, "私行专属的尊盈理财封闭期多长？", "它的业绩比较基准是多少？")
+@pytest.mark.parametrize("first", ["私行专属的尊盈理财封闭期多长？", "星河私享尊盈固收增强理财（私行专属）的封闭期多长？",
+                                   "尊盈固收增强理财的起购金额是多少？"])
+def test_a_product_with_a_suffix_in_its_name_keeps_the_topic(copilot, first):
+    *_, answer = converse(copilot, first, "它的业绩比较基准是多少？")
     assert cited_products(answer) == {"WM012"} and "3.20%" in answer.answer
 
 

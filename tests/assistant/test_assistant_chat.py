@@ -174,7 +174,7 @@ def test_injection_in_a_knowledge_chunk_changes_nothing(tmp_path, catalog, engin
 def test_answer_for_a_customer_uses_the_masked_profile(copilot, wealth):
     answer = copilot.chat("A001", f"{wealth.name}的起购金额是多少？", customer_id="C00001")
     assert "张先生" in answer.answer and "张建国" not in answer.answer
-    assert "在其可购买范围内" in answer.answer
+    assert "不高于客户等级，可以向其介绍" in answer.answer
     with pytest.raises(NotFound):
         copilot.chat("A002", "起购金额", customer_id="C00001")
 

@@ -30,6 +30,7 @@ SIDE_FLOOR = 0.5
 SHARED_WEIGHT = 0.5
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
+_GENERIC_OBJECTS = ("产品", "东西", "什么", "哪", "组合", "险", "贷", "卡", "存", "定投", "配置", "资产")
 
 
 @dataclass
@@ -71,9 +72,11 @@ class AnswerPlanner:
                 and not routing.asks_for_products(query):
             request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
             return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
+        if routing.forecasts_prices(query):
+            return self._refusal(query, variant)  # no document forecasts a price; none may seem to
         named = [p for p in products if p in self.matcher.find(query, tags=False)] if products else []
         if not named and not resolved.followup and routing.asks_for_products(query):
-            if self._out_of_scope(query):
+            if self._out_of_scope(query) or not self._sells(routing.wanted_head(query)):
                 return self._refusal(query, variant)
             return self._recommendation_plan(query, brief, variant)
         if not products and not resolved.followup and self._out_of_scope(query):
@@ -97,8 +100,8 @@ class AnswerPlanner:
             focus = self._product(chunks[0]["product_id"])
         product = None
         if focus is not None and products:
-            suitable = brief is None or suitability_issue(focus, brief, self.elderly_age) is None
-            product = product_facts(focus, suitable=suitable)
+            issue = suitability_issue(focus, brief, self.elderly_age) if brief is not None else None
+            product = product_facts(focus, suitable=issue is None, suitability_issue=issue)
         form = routing.question_form(query)
         request = ComposeRequest(
             task="answer", intent="question", form=form, question=query, chunks=chunks, profile=brief,
@@ -136,6 +139,12 @@ class AnswerPlanner:
         share = vocabulary.unknown_share([w for w in self._precise(routing.subject_text(query))
                                           if len(w) >= 2 and self._dictionary_word(w)])
         return routing.is_out_of_scope(share, asks_for_products=routing.asks_for_products(query))
+
+    def _sells(self, head: str | None) -> bool:
+        """Whether the thing asked for is a kind of product the catalogue has (股票 is not; 理财, 产品 are)."""
+        if head is None or any(word in head for word in (*_TYPE_WORDS, *_GENERIC_OBJECTS)):
+            return True
+        return bool(self.matcher.find(head, tags=False))
 
     def _dictionary_word(self, word: str) -> bool:
         """A word of the segmenter's dictionary (天气, 涨停), not a segment it guessed ("想放点", "挂点")."""

@@ -1,9 +1,13 @@
 """Recommendations for a need the question describes ("C2客户有10万一年内不用…推荐什么？").
 
 The customer's risk level and age are read from the question (C1–C5 or the questionnaire's type
-names, "70岁"); without a stated level only R1 products are offered. Candidates are the suitable
-on-sale products (R ≤ C, 65+ never R4/R5); they are ranked by how strongly retrieval ties the
-described need to each product's documents, and a product type the question names restricts them.
+names, "70岁"). Candidates are the suitable on-sale products (R ≤ C, 65+ never R4/R5); they are
+ranked by how strongly retrieval ties the described need to each product's documents, and a product
+type the question names restricts them. The need itself narrows them too: "稳一点" keeps R1–R2,
+"不想冒风险" R1; what the customer moves away from ("收益比定期高") is not offered again, and a
+product whose stated return is above that product's rate comes first. Without a stated level only
+R1 products are offered, unless the need allows more: then each product above R1 is offered with the
+assessment it requires (R2 → C2及以上), which the advisor confirms before recommending it.
 """
 from __future__ import annotations
 
@@ -15,11 +19,16 @@ from rm_copilot.assistant.recommend import CREDIT_TYPES, suitability_issue
 from rm_copilot.knowledge.products import Product, ProductCatalog
 
 _LEVEL = re.compile(r"[Cc]([1-5])")
-_LEVEL_NAMES = {"保守型": 1, "谨慎型": 2, "稳健型": 2, "平衡型": 3, "进取型": 4, "激进型": 5}
+_LEVEL_NAMES = {"保守型": 1, "谨慎型": 2, "稳健型": 2, "平衡型": 3, "成长型": 4, "进取型": 5, "激进型": 5}
 _AGE = re.compile(r"(\d{2,3})\s*(?:岁|周岁)")
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "定投": "fund", "保险": "insurance", "险": "insurance",
                "存款": "deposit", "存单": "deposit", "贷款": "loan", "信用卡": "card", "卡": "card"}
-_AVOIDS_RISK = re.compile(r"不想(?:冒|承担|有)(?:投资)?风险|不能亏|不想亏|保守")
+_AVOIDS_RISK = re.compile(r"不想(?:冒|承担|有)(?:投资)?风险|不能亏|不想亏|保守|本金(?:要|安全|稳)")
+_STEADY = re.compile(r"稳一点|稳一些|稳点|稳妥|稳当|求稳|稳的|稳健一点|低风险|风险(?:低|小)|波动小")
+# "收益比定期高", "想比活期好点": the product (type) the customer moves away from, and its words
+_ABOVE = re.compile(r"(?:比|超过|跑赢|高于)(?P<what>[\u4e00-\u9fff]{1,6}?)(?:的)?(?:收益|利息|利率|回报)?(?:再|更)?(?:高|好|多)")
+_AWAY_TYPES = {"定期": "deposit", "活期": "deposit", "存款": "deposit", "存单": "deposit", "储蓄": "deposit",
+               "理财": "wealth", "基金": "fund", "货基": "fund", "余额宝": "fund"}
 SEARCH_DEPTH = 30
 _CREDIT_NEED = re.compile(r"贷|借|周转|分期|刷卡|消费|装修|买房|购房|首付|额度|出国|境外|旅游|旅行|出行")
 
@@ -30,6 +39,9 @@ class DescribedCustomer:
     age: int | None
     types: frozenset[str]
     avoids_risk: bool
+    ceiling: int | None = None  # the highest product risk the need allows (稳一点 → 2), None: not said
+    away_from: str | None = None  # the words of what the customer moves away from ("定期")
+    away_type: str | None = None  # its product type, never offered again ("deposit")
 
     def brief(self) -> dict[str, Any]:
         return {"risk_level": self.risk_level, "age": self.age or 0, "risk_assessment_stale": False,
@@ -39,8 +51,19 @@ class DescribedCustomer:
         parts = []
         if self.age:
             parts.append(f"{self.age}岁")
-        parts.append(f"风险承受能力{self.risk_level}" if self.risk_level else "未说明风险测评等级（仅列R1产品）")
+        if self.risk_level:
+            parts.append(f"风险承受能力{self.risk_level}")
+        elif self.unassessed_limit > 1:
+            parts.append("未说明风险测评等级：R1产品可直接介绍，其余须先确认客户的有效测评等级")
+        else:
+            parts.append("未说明风险测评等级（仅列R1产品）")
         return "，".join(parts)
+
+    @property
+    def unassessed_limit(self) -> int:
+        """Without a stated level: R1, or the level the need allows, each offered with its required assessment."""
+        return self.ceiling or 1 if not self.risk_level else 0
+
 
 
 def describe_customer(question: str) -> DescribedCustomer:
@@ -51,9 +74,19 @@ def describe_customer(question: str) -> DescribedCustomer:
         level = next((rank for name, rank in _LEVEL_NAMES.items() if name in question), None)
     age_match = _AGE.search(question)
     types = frozenset(t for word, t in _TYPE_WORDS.items() if word in question and _names_type(question, word))
-    avoids = bool(_AVOIDS_RISK.search(question))
+    need = _LEVEL_WORDS.sub(" ", question)
+    avoids = bool(_AVOIDS_RISK.search(need))
+    ceiling = 1 if avoids else 2 if _STEADY.search(need) else None
+    away_from, away_type = None, None
+    if (above := _ABOVE.search(need)) is not None:
+        away_from = above.group("what")
+        away_type = next((t for word, t in _AWAY_TYPES.items() if word in away_from), None)
+    types = frozenset(t for t in types if t != away_type)
     return DescribedCustomer(f"C{level}" if level else None, int(age_match.group(1)) if age_match else None,
-                             types, avoids)
+                             types, avoids, ceiling, away_from, away_type)
+
+
+_LEVEL_WORDS = re.compile(r"(?:风险)?(?:保守|谨慎|稳健|平衡|成长|进取|激进)型")
 
 
 def _names_type(question: str, word: str) -> bool:
@@ -68,9 +101,13 @@ def _names_type(question: str, word: str) -> bool:
 def rank_for_need(question: str, customer: DescribedCustomer, catalog: ProductCatalog, retriever: Any, *,
                   elderly_age: int = 65, limit: int = 3) -> list[tuple[Product, float]]:
     brief = customer.brief()
+    if not customer.risk_level and customer.unassessed_limit > 1:
+        brief["risk_level"] = f"C{customer.unassessed_limit}"  # offered with the assessment each requires
     suitable = [p for p in catalog.all() if suitability_issue(p, brief, elderly_age) is None]
-    if customer.avoids_risk:
-        suitable = [p for p in suitable if p.risk_rank <= 1] or suitable
+    if customer.ceiling:
+        suitable = [p for p in suitable if p.risk_rank <= customer.ceiling] or suitable
+    if customer.away_type:
+        suitable = [p for p in suitable if p.type != customer.away_type] or suitable
     if customer.types:
         suitable = [p for p in suitable if p.type in customer.types] or suitable
     elif not _CREDIT_NEED.search(question):
@@ -83,8 +120,30 @@ def rank_for_need(question: str, customer: DescribedCustomer, catalog: ProductCa
         product_id = hit.chunk.product_id
         if product_id in allowed:
             scores[product_id] = scores.get(product_id, 0.0) + 1.0 / (rank + 3)
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    reference = _reference_rate(customer, catalog)
+    above = {p.id for p in suitable if reference is not None and (low := lowest_return(p)) is not None
+             and low > reference}
+    ranked = sorted(scores.items(), key=lambda item: (item[0] not in above, -item[1]))
     return [(catalog.get(pid), score) for pid, score in ranked[:limit]]
+
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+def lowest_return(product: Product) -> float | None:
+    """The lowest return the product's front matter states (业绩比较基准 or 利率), in percent."""
+    values = [float(v) for v in _PERCENT.findall(product.benchmark or product.rate or "")]
+    return min(values) if values else None
+
+
+def _reference_rate(customer: DescribedCustomer, catalog: ProductCatalog) -> float | None:
+    """The best rate of the product the customer moves away from ("定期" → 星河整存整取定期存款's rates)."""
+    if not customer.away_from:
+        return None
+    rates = [float(v) for p in catalog.all() if p.type == customer.away_type
+             and any(customer.away_from in tag for tag in [p.name, *p.tags_match])
+             for v in _PERCENT.findall(p.rate or p.benchmark or "")]
+    return max(rates) if rates else None
 
 
 _DESCRIPTION = re.compile(r"[Cc][1-5]|\d{2,3}\s*(?:岁|周岁)|测评(?:是|为)?|(?:风险)?(?:保守|谨慎|稳健|平衡|进取|激进)型|客户")

@@ -30,6 +30,15 @@ def relevant_fact(product: Product, wanted: str) -> str | None:
     return best.strip().rstrip("。；;")
 
 
+def stated_return(product: Product) -> str | None:
+    """The product's own 业绩比较基准 or 利率 when it is a figure (a textual benchmark says nothing comparable)."""
+    if product.benchmark and re.search(r"\d%", product.benchmark):
+        return f"业绩比较基准{product.benchmark}（不代表未来收益）"
+    if product.rate and re.search(r"\d%", product.rate) and len(product.rate) <= 40:
+        return product.rate
+    return None
+
+
 def fit_reasons(product: Product, profile: dict[str, Any], question: str, catalog: ProductCatalog) -> list[str]:
     reasons: list[str] = []
     if profile.get("needs") or profile.get("events"):
@@ -39,9 +48,15 @@ def fit_reasons(product: Product, profile: dict[str, Any], question: str, catalo
     needs = "、".join(n["label"] for n in profile.get("needs", []))
     if fact := relevant_fact(product, f"{question} {needs}"):
         reasons.append(f"产品特点：{fact}")
+    if (stated := stated_return(product)) is not None:
+        reasons.append(stated)
     level = profile.get("risk_level") if not profile.get("risk_assessment_stale") else None
     if level:
         reasons.append(f"风险等级{product.risk_level}，不高于客户的风险承受能力{level}")
+    elif product.risk_rank > 1:
+        reasons.append(f"风险等级{product.risk_level}，须客户风险测评为C{product.risk_rank}及以上（在有效期内）方可推介")
+    elif profile.get("described"):
+        reasons.append(f"风险等级{product.risk_level}，各风险测评等级的客户均可购买")
     else:
         reasons.append(f"风险等级{product.risk_level}（客户未提供有效测评，仅限R1产品）")
     return list(dict.fromkeys(reasons))

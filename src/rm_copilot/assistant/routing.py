@@ -108,6 +108,28 @@ def asks_to_buy_here(question: str) -> str | None:
     return match.group("what") if match else None
 
 
+# A price forecast ("明天会涨的股票", "下个月美元会涨到多少"): no document can answer it honestly.
+_FORECAST = re.compile(r"(?:明天|明日|后天|下周|下个?月|下半年|明年|年底|未来[一二三四五六七八九十\d]*[天周月年]?|接下来|近期|短期内?)"
+                       r"[^，,。？?；]{0,10}?(?:会|能|要|可能)?(?:涨|跌|升值|贬值|反弹|翻倍)"
+                       r"|(?:哪只|哪支|哪个|哪些)[^，,。？?]{0,8}(?:会|能|要)(?:涨|跌|翻倍)")
+# "推荐一只…的股票": the thing asked for, by its head noun (the words after the last 的)
+_WANTED = re.compile(r"(?:推荐|买|介绍|配置|选)(?:一|几|两|三)?(?:只|支|个|款|种|份|些|点)(?P<what>[^，,。？?！!]{1,16})")
+_TRAILING = re.compile(r"(?:给客户|给我|吧|呢|吗|好|呀|啊)+$")
+
+
+def forecasts_prices(question: str) -> bool:
+    return bool(_FORECAST.search(question))
+
+
+def wanted_head(question: str) -> str | None:
+    """The head noun of what a request for products asks for ("推荐一只明天会涨的股票" → 股票)."""
+    match = _WANTED.search(question)
+    if match is None:
+        return None
+    head = _TRAILING.sub("", match.group("what").split("的")[-1].strip())
+    return head or None
+
+
 def is_content(word: str) -> bool:
     return bool(_CJK.search(word) or _ASCII_WORD.fullmatch(word))
 

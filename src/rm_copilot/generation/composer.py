@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from rm_copilot.generation.points import Terms, select_points
+from rm_copilot.generation.points import Terms, asked_terms, key_facts, select_points
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
 from rm_copilot.generation.verdict import verdict
@@ -89,12 +89,17 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
 
 
 def _compare(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | None) -> str:
-    """Each product's own best points, side by side."""
+    """Each product's own best points, side by side; with no aspect asked ("有什么区别"), each one's key facts."""
     sides = []
+    general = not asked_terms(request.question, request.subjects, terms)
     for name in request.subjects:
         own = [c for c in request.chunks if c.get("product_name") == name]
-        points = select_points(request.question, own, limit=2, avoid=request.avoid, terms=terms,
-                               subjects=request.subjects)
+        facts = next((c for c in own if c.get("heading") == "产品要素" or str(c.get("chunk_id", "")).endswith("#0")), None)
+        points = [p for p in key_facts(facts) if not any(a and a in p["text"] for a in request.avoid)] \
+            if general and facts else []
+        if not points:
+            points = select_points(request.question, own, limit=2, avoid=request.avoid, terms=terms,
+                                   subjects=request.subjects)
         sides.append({"name": name, "points": points})
     if not any(side["points"] for side in sides):
         return renderer.render("builtin/not_found.j2")
@@ -121,16 +126,23 @@ def _key_facts(request: ComposeRequest) -> str | None:
 
 
 def _customer_line(request: ComposeRequest) -> str | None:
+    """Whether the product asked about may be offered to this customer, and what selling it requires."""
     profile, product = request.profile, request.product
     if not profile or not product:
         return None
     who = profile.get("honorific") or "该客户"
     level = profile.get("risk_level")
     if not level or profile.get("risk_assessment_stale"):
-        return f"结合客户情况：{who}没有有效期内的风险承受能力评估，重新评估前只能介绍风险等级R1的产品。"
-    fits = product.get("suitable", True)
-    verdict = "在其可购买范围内" if fits else "超出其风险承受能力，不能向其推荐"
-    return f"结合客户情况：{who}的风险承受能力等级为{level}，{product['name']}风险等级{product['risk_level']}，{verdict}。"
+        line = f"结合客户情况：{who}没有有效期内的风险承受能力评估，重新评估前只能介绍风险等级R1的产品。"
+    elif product.get("suitable", True):
+        line = (f"结合客户情况：{who}的风险承受能力等级为{level}，{product['name']}风险等级{product['risk_level']}，"
+                f"不高于客户等级，可以向其介绍。")
+    else:
+        issue = product.get("suitability_issue") or f"产品风险等级{product['risk_level']}高于客户风险承受能力{level}"
+        line = f"结合客户情况：{who}的风险承受能力等级为{level}，{issue}，不能向其推荐。"
+    if profile.get("elderly") and product.get("type") in DOUBLE_RECORDING_TYPES:
+        line += "客户已满65岁，办理理财、基金、保险须提示其阅读风险揭示书，并在销售专区全程录音录像（双录）。"
+    return line
 
 
 def _sms_fact(product: dict) -> str | None:

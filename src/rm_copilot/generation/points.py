@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 
 from rm_copilot.generation.quantities import quantities
 from rm_copilot.generation.sentences import split_sentences
 
-Terms = Callable[[str], set[str]]
+Terms = Callable[[str], AbstractSet[str]]
 
 _STOP_BIGRAMS = {"什么", "多少", "怎么", "是多", "少钱", "请问", "一下", "可以", "有没", "没有", "是否", "哪些", "如何"}
 # Words too common in this knowledge base to show what a question is about.
@@ -110,6 +111,24 @@ def bigrams(text: str) -> set[str]:
     return {g for g in grams if "|" not in g and g not in _STOP_BIGRAMS}
 
 
+KEY_FACT_LABELS = ("产品类型", "期限", "起购金额", "业绩比较基准", "利率")
+
+
+def asked_terms(question: str, names: list[str], terms: Terms | None = None) -> set[str]:
+    """What the question asks about the products it names ("…的起购金额" → 起购金额); empty for "有什么区别"."""
+    terms = terms or bigrams
+    named = set().union(*(terms(name) for name in names)) if names else set()
+    return {t for t in terms(question) - _STOP_WORDS - named - _STOP_BIGRAMS if len(t) >= 2}
+
+
+def key_facts(chunk: dict) -> list[dict]:
+    """A product-facts chunk's defining lines (type and risk, term, minimum, return), for a side by side."""
+    lines = chunk["text"].split("\n")[1:]
+    facts = [line.strip().rstrip("。") for label in KEY_FACT_LABELS for line in lines
+             if line.strip().startswith(label + "：")]
+    return [{"n": chunk["n"], "text": text, "product_id": chunk.get("product_id")} for text in facts]
+
+
 def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: Sequence[str] = (),
                   terms: Terms | None = None, form: str = "fact", subjects: Sequence[str] = ()) -> list[dict]:
     """The chunk sentences that best match the question, each tagged with its chunk's number.
@@ -179,7 +198,7 @@ def _enumerated(best: dict, chunks: list[dict]) -> list[dict]:
             for item in items[:MAX_ITEMS]]
 
 
-def _idf(wanted: set[str], chunks: list[dict], terms: Terms) -> dict[str, float]:
+def _idf(wanted: AbstractSet[str], chunks: list[dict], terms: Terms) -> dict[str, float]:
     """Rarer question words count more (取现 over 信用卡), each between 0.5 and 1.5."""
     sentences = [terms(s) for chunk in chunks for s, _ in chunk_sentences(chunk)]
     total = max(1, len(sentences))
