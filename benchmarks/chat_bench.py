@@ -41,9 +41,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import httpx  # noqa: E402
 
-from rm_copilot.services import prepare  # noqa: E402
 from rm_copilot.config import Settings  # noqa: E402
-from rm_copilot.services import Services  # noqa: E402
+from rm_copilot.services import (
+    Services,  # noqa: E402
+    prepare,  # noqa: E402
+)
 
 QUESTIONS = [
     "星河天天利现金管理理财的起购金额是多少？",
@@ -87,7 +89,7 @@ class ServerProcess:
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

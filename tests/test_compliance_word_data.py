@@ -6,8 +6,8 @@ import json
 import shutil
 
 import pytest
-from compliance_support import PRODUCTS, RULEBOOK_DIR, TODAY
 
+from compliance_support import PRODUCTS, RULEBOOK_DIR, TODAY
 from rm_copilot.compliance import word_data
 from rm_copilot.compliance.engine import ComplianceEngine
 from rm_copilot.compliance.evasion import HOMOPHONE

@@ -10,15 +10,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import typer  # noqa: E402
 
-from rm_copilot.channels.cli import (  # noqa: E402
-    assistant,
-    campaign,
-    check,
-    customers,
-    knowledge,
-    marketing,
-    serve,
-)
+from rm_copilot.channels.cli import assistant, campaign, check, customers, knowledge, marketing, serve  # noqa: E402
 from rm_copilot.channels.cli.domain_errors import exits_2_on_domain_error  # noqa: E402
 from rm_copilot.channels.cli.usage_errors import ChineseUsageGroup  # noqa: E402
 from rm_copilot.channels.wecom import cli as wecom_cli  # noqa: E402

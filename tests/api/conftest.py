@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from api_fakes import FAKE_TOKEN, FakeServices
 from fastapi.testclient import TestClient
 
+from api_fakes import FAKE_TOKEN, FakeServices
 from rm_copilot.channels.api import create_app
 
 

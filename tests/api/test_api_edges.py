@@ -7,9 +7,9 @@ import logging
 import re
 
 import pytest
-from api_fakes import FAKE_TOKEN, FakeDelta, FakeServices
 from fastapi.testclient import TestClient
 
+from api_fakes import FAKE_TOKEN, FakeDelta, FakeServices
 from rm_copilot.channels.api import create_app
 from rm_copilot.channels.api.ratelimit import TokenBucketLimiter
 from rm_copilot.channels.api.streaming import sse_events

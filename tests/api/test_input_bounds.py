@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from api_fakes import FAKE_TOKEN, FakeServices
 from fastapi.testclient import TestClient
 
+from api_fakes import FAKE_TOKEN, FakeServices
 from rm_copilot.channels.api.app import create_app
 
 HUGE = 10**30

@@ -20,10 +20,10 @@ from rm_copilot.config import PROJECT_ROOT, Settings
 from rm_copilot.customers.views import CustomerProfile, EventView, HoldingView, TagView
 from rm_copilot.db import create_schema, make_engine, make_session_factory
 from rm_copilot.errors import NotFound
-from rm_copilot.services import make_builtin_model
 from rm_copilot.generation.prompts import get_renderer
 from rm_copilot.knowledge.chunker import Chunk
 from rm_copilot.knowledge.retriever import Hit
+from rm_copilot.services import make_builtin_model
 
 KNOWLEDGE_BASE = PROJECT_ROOT / "knowledge_base"
 TODAY = date.today()

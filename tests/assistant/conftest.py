@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from assistant_fakes import KNOWLEDGE_BASE
 
+from assistant_fakes import KNOWLEDGE_BASE
 from rm_copilot.compliance.engine import ComplianceEngine
 from rm_copilot.knowledge.products import ProductCatalog
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from assistant_fakes import FakeCustomers, FakeRetriever, chunk, make_copilot, profile
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from sqlalchemy import select
 
+from assistant_fakes import FakeCustomers, FakeRetriever, chunk, make_copilot, profile
 from rm_copilot.compliance.audit import AuditRecord
 from rm_copilot.errors import BadInput
 

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import pytest
-from assistant_fakes import KNOWLEDGE_BASE
 from jinja2 import UndefinedError
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
+from assistant_fakes import KNOWLEDGE_BASE
 from rm_copilot.config import PROJECT_ROOT, Settings
-from rm_copilot.services import make_chat_model
 from rm_copilot.generation.builtin import BuiltinComposerChatModel
 from rm_copilot.generation.composer import merge_disclosures, select_points, sms_segments
 from rm_copilot.generation.messages import build_messages
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import REQUEST_KEY, ComposeRequest
 from rm_copilot.generation.sentences import SentenceBuffer, split_sentences
+from rm_copilot.services import make_chat_model
 
 PROMPTS = PROJECT_ROOT / "prompts"
 

@@ -6,8 +6,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from assistant_fakes import BLOCKED_PHRASES, GUARANTEE, FakeCustomers, FakeRetriever, chunk, make_copilot, profile
 
+from assistant_fakes import BLOCKED_PHRASES, GUARANTEE, FakeCustomers, FakeRetriever, chunk, make_copilot, profile
 from rm_copilot.config import Settings
 from rm_copilot.services import make_chat_model
 
@@ -66,7 +66,7 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         self.thread.start()
         return self
 

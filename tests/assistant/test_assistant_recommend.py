@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from assistant_fakes import maturing_deposit, profile
 
+from assistant_fakes import maturing_deposit, profile
 from rm_copilot.assistant.brief import build_brief, date_text
 from rm_copilot.assistant.recommend import recommend, suitability_issue
 from rm_copilot.customers.views import HoldingView

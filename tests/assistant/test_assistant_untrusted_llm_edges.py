@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from assistant_fakes import BLOCKED_PHRASES, GuaranteeModel
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from rm_copilot.assistant.copilot import Copilot
+from assistant_fakes import BLOCKED_PHRASES, GuaranteeModel
 from rm_copilot.channels.api import create_app
 from rm_copilot.cli import app as cli_app
 from rm_copilot.config import get_settings

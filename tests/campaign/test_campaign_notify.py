@@ -9,7 +9,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wecom"))
 from fake_wecom_api import FakeWeComApi  # noqa: E402
-
 from rm_copilot.campaigns.notify import push_summary, summary_markdown  # noqa: E402
 from rm_copilot.channels.wecom.client import GroupRobot  # noqa: E402
 from rm_copilot.compliance.engine import ComplianceEngine  # noqa: E402

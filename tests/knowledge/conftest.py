@@ -10,8 +10,8 @@ from pathlib import Path
 import chromadb
 import numpy as np
 import pytest
-from langchain_core.embeddings import Embeddings
 from chromadb.config import Settings as ChromaSettings
+from langchain_core.embeddings import Embeddings
 
 from rm_copilot.knowledge.documents import load_documents
 from rm_copilot.knowledge.index import KnowledgeIndex

@@ -9,9 +9,7 @@ import pytest
 from rm_copilot.config import Settings
 from rm_copilot.knowledge.documents import load_documents
 from rm_copilot.knowledge.embedding_cache import CachedEmbeddings, EmbeddingCache
-from rm_copilot.knowledge.embeddings import (
-    E5Embeddings, SentenceTransformerEmbeddings, make_embeddings, model_id,
-)
+from rm_copilot.knowledge.embeddings import E5Embeddings, SentenceTransformerEmbeddings, make_embeddings, model_id
 from rm_copilot.knowledge.index import KnowledgeIndex, collection_name_for
 from rm_copilot.services import make_knowledge_index
 

@@ -9,8 +9,7 @@ from factories import customer_row
 from rm_copilot.config import PROJECT_ROOT
 from rm_copilot.customers.generator import generate_with_needs
 from rm_copilot.customers.need_evaluation import evaluate_needs
-from rm_copilot.customers.need_inference import Signals
-from rm_copilot.customers.need_inference import need_scorer
+from rm_copilot.customers.need_inference import Signals, need_scorer
 from rm_copilot.knowledge.products import ProductCatalog
 
 KB = PROJECT_ROOT / "knowledge_base"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from security_support import PLANTED_NAME, bearer
 
 pytestmark = pytest.mark.slow

@@ -6,11 +6,11 @@ import json
 import logging
 
 import pytest
-from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_PHONE, bearer
 from sqlalchemy import select, text
 
 from rm_copilot.compliance.audit import AuditRecord
 from rm_copilot.logging_setup import configure_logging
+from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_PHONE, bearer
 
 pytestmark = pytest.mark.slow
 

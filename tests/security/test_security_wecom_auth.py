@@ -5,7 +5,6 @@ import base64
 import time
 
 import pytest
-from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_PHONE
 from sqlalchemy import text
 
 from rm_copilot.channels.wecom import replies
@@ -15,6 +14,7 @@ from rm_copilot.channels.wecom.crypto import InvalidSignature, WeComCrypto
 from rm_copilot.channels.wecom.inbox import WeComInbox
 from rm_copilot.channels.wecom.messages import InboundMessage
 from rm_copilot.channels.wecom.worker import BackgroundWorker
+from security_support import PLANTED_CARD, PLANTED_ID_NUMBER, PLANTED_NAME, PLANTED_PHONE
 
 pytestmark = pytest.mark.slow
 

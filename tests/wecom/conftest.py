@@ -5,11 +5,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from fake_wecom_api import FakeWeComApi
+from rm_copilot.config import get_settings
 from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeCopilot
 from wecom_harness import WeComApp, build_wecom_app
-
-from rm_copilot.config import get_settings
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from wecom_fakes import BOUND_USER, OTHER_USER, UNBOUND_USER, FakeAdvisors, FakeCopilot
 
 from rm_copilot.channels.wecom import replies
 from rm_copilot.channels.wecom.bot import WeComBot
 from rm_copilot.channels.wecom.commands import SCRIPT_USAGE
 from rm_copilot.channels.wecom.messages import InboundMessage
 from rm_copilot.errors import BadInput
+from wecom_fakes import BOUND_USER, OTHER_USER, UNBOUND_USER, FakeAdvisors, FakeCopilot
 
 
 class RecordingSender:

@@ -3,13 +3,13 @@ fake WeCom API (signed and encrypted by wechatpy) is recorded once as an outcome
 from __future__ import annotations
 
 import pytest
-from fake_wecom_api import press_button
-from wecom_fakes import AGENT_ID, BOUND_USER, OTHER_USER, text_message_xml
-from wecom_harness import WeComApp
 
+from fake_wecom_api import press_button
 from rm_copilot.channels.wecom import replies
 from rm_copilot.channels.wecom.cards import CardTarget, button_key, parse_button_key
 from rm_copilot.channels.wecom.commands import RESULT_USAGE, RecordOutcome, Today, parse_command
+from wecom_fakes import AGENT_ID, BOUND_USER, OTHER_USER, text_message_xml
+from wecom_harness import WeComApp
 
 
 @pytest.mark.parametrize("target", [

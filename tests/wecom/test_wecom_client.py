@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fake_wecom_api import FakeWeComApi
-from wecom_fakes import AGENT_ID, CORP_ID, SECRET
 
+from fake_wecom_api import FakeWeComApi
 from rm_copilot.channels.wecom.client import GroupRobot, WeComApiError, WeComClient
+from wecom_fakes import AGENT_ID, CORP_ID, SECRET
 
 
 class FakeClock:

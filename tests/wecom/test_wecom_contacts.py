@@ -3,8 +3,8 @@ validation, the repository view, and the generator giving every demo customer on
 from __future__ import annotations
 
 import pytest
-from factories import customer_row, write_csv, write_jsonl
 
+from factories import customer_row, write_csv, write_jsonl
 from rm_copilot.customers.generator import generate_customers
 from rm_copilot.customers.importer import read_records
 from rm_copilot.errors import ImportRejected

@@ -8,9 +8,9 @@ import struct
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy.enterprise.crypto import WeChatCrypto
-from wecom_fakes import AES_KEY, CORP_ID, TOKEN
 
 from rm_copilot.channels.wecom.crypto import InvalidSignature, WeComCrypto, WeComCryptoError, sign
+from wecom_fakes import AES_KEY, CORP_ID, TOKEN
 
 # WeCom's official WXBizMsgCrypt Python sample (Sample.py), 使用示例一 and 二.
 SAMPLE_TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"

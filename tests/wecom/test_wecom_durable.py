@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from fake_wecom_api import FakeWeComApi
 from live_server import LiveServer
 from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml

@@ -5,10 +5,10 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import select
-from wecom_harness import inbox_session_factory
 
 from rm_copilot.channels.wecom.inbox import TtlKeySet, WeComInbox
 from rm_copilot.channels.wecom.models import WeComInboxEntry
+from wecom_harness import inbox_session_factory
 
 
 class FakeClock:

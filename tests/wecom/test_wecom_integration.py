@@ -8,13 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_wecom_api import FakeWeComApi
 from fastapi.testclient import TestClient
-from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml
 
+from fake_wecom_api import FakeWeComApi
 from rm_copilot.channels.api.app import create_app
 from rm_copilot.channels.wecom import replies
 from rm_copilot.services import Services
+from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml
 
 pytestmark = pytest.mark.slow
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from wecom_fakes import text_message_xml
 
 from rm_copilot.channels.wecom.messages import MalformedMessage, parse_envelope, parse_message
+from wecom_fakes import text_message_xml
 
 
 def test_text_message_fields_are_read():

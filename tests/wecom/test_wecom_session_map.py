@@ -4,13 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wecom_fakes import BOUND_USER, OTHER_USER, FakeAdvisors, FakeCopilot
 
 from rm_copilot import schema
 from rm_copilot.channels.wecom.bot import WeComBot
 from rm_copilot.channels.wecom.messages import InboundMessage
 from rm_copilot.channels.wecom.session_map import MemorySessionMap, SqlSessionMap
 from rm_copilot.db import make_engine, make_session_factory
+from wecom_fakes import BOUND_USER, OTHER_USER, FakeAdvisors, FakeCopilot
 
 
 class NoSender:

@@ -4,12 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fake_wecom_api import FakeWeComApi
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from wecom_fakes import FakeAdvisors, FakeCompliance, FakeCopilot, FakeMarketing, WeChatPyClient
 
+from fake_wecom_api import FakeWeComApi
 from rm_copilot.channels.wecom.channel import WeComChannel
 from rm_copilot.channels.wecom.models import WeComInboxEntry
 from rm_copilot.channels.wecom.pending import PendingWeComMessage
@@ -18,6 +17,7 @@ from rm_copilot.channels.wecom.session_map import WeComSessionLink
 from rm_copilot.config import get_settings
 from rm_copilot.db import make_engine, make_session_factory
 from rm_copilot.services import Services, reset_services
+from wecom_fakes import FakeAdvisors, FakeCompliance, FakeCopilot, FakeMarketing, WeChatPyClient
 
 
 def inbox_session_factory(path: Path) -> sessionmaker[Session]:

@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.clock import naive_utc_now
+from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding
 from rm_copilot.customers.need_inference import TRACE_KINDS, Inference, NeedScorer, Signals
 from rm_copilot.customers.need_models import InferredNeed

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings

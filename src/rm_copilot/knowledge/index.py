@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -49,7 +50,7 @@ class KnowledgeIndex:
     saved after each sync and a new process reads them from there without opening Chroma.
     """
 
-    def __init__(self, client: "ClientAPI | Callable[[], ClientAPI]", embeddings: "Embeddings", *,
+    def __init__(self, client: ClientAPI | Callable[[], ClientAPI], embeddings: Embeddings, *,
                  collection_name: str = "knowledge", snapshot: IndexSnapshot | None = None,
                  lexical_store: LexicalStore | None = None):
         self._client_source = client
@@ -67,7 +68,7 @@ class KnowledgeIndex:
             self._collection  # noqa: B018 - a given client is checked at once, as before
 
     @property
-    def _client(self) -> "ClientAPI":
+    def _client(self) -> ClientAPI:
         if callable(self._client_source):
             self._client_source = self._client_source()
         return self._client_source
@@ -226,7 +227,7 @@ def collection_name_for(model_id: str) -> str:
     return "knowledge_" + hashlib.sha1(model_id.encode("utf-8")).hexdigest()[:10]
 
 
-def make_chroma_client(*, url: str | None, path: Path) -> "ClientAPI":
+def make_chroma_client(*, url: str | None, path: Path) -> ClientAPI:
     """A Chroma server's client when `url` is given, else an embedded store in `path`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings

@@ -65,7 +65,7 @@ class Filters:
     product_ids: frozenset[str] | None = None
 
     @classmethod
-    def build(cls, product_types=None, max_risk=None, product_ids=None) -> "Filters":
+    def build(cls, product_types=None, max_risk=None, product_ids=None) -> Filters:
         types = frozenset(product_types) if product_types else None
         if types and not types <= set(PRODUCT_TYPES):
             raise BadInput(f"未知的产品类型：{'、'.join(sorted(types - set(PRODUCT_TYPES)))}")
@@ -121,7 +121,7 @@ class HybridRetriever:
 
     @classmethod
     def from_index(cls, index: KnowledgeIndex, *, lexicon: Lexicon,
-                   config: RetrievalConfig | None = None) -> "HybridRetriever":
+                   config: RetrievalConfig | None = None) -> HybridRetriever:
         """The retriever tuned for the index's embedding model; `lexicon` is the configured one
         (the same the composer uses), never a global default."""
         from rm_copilot.knowledge.embeddings import model_id

@@ -29,7 +29,7 @@ _KEEP_TOKEN = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 _opencc_lock = threading.Lock()
 _jieba_lock = threading.Lock()
 _opencc: OpenCC | None = None
-_lexicons: dict[Path, "Lexicon"] = {}
+_lexicons: dict[Path, Lexicon] = {}
 _lexicons_lock = threading.Lock()
 
 DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[3] / "knowledge_base" / "lexicon"

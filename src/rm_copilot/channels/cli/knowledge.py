@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -48,7 +48,7 @@ def index(
 
 @products_app.command("list")
 def products_list(
-    product_type: Annotated[Optional[str], typer.Option("--type", help="wealth|fund|insurance|deposit|loan|card")] = None,
+    product_type: Annotated[str | None, typer.Option("--type", help="wealth|fund|insurance|deposit|loan|card")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组")] = False,
 ) -> None:
     """列出产品（可按类型筛选）。
@@ -110,7 +110,7 @@ def products_show(product_id: Annotated[str, typer.Argument(help="产品编号�
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    dataset: Annotated[Optional[Path], typer.Option("--dataset", help="JSONL 评测集，默认 knowledge_base/eval/questions.jsonl")] = None,
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL 评测集，默认 knowledge_base/eval/questions.jsonl")] = None,
     k: Annotated[int, typer.Option("--k", max=100, help="recall@k 的 k")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
@@ -147,7 +147,7 @@ def eval_retrieval(
 
 @eval_app.command("answers")
 def eval_answers(
-    dataset: Annotated[Optional[Path], typer.Option("--dataset", help="JSONL 评测集，默认 knowledge_base/eval/answers.jsonl")] = None,
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL 评测集，默认 knowledge_base/eval/answers.jsonl")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """评测回答质量：每条的最后一个回答须包含全部要点、不含禁用内容；按题型统计准确率。

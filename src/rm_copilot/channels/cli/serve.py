@@ -28,9 +28,9 @@ def serve(
     """
     import uvicorn
 
-    from rm_copilot.channels.cli.progress import embedding_progress
     from rm_copilot.channels.api import create_app
     from rm_copilot.channels.api.app import home_is_empty
+    from rm_copilot.channels.cli.progress import embedding_progress
     from rm_copilot.services import get_services, prepare
 
     services = get_services()

@@ -2,8 +2,9 @@
 to advisors as WeCom cards. Only option parsing and printing; the WeCom channel's services decide."""
 from __future__ import annotations
 
+import functools
 import json
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -30,7 +31,6 @@ def _services_and_client():
 
 def _wecom(call: Any) -> Any:
     from rm_copilot.channels.wecom.client import WeComApiError
-
     from rm_copilot.channels.wecom.mass import MassSendFailed
 
     try:
@@ -100,7 +100,7 @@ def mass_status(
 
 @wecom_app.command("push-today")
 def push_today(
-    advisor: Annotated[Optional[str], typer.Option("--advisor", help="只推送给这位客户经理；默认推送给所有已绑定企业微信的客户经理")] = None,
+    advisor: Annotated[str | None, typer.Option("--advisor", help="只推送给这位客户经理；默认推送给所有已绑定企业微信的客户经理")] = None,
 ) -> None:
     """把今日商机以企业微信卡片推送给客户经理（每张卡片可一键生成话术、记录结果）。
 
@@ -116,6 +116,6 @@ def push_today(
             typer.echo(f"{person.id}：未绑定企业微信，跳过")
             continue
         text, cards = feedback.today(person.id)
-        _wecom(lambda: client.send_text(person.wecom_userid, text))
-        sent = _wecom(lambda: feedback.send(person.wecom_userid, cards))
+        _wecom(functools.partial(client.send_text, person.wecom_userid, text))
+        sent = _wecom(functools.partial(feedback.send, person.wecom_userid, cards))
         typer.echo(f"{person.id}：已推送 1 条摘要和 {sent} 张商机卡片")
