@@ -27,6 +27,8 @@ index: install
 test: install
 	bash scripts/install-test-deps.sh
 	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest
 
 test-fast: install
