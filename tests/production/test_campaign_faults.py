@@ -1,7 +1,7 @@
-"""Campaign outputs and jobs under faults: one writer per output, leases instead of guesses, full disks."""
+"""Campaign outputs and jobs under faults: one writer per output, leases instead of guesses (the CLI's
+interrupted and full-disk runs are in test_fault_probes.py)."""
 from __future__ import annotations
 
-import errno
 import json
 import os
 import subprocess
@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rm_copilot.campaigns import output as campaign_output
 from rm_copilot.campaigns.jobs import CampaignJobs
 from rm_copilot.campaigns.models import CampaignJob
 from rm_copilot.campaigns.runner import CampaignSpec
@@ -52,17 +51,6 @@ def test_a_second_writer_on_a_live_campaign_output_is_refused(lock_holder: Path,
     assert result.exit_code == 2, result.output
     assert "正由另一个任务写入" in result.output and "进程 " in result.output
     assert out.read_text(encoding="utf-8") == ""
-
-
-def test_an_interrupted_cli_campaign_says_how_to_resume(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr("rm_copilot.channels.cli.campaign.run_campaign", interrupted)
-    result = CliRunner().invoke(app, ["campaign", "--product", PRODUCT, "--segment", "all",
-                                      "--out", str(tmp_path / "x.jsonl")])
-    assert result.exit_code == 130
-    assert "--resume" in result.output
 
 
 def _job(services: Services, job_id: str, *, owner: str | None, heartbeat_age: timedelta | None,
@@ -119,43 +107,6 @@ def test_a_running_job_whose_lease_lapsed_reads_as_interrupted_even_when_nothing
     _job(services, "stuck", owner="elsewhere:99", heartbeat_age=timedelta(minutes=5))  # after the start-up sweep
     status = jobs.status("A001", "stuck")
     assert status["status"] == "interrupted" and "--resume" in status["error"]
-
-
-class FullDisk:
-    """os.write for campaign outputs that fills the disk after `rows` lines (the last one torn)."""
-
-    def __init__(self, rows: int):
-        self.rows = rows
-        self.real = os.write
-
-    def __call__(self, fd: int, data: bytes) -> int:
-        if not os.readlink(f"/proc/self/fd/{fd}").endswith(".jsonl"):
-            return self.real(fd, data)
-        if self.rows == 0:
-            self.real(fd, data[: len(data) // 2])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        self.rows -= 1
-        return self.real(fd, data)
-
-
-@pytest.mark.slow
-def test_a_full_disk_during_a_cli_campaign_is_a_chinese_error_and_the_resume_is_exact(
-    use_built_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    out = tmp_path / "full.jsonl"
-    args = ["campaign", "--product", PRODUCT, "--segment", "all", "--limit", "12", "--variants", "2",
-            "--workers", "1", "--out", str(out)]
-    with monkeypatch.context() as patch:
-        patch.setattr(campaign_output.os, "write", FullDisk(rows=7))
-        failed = CliRunner().invoke(app, args)
-    assert failed.exit_code == 2, failed.output
-    assert "磁盘空间不足" in failed.output and "--resume" in failed.output
-    assert "Traceback" not in failed.output
-
-    resumed = CliRunner().invoke(app, [*args, "--resume"])
-    assert resumed.exit_code == 0, resumed.output
-    keys = [(row["customer_id"], row["variant"]) for row in map(json.loads, out.read_text("utf-8").splitlines())]
-    assert len(keys) == len(set(keys)) == 24
 
 
 @pytest.mark.slow
