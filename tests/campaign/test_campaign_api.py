@@ -72,6 +72,8 @@ def test_listing_another_advisors_customer_is_404(client: TestClient, use_built_
         ({"product_id": "DP003", "segment": "age>=abc"}, 400),  # bad expression, position named
         ({"product_id": "NOPE1", "segment": "all"}, 404),
         ({"product_id": "DP003", "segment": "all", "variants": 9}, 422),
+        ({"product_id": "DP003", "segment": "all", "limit": 10**30}, 422),  # bounded, not a 500
+        ({"product_id": "DP003", "segment": "all", "variants": 10**30}, 422),
     ],
 )
 def test_bad_campaign_requests_are_4xx(client: TestClient, use_built_services: Services, body: dict, status: int) -> None:
