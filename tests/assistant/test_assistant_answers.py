@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from assistant_fakes import FakeCustomers, make_copilot, profile
 
 pytestmark = pytest.mark.slow

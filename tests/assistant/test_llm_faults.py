@@ -7,6 +7,7 @@ from langchain_core.messages import HumanMessage
 from assistant_fakes import FakeCustomers, FakeRetriever, chunk, make_copilot, profile
 from fake_openai import DRIP_LIMIT, MisbehavingOpenAI
 from rm_copilot.config import Settings
+from rm_copilot.generation.deadline import DeadlineExceeded
 from rm_copilot.services import make_chat_model
 
 
@@ -31,7 +32,7 @@ def copilot_for(tmp_path, catalog, engine):
 def test_a_drip_feeding_server_cannot_hold_a_stream_past_the_deadline(tmp_path):
     with MisbehavingOpenAI("drip") as server:
         model = make_chat_model(_settings(tmp_path, server, timeout=1.0, retries=0))
-        with pytest.raises(Exception):
+        with pytest.raises(DeadlineExceeded):
             for _ in model.stream([HumanMessage(content="你好")]):
                 pass
         server.release.set()
@@ -41,7 +42,7 @@ def test_a_drip_feeding_server_cannot_hold_a_stream_past_the_deadline(tmp_path):
 def test_a_drip_feeding_server_cannot_hold_a_plain_call_past_the_deadline(tmp_path):
     with MisbehavingOpenAI("drip") as server:
         model = make_chat_model(_settings(tmp_path, server, timeout=1.0, retries=2))
-        with pytest.raises(Exception):
+        with pytest.raises(DeadlineExceeded):
             model.invoke([HumanMessage(content="你好")])
         server.release.set()
     assert server.dripped < DRIP_LIMIT
@@ -51,7 +52,7 @@ def test_a_drip_feeding_server_cannot_hold_a_plain_call_past_the_deadline(tmp_pa
 def test_a_slow_server_costs_one_deadline_not_one_timeout_per_attempt(tmp_path):
     with MisbehavingOpenAI("hang") as server:
         model = make_chat_model(_settings(tmp_path, server, timeout=0.5, retries=2))
-        with pytest.raises(Exception):
+        with pytest.raises(DeadlineExceeded):
             model.invoke([HumanMessage(content="你好")])
     assert len(server.requests) == 1
 
