@@ -1,12 +1,20 @@
-"""Request and response models of the HTTP API (DESIGN.md §5). Field names are the contract."""
+"""Request and response models of the HTTP API (DESIGN.md §5). Field names are the contract.
+
+Answers that show a read model (customers, events, products, advisors, sessions) are derived from it by
+subclassing, so a field added to a view reaches the API; only datetimes (RFC 3339, with the zone) and
+the message citations are retyped. The customer list is the contract's projection of the customer view.
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from rm_copilot.assistant.sessions import MessageView, SessionView
 from rm_copilot.clock import as_utc
+from rm_copilot.customers.views import AdvisorView, CustomerView, EventView, HoldingView, TagView, UpcomingEvent
+from rm_copilot.knowledge.products import Product
 from rm_copilot.vocabulary import Channel, ProductType, Scenario, Verdict
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -126,30 +134,12 @@ class ScriptsResponse(BaseModel):
 
 # --- customers -------------------------------------------------------------------------------
 
-class TagOut(BaseModel):
-    layer: str
-    key: str
-    value: str
-    label: str
-    source: str
+class TagOut(TagView):
     updated_at: UtcDateTime
-    stale: bool
 
 
-class HoldingOut(BaseModel):
-    product_id: str
-    product_name: str
-    amount_band: str
-    start_date: date | None = None
-    maturity_date: date | None = None
-
-
-class EventOut(BaseModel):
-    kind: str
-    label: str
-    date: date
-    detail: str
-    days_until: int
+HoldingOut = HoldingView
+EventOut = EventView
 
 
 TagsByLayer = dict[str, list[TagOut]]
@@ -168,72 +158,36 @@ class CustomerSummary(BaseModel):
     events: list[EventOut]
 
 
-class CustomerDetail(CustomerSummary):
-    gender: str
-    city: str
-    occupation: str
-    risk_assessed_at: date | None
-    risk_assessment_stale: bool
-    marketing_consent: bool
-    phone: str
-    id_number: str
-    card_number: str | None
-    note: str | None
-    holdings: list[HoldingOut]
+class CustomerDetail(CustomerView):
+    """The customer card: every field of the (masked) customer view."""
+
+    # The answer's tags carry the zone on `updated_at` (pydantic re-declares the field; mypy sees a narrowing).
+    tags: TagsByLayer = Field(description="按层分组：basic 基础、behavior 行为、need 需求")  # type: ignore[assignment]
 
 
-class UpcomingEventOut(BaseModel):
-    customer_id: str
-    name: str
-    event: EventOut
+class UpcomingEventOut(UpcomingEvent):
+    pass
 
 
 # --- products --------------------------------------------------------------------------------
 
-class ProductOut(BaseModel):
-    id: str
-    name: str
-    type: ProductType
+class ProductOut(Product):
     risk_level: str = Field(pattern=r"^R[1-5]$")
-    doc_id: str
-    issuer: str | None = None
-    term: str | None = None
-    min_amount: float = 0
-    min_amount_text: str | None = None
-    benchmark: str | None = None
-    rate: str | None = None
-    fees: str | None = None
-    liquidity: str | None = None
-    target_customers: list[str] = []
-    needs: list[str] = []
-    scenes: list[str] = []
-    disclosures: list[str] = []
-    selling_points: list[str] = []
-    risks: list[str] = []
-    status: str = "on_sale"
 
 
 # --- sessions and advisor --------------------------------------------------------------------
 
-class AdvisorOut(BaseModel):
-    id: str
-    name: str
-    wecom_userid: str | None = None
+class AdvisorOut(AdvisorView):
+    pass
 
 
-class SessionOut(BaseModel):
-    id: str
-    customer_id: str | None
-    title: str
+class SessionOut(SessionView):
     created_at: UtcDateTime
     updated_at: UtcDateTime
-    message_count: int = 0
 
 
-class MessageOut(BaseModel):
-    role: str
-    content: str
-    citations: list[Citation] | None = None
+class MessageOut(MessageView):
+    citations: list[Citation] | None = None  # type: ignore[assignment]  # the citation objects, typed
     created_at: UtcDateTime
 
 
