@@ -1,6 +1,7 @@
 """An acknowledged WeCom message is answered even when the server dies before replying (SIGKILL, restart)."""
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,9 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fake_wecom_api import FakeWeComApi
 from live_server import LiveServer
-from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml
+
+# The WeCom fakes live beside the WeCom tests; this test needs only them and the public surface
+# (a served process, its callback URL, the WeCom API it calls), not the WeCom tests' fixtures.
+sys.path.insert(0, str(Path(__file__).parents[1] / "wecom"))
+from fake_wecom_api import FakeWeComApi  # noqa: E402
+from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml  # noqa: E402
 
 pytestmark = pytest.mark.slow
 DEMO_USER = "zhangwei"  # bound to advisor A001 in knowledge_base/demo/advisors.yaml
