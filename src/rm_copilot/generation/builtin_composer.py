@@ -66,7 +66,7 @@ class BuiltinComposer:
             for sentence, asked in chunk_sentences({"text": text}):
                 texts.update((sentence, asked, _QUOTED.sub("", sentence)))
         texts.discard("")
-        path = self._path()
+        path = self._path(self.terms_dir)
         terms = {text: sorted(lexicon_terms(self.lexicon_dir, text)) for text in sorted(texts)}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,11 +81,11 @@ class BuiltinComposer:
         return len(terms)
 
     def has_saved_terms(self) -> bool:
-        return self.terms_dir is not None and self._path().is_file()
+        return self.terms_dir is not None and self._path(self.terms_dir).is_file()
 
-    def _path(self) -> Path:
+    def _path(self, terms_dir: Path) -> Path:
         key = hashlib.sha256(_lexicon(self.lexicon_dir).fingerprint.encode()).hexdigest()[:32]
-        return Path(self.terms_dir) / f"composer-terms-{key}.json"
+        return Path(terms_dir) / f"composer-terms-{key}.json"
 
     def _load(self) -> dict[str, frozenset[str] | list[str]]:
         with self._lock:
@@ -93,7 +93,7 @@ class BuiltinComposer:
                 return self._saved
             saved: dict = {}
             if self.terms_dir is not None:
-                path = self._path()
+                path = self._path(self.terms_dir)
                 try:
                     data = json.loads(path.read_text(encoding="utf-8"))
                     if data.get("lexicon") == _lexicon(self.lexicon_dir).fingerprint and isinstance(data.get("terms"), dict):
