@@ -15,9 +15,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from rm_copilot.clock import naive_utc_now
 from rm_copilot.config import PROJECT_ROOT
 from rm_copilot.customers.generator import generate_customers
-from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding, utcnow
+from rm_copilot.customers.models import Customer, CustomerEvent, CustomerTag, Holding
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.customers.repository import CustomerRepository
 from rm_copilot.db import Base, make_engine, make_session_factory
@@ -35,7 +36,7 @@ def _repository(path: Path) -> CustomerRepository:
 
 
 def _naive_write(factory, records: list[CustomerRecord]) -> None:
-    now, today = utcnow(), date.today()
+    now, today = naive_utc_now(), date.today()
     for record in records:
         with factory() as session, session.begin():
             customer = Customer(**record.customer_columns(now))

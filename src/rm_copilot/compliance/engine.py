@@ -17,9 +17,10 @@ from rm_copilot.compliance.names import name_finder
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.pii import apply_spans, find_pii
 from rm_copilot.compliance.quotes import mention_cues, quoted_after_negation, quoted_mention
-from rm_copilot.compliance.rulebook import CHANNELS, PRODUCT_TYPES, Rulebook
+from rm_copilot.compliance.rulebook import Rulebook
 from rm_copilot.compliance.suitability import SuitabilityChecker
 from rm_copilot.errors import BadInput
+from rm_copilot.vocabulary import CHANNELS, PRODUCT_TYPES
 
 if TYPE_CHECKING:
     from rm_copilot.compliance.semantic.layer import SemanticLayer

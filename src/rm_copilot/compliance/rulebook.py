@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rm_copilot.errors import RulebookError
-from rm_copilot.vocabulary import CHANNELS, PRODUCT_TYPES, Channel, ProductType  # noqa: F401 - the engine reads the tuples here
+from rm_copilot.vocabulary import Channel, ProductType
 
 Category = Literal[
     "guarantee", "absolute", "deposit_confusion", "expected_return", "performance", "pressure",

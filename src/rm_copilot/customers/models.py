@@ -10,7 +10,6 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rm_copilot.clock import naive_utc_now
-from rm_copilot.clock import naive_utc_now as utcnow  # noqa: F401 - the name the repository imports
 from rm_copilot.db import Base
 
 

@@ -15,11 +15,12 @@ from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from rm_copilot.clock import naive_utc_now
 from rm_copilot.compliance.pii import mask_name, redact_pii
 from rm_copilot.customers import criteria, views
 from rm_copilot.customers.importer import ImportReport, read_records
 from rm_copilot.customers.loading import CustomerBundle, load_bundles, load_views
-from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag, utcnow
+from rm_copilot.customers.models import Advisor, Customer, CustomerEvent, CustomerTag
 from rm_copilot.customers.records import CustomerRecord
 from rm_copilot.customers.tags import age_on
 from rm_copilot.customers.views import AdvisorView, CustomerProfile, CustomerView, UpcomingEvent
@@ -238,7 +239,7 @@ class CustomerRepository:
     def upsert(self, records: Sequence[CustomerRecord]) -> tuple[int, int]:
         """Write validated records in one transaction; returns (created, updated)."""
         with transaction(self._factory) as session:
-            counts = upsert_customers(session, records, now=utcnow(), today=self._today())
+            counts = upsert_customers(session, records, now=naive_utc_now(), today=self._today())
         if self._after_upsert is not None:
             try:
                 self._after_upsert([record.id for record in records])

@@ -8,11 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rm_copilot.customers.tags import AUM_BANDS
 from rm_copilot.marketing.settings import load_yaml
+from rm_copilot.vocabulary import EVENT_LABELS
 
 TRIGGERS = ("maturity", "birthday", "large_inflow", "idle_balance", "risk_assessment", "need_gap", "care")
-TRIGGER_LABELS = {
-    "maturity": "产品到期", "birthday": "生日", "large_inflow": "大额资金入账", "idle_balance": "资金闲置",
-    "risk_assessment": "风险测评到期", "need_gap": "需求未覆盖", "care": "波动关怀",
+TRIGGER_LABELS = {  # the events' own labels, and those of the triggers that are not events
+    **{kind: EVENT_LABELS[kind] for kind in ("maturity", "birthday", "large_inflow")},
+    "idle_balance": "资金闲置", "risk_assessment": "风险测评到期", "need_gap": "需求未覆盖", "care": "波动关怀",
 }
 
 
