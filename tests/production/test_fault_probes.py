@@ -295,3 +295,22 @@ def test_a_full_disk_during_a_cli_campaign_is_a_chinese_error_and_the_resume_is_
     assert resumed.exit_code == 0, resumed.output
     keys = _keys(out.read_text("utf-8").splitlines())
     assert len(keys) == len(set(keys)) == 24
+
+
+def test_an_api_job_failed_on_a_full_disk_is_resumed_through_the_api(use_built_services, monkeypatch):
+    client, headers = _client(use_built_services), _auth(use_built_services)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", FullDisk(rows=3))
+        job_id = client.post("/api/v1/campaigns", headers=headers,
+                             json={"product_id": "WM002", "segment": "all", "limit": 4, "variants": 2}).json()["id"]
+        client.app.state.campaign_jobs.wait(timeout=300)
+    failed = client.get(f"/api/v1/campaigns/{job_id}", headers=headers).json()
+    assert failed["status"] == "failed", failed
+
+    resumed = client.post(f"/api/v1/campaigns/{job_id}/resume", headers=headers)
+    assert resumed.status_code == 202, resumed.text
+    client.app.state.campaign_jobs.wait(timeout=300)
+    status = client.get(f"/api/v1/campaigns/{job_id}", headers=headers).json()
+    rows = client.get(f"/api/v1/campaigns/{job_id}/results", headers=headers).text.splitlines()
+    assert status["status"] == "done", status
+    assert len(_keys(rows)) == len(set(_keys(rows))) == 8
