@@ -196,8 +196,9 @@ class GuardedGenerator:
         from rm_copilot.generation.messages import build_messages
 
         try:
+            messages = build_messages(request, self.renderer)  # rendered before taking a model slot
             with self._llm_slots:
-                return str(self._llm.invoke(build_messages(request, self.renderer)).content)
+                return str(self._llm.invoke(messages).content)
         except Exception as error:  # timeouts and transport errors: fall back, never fail the request
             log.warning("LLM call failed: %s", type(error).__name__)
             return None
