@@ -137,13 +137,16 @@ class CampaignJobs:
 
     def _own_job(self, advisor_id: str, job_id: str) -> CampaignJob:
         job = self._job(job_id)
-        if job is None or job.advisor_id != advisor_id:
+        if job.advisor_id != advisor_id:
             raise NotFound("未找到该活动任务")
         return job
 
-    def _job(self, job_id: str) -> CampaignJob | None:
+    def _job(self, job_id: str) -> CampaignJob:
         with self._services.session_factory() as session:
-            return session.get(CampaignJob, job_id)
+            job = session.get(CampaignJob, job_id)
+        if job is None:
+            raise NotFound("未找到该活动任务")
+        return job
 
     def _update(self, job_id: str, **values: Any) -> None:
         with transaction(self._services.session_factory) as session:
