@@ -84,4 +84,4 @@ def test_the_kubernetes_job_runs_one_shard_per_completion_index() -> None:
     volumes = {volume["name"]: volume for volume in spec["template"]["spec"]["volumes"]}
     assert mounts <= set(volumes) and any("persistentVolumeClaim" in volume for volume in volumes.values())
     shards = env["SHARDS"]["value"]
-    assert shards == str(spec["completions"]) and f"/$SHARDS" in script
+    assert shards == str(spec["completions"]) and "/$SHARDS" in script
