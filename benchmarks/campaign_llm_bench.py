@@ -12,8 +12,10 @@ In the same run it measures:
   1 variant, timed from the first call the fake receives to the last answer (the calls/s while
   generating) and end to end.
 
-It prints calls/s of both, the ratio to the ceiling (target >= 90 %) and the most calls in flight.
-`--profile FILE.html` records the campaign under pyinstrument (slower; for finding where rows wait).
+It prints calls/s of both, the ratio to the ceiling (target >= 90 %), the most calls in flight and
+the process CPU time per row (all threads: the per-row Python work that shares one GIL).
+`--profile FILE.html` then makes 40 more customers' rows one after another in this thread under
+pyinstrument, which shows what a row costs besides its call.
 
     .venv/bin/python benchmarks/campaign_llm_bench.py [--customers 240] [--latency 0.5] [--concurrency 8]
 """
@@ -186,6 +188,21 @@ def bare_client_rate(settings, fake: FakeOpenAI, calls: int) -> float:
     return fake.rate()[0]
 
 
+def profile_rows(services, path: Path) -> None:
+    from pyinstrument import Profiler
+
+    from rm_copilot.campaigns.rows import build_batch
+    from rm_copilot.campaigns.segment import parse_segment
+
+    ids = list(services.customers.iter_ids())[-40:]
+    spec = {"product_id": PRODUCT, "channel": "wecom", "variants": 1, "scenario": None}
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    build_batch(services, ids, spec, segment=parse_segment("consent"))
+    profiler.stop()
+    path.write_text(profiler.output_html(), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=240, help="customers with consent in the campaign")
@@ -232,24 +249,18 @@ def run(args: argparse.Namespace, fake: FakeOpenAI, ceiling: float) -> None:
         fake.reset()
         spec = CampaignSpec(product_id=PRODUCT, segment="consent", limit=args.customers)
         out = Path(tmp) / "campaign.jsonl"
-        profiler = None
-        if args.profile:
-            from pyinstrument import Profiler
-
-            profiler = Profiler(async_mode="disabled")
-            profiler.start()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = run_campaign(services, spec, out)
-        elapsed = time.perf_counter() - started
-        if profiler is not None:
-            profiler.stop()
-            args.profile.write_text(profiler.output_html(), encoding="utf-8")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         generating, calls, most_in_flight = fake.rate()
+        if args.profile:
+            profile_rows(services, args.profile)
 
     print(f"fake LLM: {args.latency:.2f} s per call, concurrency {args.concurrency} -> ceiling {ceiling:.1f} calls/s")
     print(f"bare client, {args.concurrency} threads, no rows: {bare:.1f} calls/s = {bare / ceiling:.0%} of the ceiling")
     print(f"campaign: {summary['rows']} rows for {summary['customers']} customers, {calls} LLM calls "
-          f"in {elapsed:.1f} s end to end; by verdict {summary['by_verdict']}")
+          f"in {elapsed:.1f} s end to end; by verdict {summary['by_verdict']}; "
+          f"process CPU {1000 * cpu / max(1, summary['rows']):.0f} ms per row")
     print(f"campaign while generating: {generating:.1f} calls/s = {generating / ceiling:.0%} of the ceiling "
           f"({generating / bare:.0%} of the bare client); most calls in flight {most_in_flight}")
     print(f"target >= 90 % of the ceiling -> {'OK' if generating / ceiling >= 0.9 else 'MISSED'}")
