@@ -102,6 +102,19 @@ class ServerProcess:
             time.sleep(0.5)
         raise SystemExit("rm-copilot serve did not become ready")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server has used so far, its worker processes included (Linux /proc)."""
+        ticks, pending = 0, [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+                pending += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            except (OSError, ValueError, IndexError):
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc) -> None:
         self.process.terminate()
         try:
@@ -195,16 +208,21 @@ def run(home: Path, args: argparse.Namespace) -> None:
     services.copilot.chat("A001", QUESTIONS[0])  # the naive baseline keeps the embedding model loaded
 
     results: dict[str, list[float]] = {}
+    server_cpu: dict[str, float] = {}  # server CPU seconds per request: load on the machine inflates wall time, less so this
     first_answer: dict[str, float] = {}
+    first_answer_cpu: dict[str, float] = {}
     for threads in [int(t) for t in args.threads.split(",") if t.strip()]:
         with ServerProcess(home, {"RM_COPILOT_EMBEDDING_THREADS": str(threads)}) as server:
             base_url = f"http://127.0.0.1:{server.port}"
             http_latencies(base_url, token, warm[:1], 1)
             first_answer[f"{threads}"] = time.perf_counter() - server.started
+            first_answer_cpu[f"{threads}"] = server.cpu_seconds()
             http_latencies(base_url, token, warm[1:], 1)  # warm-up: jieba, templates, first queries
             for concurrency, bodies in measured.items():
-                results[f"e5 threads {threads}, distinct questions, keep-alive, concurrency {concurrency}"] = \
-                    http_latencies(base_url, token, bodies, concurrency)
+                label = f"e5 threads {threads}, distinct questions, keep-alive, concurrency {concurrency}"
+                before = server.cpu_seconds()
+                results[label] = http_latencies(base_url, token, bodies, concurrency)
+                server_cpu[label] = (server.cpu_seconds() - before) / len(bodies)
             if args.fresh_connections:
                 results[f"e5 threads {threads}, distinct questions, new connection per request, concurrency 4"] = \
                     http_latencies(base_url, token, fresh, 4, fresh_connections=True)
@@ -215,10 +233,12 @@ def run(home: Path, args: argparse.Namespace) -> None:
 
     print(f"\nPOST /api/v1/chat, builtin backend, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     for label, latencies in results.items():
-        print(f"  {label}:  {summary(latencies)}")
+        cpu = f"   server CPU {server_cpu[label] * 1000:5.1f} ms/request" if label in server_cpu else ""
+        print(f"  {label}:  {summary(latencies)}{cpu}")
     print(f"  naive (graph rebuilt per request), concurrency 1:  {summary(naive)}")
     for threads, seconds in first_answer.items():
-        print(f"  serve start → first answer (prepared home, e5 threads {threads}): {seconds:.1f} s")
+        print(f"  serve start → first answer (prepared home, e5 threads {threads}): {seconds:.1f} s "
+              f"({first_answer_cpu[threads]:.1f} s of server CPU)")
     first_key = next(iter(results))
     ratio = percentile(naive, 0.5) / percentile(results[first_key], 0.5)
     print(f"\n  naive p50 / served p50 at concurrency 1: {ratio:.1f}×")
