@@ -81,3 +81,15 @@ def test_a_name_without_its_qualifier_is_found_by_the_catalogue_the_assistant_an
     engine = ComplianceEngine.from_directory(KNOWLEDGE_BASE / "compliance", products=catalog.compliance_refs())
     result = engine.check(text, customer=CustomerContext("C00042", full_name="王建国", age=40, risk_level="C2"))
     assert "suitability.above_risk_level" in [f.rule_id for f in result.findings]
+
+
+def test_the_lexical_index_recognises_the_same_names_in_a_query():
+    from rm_copilot.knowledge.chunker import Chunk
+    from rm_copilot.knowledge.lexical import LexicalIndex
+    from rm_copilot.knowledge.tokenizer import DEFAULT_LEXICON_DIR, Lexicon
+
+    chunks = [Chunk(f"products/x/{pid}#0", f"products/x/{pid}", pid, "product", title, "概览", f"{title}的产品要素。", pid)
+              for pid, title in (("WM012", "星河私享尊盈固收增强理财（私行专属）"), ("IN004", "星河颐年养老年金保险(分红型)"))]
+    index = LexicalIndex(chunks, Lexicon(DEFAULT_LEXICON_DIR))
+    assert index.mentioned_products("私享尊盈固收增强理财的起购金额") == {"WM012"}
+    assert index.mentioned_products("颐年养老年金保险和wm012") == {"IN004", "WM012"}

@@ -10,7 +10,7 @@ import bm25s
 import numpy as np
 
 from rm_copilot.knowledge.chunker import Chunk
-from rm_copilot.knowledge.product_names import BRAND_PREFIXES
+from rm_copilot.knowledge.product_names import ProductNames
 from rm_copilot.knowledge.snapshot import LexicalStore, chunks_fingerprint
 from rm_copilot.knowledge.tokenizer import Lexicon, Tokens, normalize
 
@@ -96,27 +96,34 @@ class LexicalIndex:
         return max(len(wanted & self._word_sets[int(i)]) / len(wanted) for i in best if scores[int(i)] > 0)
 
     def mentioned_products(self, query: str) -> set[str]:
-        """Product ids named in the query by id, full name or brandless name."""
+        """Product ids named in the query by id or any of its names (ProductNames over the chunk titles)."""
         if self._products is None:
             return set()
         return {product_id for _, product_id in self._products.iter(normalize(query))}
 
 
 def _product_automaton(chunks: list[Chunk]) -> ahocorasick.Automaton | None:
+    titled = {chunk.product_id: _Titled(chunk.product_id, chunk.title) for chunk in chunks if chunk.product_id}
+    names = ProductNames(titled.values())
     automaton = ahocorasick.Automaton()
-    for chunk in chunks:
-        if not chunk.product_id:
-            continue
-        names = {chunk.product_id, chunk.title}
-        names |= {chunk.title[len(p):] for p in BRAND_PREFIXES if chunk.title.startswith(p)}
-        for name in names:
+    for product_id in titled:
+        for name in (product_id, *names.of(product_id)):
             key = normalize(name)
             if len(key) >= 3:
-                automaton.add_word(key, chunk.product_id)
+                automaton.add_word(key, product_id)
     if len(automaton) == 0:
         return None
     automaton.make_automaton()
     return automaton
+
+
+@dataclass(frozen=True)
+class _Titled:
+    """A product as the index knows it: its id and its documents' title (the product name)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
 
 
 def _read_words(path: Path) -> list[list[str]]:
