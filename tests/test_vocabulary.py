@@ -15,6 +15,7 @@ SOURCE = PROJECT_ROOT / "src" / "rm_copilot"
     (v.PRODUCT_TYPES, v.PRODUCT_TYPE_LABELS),  # product types 理财/基金/…
     (v.PRODUCT_TYPES, v.PRODUCT_ID_PREFIXES),  # every type has an id prefix
     (v.CHANNELS, v.CHANNEL_LABELS),
+    (v.TAG_LAYERS, v.TAG_LAYER_LABELS),
     (v.SCENARIOS, v.SCENARIO_LABELS),
     (v.EVENT_KINDS, v.EVENT_LABELS),
     (v.VERDICTS, v.VERDICT_LABELS),
@@ -43,6 +44,8 @@ RESTATED = {
     "event kinds": r'"birthday",\s*"maturity",\s*"large_inflow",\s*"life_event"',
     "outcome kinds": r'"sent",\s*"replied",\s*"meeting",\s*"purchased"',
     "risk levels": r'"C1",\s*"C2",\s*"C3"',
+    "tiers": r'"大众",\s*"财富",\s*"私行"',
+    "tag layers": r'"basic",\s*"behavior",\s*"need"',
     "scenario labels": r'"product":\s*"产品推荐"',
     "channel labels": r'"tablet":\s*"平板"',
     "product type labels": r'"wealth":\s*"理财"',

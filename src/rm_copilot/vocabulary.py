@@ -20,6 +20,13 @@ PRODUCT_ID_PREFIXES: dict[str, str] = {
     "wealth": "WM", "fund": "FD", "insurance": "IN", "deposit": "DP", "loan": "LN", "card": "CD",
 }
 
+TagLayer = Literal["basic", "behavior", "need"]
+TAG_LAYERS: tuple[TagLayer, ...] = get_args(TagLayer)
+TAG_LAYER_LABELS: dict[str, str] = {"basic": "基础标签", "behavior": "行为标签", "need": "需求标签"}
+
+Tier = Literal["大众", "财富", "私行"]
+TIERS: tuple[Tier, ...] = get_args(Tier)
+
 Channel = Literal["tablet", "wecom", "sms"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 CHANNEL_LABELS: dict[str, str] = {"tablet": "平板", "wecom": "企业微信", "sms": "短信"}

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from stdnum import luhn
 from stdnum.cn import ric
 
 from rm_copilot.customers.tags import NEED_LABELS, age_band, age_on
-from rm_copilot.vocabulary import CustomerRiskLevel, EventKind
+from rm_copilot.vocabulary import CustomerRiskLevel, EventKind, TagLayer, Tier
 
 _ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 _PHONE = re.compile(r"1[3-9]\d{9}")
@@ -44,7 +44,7 @@ def _json_list(value: Any, what: str) -> Any:
 
 
 class TagRecord(_Record):
-    layer: Literal["basic", "behavior", "need"]
+    layer: TagLayer
     key: str = Field(min_length=1, max_length=64)
     value: str = Field(min_length=1, max_length=128)
     source: str = Field(default=IMPORT_SOURCE, min_length=1, max_length=64)
@@ -114,7 +114,7 @@ class CustomerRecord(_Record):
     birth_date: date
     city: str = Field(min_length=1, max_length=32)
     occupation: str = Field(min_length=1, max_length=64)
-    tier: Literal["大众", "财富", "私行"]
+    tier: Tier
     risk_level: CustomerRiskLevel | None = None
     risk_assessed_at: date | None = None
     marketing_consent: bool = False

@@ -1,5 +1,5 @@
-"""The customer vocabulary: tag layers, tag keys and their Chinese labels, tiers, bands (event kinds and
-risk levels are in rm_copilot.vocabulary, shared by every layer).
+"""The customer vocabulary: tag keys and their Chinese labels, bands, staleness (tag layers, tiers, event
+kinds and risk levels are in rm_copilot.vocabulary, shared by every layer).
 
 Need keys are shared with the product catalogue's `needs` field (docs/ARCHITECTURE.md).
 """
@@ -7,10 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-LAYERS: tuple[str, ...] = ("basic", "behavior", "need")
-LAYER_LABELS = {"basic": "基础标签", "behavior": "行为标签", "need": "需求标签"}
-
-TIERS: tuple[str, ...] = ("大众", "财富", "私行")
 GENDERS: tuple[str, ...] = ("男", "女")
 
 NEED_LABELS = {

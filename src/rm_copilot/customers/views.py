@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from rm_copilot.compliance.pii import mask_card, mask_id_number, mask_name, mask_phone, redact_pii
 from rm_copilot.customers import models
 from rm_copilot.customers.names import honorific
-from rm_copilot.customers.tags import LAYERS, NEED_LABELS, age_on, is_stale, label_for
-from rm_copilot.vocabulary import EVENT_LABELS
+from rm_copilot.customers.tags import NEED_LABELS, age_on, is_stale, label_for
+from rm_copilot.vocabulary import EVENT_LABELS, TAG_LAYERS
 
 # Events this many days old are still a timely reason to call (a large inflow last week).
 RECENT_EVENT_DAYS = 7
@@ -151,7 +151,7 @@ def advisor_view(advisor: models.Advisor) -> AdvisorView:
 
 
 def _tags_by_layer(tags: Iterable[Any], today: date) -> dict[str, list[TagView]]:
-    layers: dict[str, list[TagView]] = {layer: [] for layer in LAYERS}
+    layers: dict[str, list[TagView]] = {layer: [] for layer in TAG_LAYERS}
     for tag in tags:
         layers.setdefault(tag.layer, []).append(tag_view(tag, today))
     return layers
