@@ -169,3 +169,24 @@ def test_a_product_with_a_suffix_in_its_name_keeps_the_topic(copilot, first):
 def test_a_yes_no_question_opens_with_the_verdict(copilot):
     answer = copilot.chat("A001", "挂钩黄金的结构性存款能提前取出来吗？")
     assert answer.answer.startswith("不能"), answer.answer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("咱们行现在有哪些结构性存款在卖？", {"DP005", "DP006"}),
+    ("我们代销的基金里哪些是R5的？", {"FD007", "FD008"}),
+])
+def test_a_question_listing_a_kind_of_product_enumerates_the_catalogue(copilot, real, question, expected):
+    answer = copilot.chat("A001", question)
+    assert {p.id for p in real.catalog.all() if p.name in answer.answer} == expected, answer.answer
+    assert cited_products(answer) == expected
+
+
+def test_a_short_question_naming_a_kind_of_product_starts_a_new_topic(copilot, real):
+    *_, cards = converse(copilot, "大额存单的起存金额是多少？", "信用卡有哪些？")
+    assert "大额存单" not in cards.rewritten_question
+    assert cited_products(cards) and all(real.catalog.get(pid).type == "card" for pid in cited_products(cards))
+
+
+def test_a_minimum_asked_in_everyday_words_gets_the_amount(copilot):
+    answer = copilot.chat("A001", "稳享90天最低买多少？")
+    assert "1万元" in answer.answer, answer.answer

@@ -26,6 +26,7 @@ from rm_copilot.knowledge.products import Product, ProductCatalog
 
 HISTORY_TURNS = 6
 RECOMMENDATIONS = 3
+LISTED = 10
 SIDE_FLOOR = 0.5
 SHARED_WEIGHT = 0.5
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
@@ -74,6 +75,8 @@ class AnswerPlanner:
             return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
         if routing.forecasts_prices(query):
             return self._refusal(query, variant)  # no document forecasts a price; none may seem to
+        if not resolved.followup and (listed := self._catalog_listing(query)):
+            return self._listing_plan(query, listed, brief, variant)
         named = [p for p in products if p in self.matcher.find(query, tags=False)] if products else []
         if not named and not resolved.followup and routing.asks_for_products(query):
             if self._out_of_scope(query) or not self._sells(routing.wanted_head(query)):
@@ -155,6 +158,40 @@ class AnswerPlanner:
         """The lexicon's words without the sub-words its search mode adds (each word once)."""
         words = list(dict.fromkeys(w for w in self.lexicon.words(text) if routing.is_content(w)))
         return [w for w in words if not any(w != other and w in other for other in words)]
+
+    # --- catalogue listings ("有哪些结构性存款在卖", "基金里哪些是R5的") ---------------------------
+
+    def _catalog_listing(self, query: str) -> list[Product]:
+        """The catalogue's products of the kind a 哪些 question enumerates, when it enumerates a kind of product.
+
+        The kind is a product type (基金) or a tag two or more products share (结构性存款), said right after
+        哪些 or before it with nothing else asked ("信用卡有哪些？"); a risk level (是R5的) narrows it.
+        """
+        listed = routing.listed_kind(query)
+        if listed is None:
+            return []
+        before, what = listed
+        level = routing.RISK_LEVEL.search(what)
+        kinds = [(word, lambda p, t=kind: p.type == t) for word, kind in _TYPE_WORDS.items() if word in query]
+        tags = {tag for p in self.catalog.all() for tag in p.tags_match if len(tag) >= 3 and tag in query}
+        kinds += [(tag, lambda p, t=tag: t in p.tags_match) for tag in tags
+                  if sum(tag in p.tags_match for p in self.catalog.all()) >= 2]
+        if not kinds:
+            return []
+        word, belongs = max(kinds, key=lambda kind: len(kind[0]))  # the most specific kind named
+        if not (level or what.startswith(word) or routing.sells_now(what) or (not what and before.endswith(word))):
+            return []  # "大额存单有哪些期限": an aspect of the products, not a list of them
+        products = [p for p in self.catalog.all() if p.status == "on_sale" and belongs(p)
+                    and (level is None or p.risk_rank == int(level.group(1)))]
+        return sorted(products, key=lambda p: (p.risk_rank, p.id))[:LISTED] if len(products) >= 2 or level else []
+
+    def _listing_plan(self, query: str, products: list[Product], brief: dict[str, Any] | None,
+                      variant: int) -> AnswerPlan:
+        chunks = [self._facts_chunk(n, product) for n, product in enumerate(products, start=1)]
+        request = ComposeRequest(task="answer", intent="question", form="list", question=query, chunks=chunks,
+                                 profile=brief, variant=variant, subjects=[p.name for p in products])
+        sources = "\n".join([query, *(c["text"] for c in chunks)])
+        return AnswerPlan(request, chunks, None, sources, "list")
 
     # --- comparisons ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ _PRONOUN = re.compile(r"它们|它|这款产品|这个产品|该产品|此产品
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|再问一下|顺便问一下|请问|再问|然后)[，,、\s]*")
 _TRAILING_NE = re.compile(r"呢[？?]?$")
 SHORT_QUESTION = 10  # a question this short with no subject of its own continues the topic
+_KIND = re.compile(r"理财|基金|保险|存款|存单|贷款|信用卡")  # a kind of product named: a subject of its own
 TOPIC_PRODUCTS = 3
 
 
@@ -74,7 +75,8 @@ def resolve(question: str, topic: Topic, matcher: ProductMatcher) -> Resolved:
 def _continues(question: str, *, explicit_only: bool = False) -> bool:
     bare = _LEAD.sub("", question)
     explicit = bool(_PRONOUN.search(question)) or bare != question or bool(_TRAILING_NE.search(question))
-    return explicit or (not explicit_only and len(bare.strip("，,。？? ")) <= SHORT_QUESTION)
+    short = len(bare.strip("，,。？? ")) <= SHORT_QUESTION and not _KIND.search(bare)
+    return explicit or (not explicit_only and short)
 
 
 def _core(question: str) -> str:

@@ -32,7 +32,7 @@ def relevant_fact(product: Product, wanted: str) -> str | None:
 
 def stated_return(product: Product) -> str | None:
     """The product's own 业绩比较基准 or 利率 when it is a figure (a textual benchmark says nothing comparable)."""
-    if product.benchmark and re.search(r"\d%", product.benchmark):
+    if product.benchmark and re.fullmatch(r"[\d.]+%(?:\s*[-–~至]\s*[\d.]+%)?", product.benchmark.strip()):
         return f"业绩比较基准{product.benchmark}（不代表未来收益）"
     if product.rate and re.search(r"\d%", product.rate) and len(product.rate) <= 40:
         return product.rate

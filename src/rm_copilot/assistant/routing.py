@@ -117,6 +117,24 @@ _WANTED = re.compile(r"(?:推荐|买|介绍|配置|选)(?:一|几|两|三)?(?:�
 _TRAILING = re.compile(r"(?:给客户|给我|吧|呢|吗|好|呀|啊)+$")
 
 
+_LISTED = re.compile(r"哪(?:些|几款|几种|几个|几只)(?:是)?(?P<what>[^，,。？?]{0,14})")
+RISK_LEVEL = re.compile(r"[Rr]([1-5])")
+
+
+def listed_kind(question: str) -> tuple[str, str] | None:
+    """"有哪些结构性存款在卖" → ("", "结构性存款在卖"): the words before 哪些 (without 有) and after it."""
+    match = _LISTED.search(question)
+    if match is None:
+        return None
+    before = re.sub(r"(?:现在|目前|一共|都|还)?有$", "", question[:match.start()].strip())
+    return before, match.group("what").strip()
+
+
+def sells_now(text: str) -> bool:
+    """"在卖", "在售", "能买": the question asks which products are on offer."""
+    return bool(re.search(r"在卖|在售|可以买|能买|可买|有卖|发行", text))
+
+
 def forecasts_prices(question: str) -> bool:
     return bool(_FORECAST.search(question))
 

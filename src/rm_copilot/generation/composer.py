@@ -70,6 +70,11 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
         return renderer.render("builtin/safe_answer.j2", chunks=request.chunks)
     if request.intent == "compare":
         return _compare(request, renderer, terms)
+    if request.form == "list" and _lists_products(request):
+        points = [{"n": c["n"], "text": f"{c['product_name']}：{'；'.join(p['text'] for p in key_facts(c)[:2])}",
+                   "product_id": c.get("product_id")} for c in request.chunks]
+        return _tidy(renderer.render("builtin/answer.j2", points=points, form="list", verdict=None, key_facts=None,
+                                     variant=request.variant, customer_line=None, disclosures=[]), "tablet")
     limit = LIST_POINTS if request.form == "list" else 3
     points = select_points(request.question, request.chunks, limit=limit, avoid=request.avoid, terms=terms,
                            form=request.form, subjects=request.subjects)
@@ -104,6 +109,13 @@ def _compare(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | N
     if not any(side["points"] for side in sides):
         return renderer.render("builtin/not_found.j2")
     return _tidy(renderer.render("builtin/compare_answer.j2", sides=sides, variant=request.variant), "tablet")
+
+
+def _lists_products(request: ComposeRequest) -> bool:
+    """A list over product-facts chunks only, one per product: the answer enumerates the products."""
+    chunks = request.chunks
+    return len(chunks) >= 2 and all(c.get("heading") == "产品要素" and c.get("product_name") for c in chunks) \
+        and len({c["product_name"] for c in chunks}) == len(chunks)
 
 
 def merge_disclosures(own: list[str], extra: list[str]) -> list[str]:
