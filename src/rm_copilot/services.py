@@ -140,6 +140,20 @@ def wecom_client(settings: Settings) -> WeComClient:
                        _wecom_setting(settings, "wecom_secret"), _wecom_setting(settings, "wecom_agent_id"))
 
 
+class _OnFirstUse:
+    """Forwards to an object built on first use: a copilot that only answers questions never builds the
+    marketing loop its script writer reports to (a cold `rm-copilot ask` skips it)."""
+
+    def __init__(self, build: Callable[[], Any]):
+        self._build = build
+        self._target: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._target is None:
+            self._target = self._build()
+        return getattr(self._target, name)
+
+
 class _LateCopilot:
     """Resolves the Copilot on first use, in a worker thread, so the first WeCom callback is not slowed."""
 
@@ -326,7 +340,8 @@ class Services:
                        elderly_age=settings.elderly_age,
                        chunk_lookup=lambda chunk_id: self.knowledge_index.get_chunk(chunk_id),
                        chunk_texts=lambda: [c.text for c in self.knowledge_index.chunks()],
-                       variant_policy=self.marketing.variant_policy, script_log=self.marketing.script_log)
+                       variant_policy=_OnFirstUse(lambda: self.marketing.variant_policy),
+                       script_log=_OnFirstUse(lambda: self.marketing.script_log))
 
     @cached_property
     def marketing(self) -> MarketingService:

@@ -26,6 +26,8 @@ SeverityName = Literal["block", "rewrite", "warn"]
 META_FILE = "rulebook.yaml"
 DISCLOSURE_FILE = "disclosures.yaml"
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same documents, ~6× faster
+
 
 def _check_regex(value: str) -> str:
     try:
@@ -205,7 +207,7 @@ class Rulebook(_Strict):
 
 def _read(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise RulebookError(f"{path.name}: YAML 无法解析：{error}") from error
 
