@@ -451,17 +451,24 @@ def prepare(services: Services, *, rebuild: bool = False,
     if rebuild:
         index.clear()
     sync = index.sync(load_documents(services.settings.knowledge_base), progress=progress)
-    composer = make_builtin_composer(services.settings)
-    if sync.added or sync.updated or sync.removed or not composer.has_saved_terms():
-        chunks = index.chunks()  # the composer's word lists for every sentence, read by new processes
-        composer.save_terms([c.text for c in chunks], [c.heading for c in chunks] + [
-            name for product in services.catalog.compliance_refs() for name in (product.name, *product.aliases)])
+    ensure_composer_terms(services, changed=bool(sync.added or sync.updated or sync.removed))
     loaded = services.customers.ensure_demo_data(
         services.catalog,
         seed=services.settings.demo_seed,
         count=services.settings.demo_customer_count,
     )
     return BootstrapReport(sync.added, sync.updated, sync.removed, sync.unchanged, loaded)
+
+
+def ensure_composer_terms(services: Services, *, changed: bool = False) -> None:
+    """Save the composer's word lists for every knowledge-base sentence (read by new processes) when
+    the chunks changed or no file exists for the current lexicon; a home indexed before them gets
+    them on its next `serve`."""
+    composer = make_builtin_composer(services.settings)
+    if changed or not composer.has_saved_terms():
+        chunks = services.knowledge_index.chunks()
+        composer.save_terms([c.text for c in chunks], [c.heading for c in chunks] + [
+            name for product in services.catalog.compliance_refs() for name in (product.name, *product.aliases)])
 
 
 _services: Services | None = None

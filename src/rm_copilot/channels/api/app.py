@@ -26,9 +26,13 @@ def home_is_empty(services: Services) -> bool:
 
 
 def prepare_if_empty(services: Services) -> bool:
-    from rm_copilot.services import prepare
+    from rm_copilot.services import ensure_composer_terms, prepare
 
     if not home_is_empty(services):
+        try:
+            ensure_composer_terms(services)  # a home indexed before the composer's saved word lists
+        except Exception as error:  # only a speed-up: answers tokenise as before
+            log.warning("composer word lists not saved: %s", type(error).__name__)
         return False
     log.warning("首次启动：正在建立知识库索引并载入演示数据……")
     log.warning(prepare(services).describe())
