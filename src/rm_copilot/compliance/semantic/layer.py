@@ -39,6 +39,7 @@ class SemanticLayer:
         self.suggestions = dict(suggestions)
         self.folder = Folder(product_names)
         self._cache: OrderedDict[str, Assessment] = OrderedDict()
+        self._folds: dict[str, str] = {}  # single dict reads and writes: safe across threads
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -57,7 +58,12 @@ class SemanticLayer:
                    cache_size=cache_size)
 
     def fold(self, sentence: str) -> str:
-        return self.folder.fold(sentence)
+        folded = self._folds.get(sentence)  # copy repeats sentences verbatim: fold each once
+        if folded is None:
+            if len(self._folds) >= self._cache_size:
+                self._folds.clear()
+            folded = self._folds[sentence] = self.folder.fold(sentence)
+        return folded
 
     def assess(self, folded: Sequence[str]) -> list[Assessment]:
         """One assessment per folded sentence; every embedding needed is computed in one batch."""
