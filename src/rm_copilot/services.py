@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from rm_copilot.config import Settings, get_settings
 
 if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from rm_copilot.db import StoreProbe
     from rm_copilot.generation.builtin import BuiltinComposerChatModel
     from rm_copilot.generation.builtin_composer import BuiltinComposer
+    from rm_copilot.knowledge.embedding_cache import CachedEmbeddings
     from rm_copilot.knowledge.index import KnowledgeIndex
     from rm_copilot.knowledge.products import ProductCatalog
     from rm_copilot.knowledge.retriever import HybridRetriever
@@ -80,7 +80,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     return make_builtin_model(settings)
 
 
-def make_embeddings(settings: Settings) -> Embeddings:
+def make_embeddings(settings: Settings) -> CachedEmbeddings:
     """The configured embedding model, behind the on-disk cache of computed vectors."""
     from rm_copilot.knowledge.embedding_cache import CachedEmbeddings, EmbeddingCache
     from rm_copilot.knowledge.embeddings import make_embeddings as embeddings_for
@@ -95,7 +95,7 @@ def make_knowledge_index(settings: Settings) -> KnowledgeIndex:
     from rm_copilot.knowledge.snapshot import IndexSnapshot, LexicalStore
 
     embeddings = make_embeddings(settings)
-    name = collection_name_for(embeddings.model_id)  # type: ignore[attr-defined]
+    name = collection_name_for(embeddings.model_id)
     cache = settings.resolved_home / "index-cache"
     # A shared Chroma server may be changed by other hosts: read it, never a local copy of it.
     snapshot = None if settings.chroma_url else IndexSnapshot(cache / name)

@@ -138,10 +138,11 @@ class _Parser:
             return parts[0]
         predicates = tuple(p.predicate for p in parts)
         # A disjunction narrows only if every branch does: one unknown branch could match anyone.
-        narrows = all(p.criterion is not None for p in parts)
+        branches = tuple(p.criterion for p in parts if p.criterion is not None)
+        narrows = len(branches) == len(parts)
         return _Part(
             lambda c: any(p(c) for p in predicates),
-            criteria.AnyOf(tuple(p.criterion for p in parts)) if narrows else None,  # type: ignore[misc]
+            criteria.AnyOf(branches) if narrows else None,
             narrows and all(p.exact for p in parts),
         )
 

@@ -93,18 +93,19 @@ class WeComClient:
     def access_token(self) -> str:
         with self._lock:
             if self._token is None or self._clock() >= self._expires_at:
-                self._fetch_token()
-            return self._token  # type: ignore[return-value]
+                return self._fetch_token()
+            return self._token
 
-    def _fetch_token(self) -> None:
+    def _fetch_token(self) -> str:
         data = self._caller.call(
             "GET", f"{self._base}/gettoken", params={"corpid": self._corp_id, "corpsecret": self._secret}
         )
         if data.get("errcode", 0) != 0 or not data.get("access_token"):
             raise WeComApiError(int(data.get("errcode", -1)), str(data.get("errmsg", "no access_token")))
         expires_in = float(data.get("expires_in", 7200))
-        self._token = data["access_token"]
+        self._token = token = str(data["access_token"])
         self._expires_at = self._clock() + max(expires_in - self.token_margin, expires_in / 2)
+        return token
 
     def _invalidate(self, token: str) -> None:
         with self._lock:

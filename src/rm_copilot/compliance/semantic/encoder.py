@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -20,12 +20,17 @@ class SentenceEncoder(Protocol):
         """(len(texts), dim) float32, rows L2-normalised."""
 
 
+class QueryModel(Protocol):
+    def query(self, texts: list[str]) -> Any:
+        """Normalised e5 query vectors of the texts."""
+
+
 class LazyEncoder:
     """Wraps `load() -> model` where `model.query(list[str])` returns normalised e5 query vectors."""
 
-    def __init__(self, load: Callable[[], object]):
+    def __init__(self, load: Callable[[], QueryModel]):
         self._load = load
-        self._model: object | None = None
+        self._model: QueryModel | None = None
         self._lock = threading.Lock()
 
     @property
@@ -36,7 +41,7 @@ class LazyEncoder:
         with self._lock:
             if self._model is None:
                 self._model = self._load()
-            vectors = self._model.query(list(texts))  # type: ignore[attr-defined]
+            vectors = self._model.query(list(texts))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
