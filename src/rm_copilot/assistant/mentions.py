@@ -50,13 +50,17 @@ class ProductMatcher:
         self._texts = [fold(" ".join([p.name, *p.aliases, *_fact_texts(p)])) for p in catalog.all()]
         # Cached per matcher (not on the class), so the cache goes with the catalog it was counted in.
         self._document_frequency = lru_cache(maxsize=20_000)(self._count_documents)
+        self._pairs = lru_cache(maxsize=20_000)(_character_pairs)
 
     def _count_documents(self, segment: str) -> int:
         return max(1, sum(1 for text in self._texts if segment in text))
 
-    def _score(self, question: str, names: list[str]) -> float:
+    def _score(self, question: str, names: list[str], grams: frozenset[str] | None = None) -> float:
+        """`grams`: the question's character pairs; a name sharing none of them cannot score (skipped)."""
         best = 0.0
         for name in names:
+            if grams is not None and grams.isdisjoint(self._pairs(name)):
+                continue
             score, i = 0.0, 0
             while i < len(question) - 1:
                 length = 0
@@ -73,8 +77,9 @@ class ProductMatcher:
 
     def scores(self, text: str, *, tags: bool = True) -> list[Mention]:
         question = fold(text)
-        ranked = [Mention(p, max(self._score(question, self._names[p.id]),
-                                 TAG_WEIGHT * self._score(question, self._tags[p.id]) if tags else 0.0))
+        grams = _character_pairs(question)
+        ranked = [Mention(p, max(self._score(question, self._names[p.id], grams),
+                                 TAG_WEIGHT * self._score(question, self._tags[p.id], grams) if tags else 0.0))
                   for p in self.catalog.all()]
         return sorted((m for m in ranked if m.score > 0), key=lambda m: -m.score)
 
@@ -106,6 +111,10 @@ class ProductMatcher:
 def _fact_texts(product: Product) -> list[str]:
     fields = (product.term, product.min_amount_text, product.benchmark, product.rate, product.fees, product.liquidity)
     return [*(f for f in fields if f), *product.selling_points, *product.target_customers, *product.tags_match]
+
+
+def _character_pairs(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
 def _aligned(segment: str, name: str) -> bool:
