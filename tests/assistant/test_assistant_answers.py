@@ -190,3 +190,14 @@ def test_a_short_question_naming_a_kind_of_product_starts_a_new_topic(copilot, r
 def test_a_minimum_asked_in_everyday_words_gets_the_amount(copilot):
     answer = copilot.chat("A001", "稳享90天最低买多少？")
     assert "1万元" in answer.answer, answer.answer
+
+
+def test_a_kind_of_product_the_bank_does_not_sell_is_refused(copilot):
+    answer = copilot.chat("A001", "客户家的狗想买宠物医疗险，我们有吗？")
+    assert answer.answer.startswith("知识库中没有找到") and answer.citations == [], answer.answer
+
+
+def test_it_in_a_follow_up_is_the_topic_not_a_product_one_word_matches(copilot):
+    *_, answer = converse(copilot, "钻石信用卡谁可以申请？", "年费多少？", "那它的就医协助能报销医药费吗？")
+    assert cited_products(answer) == {"CD004"}, answer.answer
+    assert answer.answer.startswith("不能"), answer.answer  # 报销须通过医保: not through this service

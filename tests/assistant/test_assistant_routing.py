@@ -166,3 +166,27 @@ def test_a_list_question_is_answered_with_the_chunks_own_list_and_table_rows():
     assert points[:3] == ["分红方式有两种：", "现金分红：分红款打到账户", "红利再投资：自动转为份额"]
     rows = [p["text"] for p in select_points("C2客户可买产品有哪些等级？", chunks[1:], form="list")]
     assert "C2：R1、R2" in rows
+
+
+def test_evidence_naming_only_the_product_or_routing_elsewhere_gives_no_yes():
+    assert verdict("还能补买悦行境外旅行险吗？", "本产品适合出境旅游、探亲的客户",
+                   subjects=["星河悦行境外旅行意外险"]) is None
+    assert verdict("就医协助能报销医药费吗？", "就医协助是预约和协调服务，医药费报销须通过医保和商业医疗险") == "不能"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("帮我推荐一只明天会涨的股票", True),
+    ("下个月美元兑人民币会涨到多少？", True),
+    ("哪只基金会涨？", True),
+    ("基金净值会下跌吗？", False),
+    ("大额存单明天能买吗？", False),
+])
+def test_price_forecasts_are_told_apart(question, expected):
+    assert routing.forecasts_prices(question) is expected
+
+
+@pytest.mark.parametrize("question, head", [
+    ("帮我推荐一只明天会涨的股票", "股票"), ("给客户推荐一款理财", "理财"), ("推荐什么", None),
+])
+def test_the_thing_asked_for_is_read_by_its_head_noun(question, head):
+    assert routing.wanted_head(question) == head

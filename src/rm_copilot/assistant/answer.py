@@ -133,10 +133,13 @@ class AnswerPlanner:
 
     def _out_of_scope(self, query: str) -> bool:
         """Words the documents never use, or a thing to buy that the catalogue lacks (no search needed)."""
-        if (wanted := routing.asks_to_buy_here(query)) is not None and not self.matcher.find(wanted):
-            if not any(word in wanted for word in _TYPE_WORDS):
-                return True
         vocabulary = self._domain_vocabulary()
+        if (wanted := routing.asks_to_buy_here(query)) is not None:
+            if not self.matcher.find(wanted) and not any(word in wanted for word in _TYPE_WORDS):
+                return True
+            unknown = [w for w in self._precise(wanted) if len(w) >= 2 and self._dictionary_word(w)]
+            if vocabulary is not None and vocabulary.unknown_share(unknown) > 0:
+                return True  # "宠物医疗险": a word no document uses makes it a thing the bank does not sell
         if vocabulary is None:
             return False
         share = vocabulary.unknown_share([w for w in self._precise(routing.subject_text(query))

@@ -55,6 +55,8 @@ def resolve(question: str, topic: Topic, matcher: ProductMatcher) -> Resolved:
     """The question as retrieval should see it, and the products it is about."""
     question = question.strip()
     named = matcher.find(question)
+    if named and topic.products and _PRONOUN.search(question) and not matcher.catalog.find_mentions(question):
+        named = []  # "那它的就医协助…": 它 is the topic; a loose word match (医药 → a fund) is no new subject
     if named:
         return Resolved(question, named[:TOPIC_PRODUCTS], False)
     if not topic.products and not topic.question:

@@ -97,6 +97,10 @@ UNKNOWN_SHARE = 0.33  # a third of the question's word pairs unknown to every do
 REQUEST_SHARE = 0.5  # a request for products may describe a need in everyday words: ask for more
 _BUY_HERE = re.compile(r"(?:在|到|从)?(?:我们|咱们|你们|贵|本)行(?:能|可以)?(?:买|购买|办|投资)(?P<what>[^，,。？?吗]{2,})")
 
+# "想买宠物医疗险，我们有吗？": the thing asked about comes first, then whether the bank has it
+_HAVE_HERE = re.compile(r"(?:买|办|投|配)(?:个|份|张|点)?(?P<what>[^，,。？?吗]{2,12})[，,]?(?:我们|咱们|你们|本行|行里)"
+                        r"(?:有|卖|能买|可以买|能办)(?:吗|没有|不)")
+
 
 def is_out_of_scope(unknown_share: float, *, asks_for_products: bool) -> bool:
     return unknown_share >= (REQUEST_SHARE if asks_for_products else UNKNOWN_SHARE)
@@ -104,7 +108,7 @@ def is_out_of_scope(unknown_share: float, *, asks_for_products: bool) -> bool:
 
 def asks_to_buy_here(question: str) -> str | None:
     """"能在咱们行买X吗": the X asked about (the caller checks the catalog sells it)."""
-    match = _BUY_HERE.search(question)
+    match = _BUY_HERE.search(question) or _HAVE_HERE.search(question)
     return match.group("what") if match else None
 
 

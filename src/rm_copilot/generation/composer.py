@@ -84,7 +84,7 @@ def compose_answer(request: ComposeRequest, renderer: PromptRenderer, terms: Ter
         "builtin/answer.j2",
         points=points,
         form=request.form,
-        verdict=verdict(request.question, "；".join(p["text"] for p in points[:2]), terms) if request.form == "yesno" else None,
+        verdict=verdict(request.question, "；".join(p["text"] for p in points[:2]), terms, request.subjects) if request.form == "yesno" else None,
         key_facts=_key_facts(request) if request.form == "yesno" else None,
         variant=request.variant,
         customer_line=_customer_line(request),

@@ -27,6 +27,8 @@ MAX_ITEMS = 10
 RANK_PRIOR = 1.0
 UNIT_BONUS = 2.0
 LEAD_BONUS = 1.5
+COVERAGE_BONUS = 1.5
+_MODAL = re.compile(r"[能会可要需是有没不还吗用算]+|可以|需要|能否|是否|可否")
 # What kind of quantity a question asks for, so the sentence stating one in that unit wins.
 _ASKED_UNITS = (
     (re.compile(r"多少钱|块钱|起存|起购|起投|起买|(?:最少|最低|至少|起码)[^，。？?]{0,3}(?:存|投|买|购|交)|存多少|额度|金额"
@@ -145,6 +147,7 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: Sequ
     wants_number = bool(_ASKS_FOR_NUMBER.search(question))
     weight = _idf(wanted, chunks, terms)
     asked_units = {unit for cue, units in _ASKED_UNITS if cue.search(question) for unit in units}
+    asked_words = {w for w in wanted if len(w) >= 2 and not _MODAL.fullmatch(w)}
     candidates: list[tuple[float, int, dict]] = []
     for rank, chunk in enumerate(chunks):
         heading_score = HEADING_WEIGHT * len(wanted & terms(chunk.get("heading") or ""))
@@ -162,6 +165,8 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: Sequ
             if score < HEADING_WEIGHT:
                 continue
             score += prior
+            if form == "yesno" and len(asked_words) >= 2 and asked_words <= terms(stated) | terms(asked or ""):
+                score += COVERAGE_BONUS  # states everything asked: the sentence a verdict can be read from
             if form == "list" and sentence.endswith(("：", ":")):
                 score += LEAD_BONUS
             elif form == "list" and _ENUMERATES.search(sentence):

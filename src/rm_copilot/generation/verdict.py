@@ -11,7 +11,7 @@ says the thing can happen (可能).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 
 _VERBS = (  # (question verb, yes, no) — the first that occurs in the question wins
@@ -52,6 +52,10 @@ def _words(question: str, terms: Terms | None, verb: str | None = None) -> list[
     return sorted(words, key=lambda w: (asked.find(w), -len(w)))  # "能报销医药费": the verb first
 
 
+def _pairs(text: str) -> set[str]:
+    return {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(len(run) - 1)}
+
+
 def _negated_at(evidence: str, at: int) -> bool:
     """A negation in the clause just before the word, unless a negative verb undoes it (不会拒绝)."""
     clauses = _CLAUSE_END.split(evidence[max(0, at - 2 * WINDOW):at])
@@ -62,17 +66,25 @@ def _negated_at(evidence: str, at: int) -> bool:
     return bool(_NEGATION.search(before)) != bool(_NEGATIVE_VERB.search(before))
 
 
-def polarity(question: str, evidence: str, terms: Terms | None = None, verb: str | None = None) -> bool | None:
-    """True (yes), False (no), or None when the evidence does not state what was asked."""
-    for word in _words(question, terms, verb):
+def polarity(question: str, evidence: str, terms: Terms | None = None, verb: str | None = None,
+             named: AbstractSet[str] = frozenset()) -> bool | None:
+    """True (yes), False (no), or None when the evidence does not state what was asked.
+
+    What is asked is the question's words after its verb, without the product's own name (`named`):
+    evidence that only names the product ("本产品适合出境旅游…") does not answer "还能补买吗".
+    """
+    words = _words(question, terms, verb)
+    words = [w for w in words if w not in named] or words
+    for word in words:
         at = evidence.find(word)
         if at >= 0:
-            rest = evidence[at + len(word):at + len(word) + 4]
-            return not _negated_at(evidence, at) and not rest.startswith(("不", "无"))
+            rest = evidence[at + len(word):at + len(word) + 5]
+            # "报销须通过医保": what was asked goes through something else, so not through this
+            return not _negated_at(evidence, at) and not rest.startswith(("不", "无", "须通过", "需通过", "要通过", "只能"))
     return None
 
 
-def verdict(question: str, evidence: str, terms: Terms | None = None) -> str | None:
+def verdict(question: str, evidence: str, terms: Terms | None = None, subjects: Sequence[str] = ()) -> str | None:
     """"不能" / "可以" / "不是" …, or None when the verb or the evidence gives no clear answer."""
     asked_verb, pair = next(((verb, (yes, no)) for verb, yes, no in _VERBS if verb in question), (None, None))
     if (repeated := _A_NOT_A.search(question)) and repeated.group(1) not in "是能会有要需可算用":
@@ -93,7 +105,8 @@ def verdict(question: str, evidence: str, terms: Terms | None = None) -> str | N
         clause = _CLAUSE_END.split(evidence[:enough.start()])[-1]
         if not any(word in clause for word in _words(question, terms, asked_verb)):
             return no  # "用普通借记卡即可购买": something else suffices, so what was asked is not needed
-    answer = polarity(question, evidence, terms, asked_verb)
+    named = frozenset(w for name in subjects for w in (terms(name) if terms else _pairs(name)))
+    answer = polarity(question, evidence, terms, asked_verb, named)
     if answer is None:
         return None
     return yes if answer else no
