@@ -264,16 +264,21 @@ def _per_customer(
             item = item.result()
         return [(customer_id, item)]
 
-    for batch in iter(lambda: list(islice(ids, BATCH_SIZE)), []):
-        for customer_id, item in plan_batch(services, batch, segment=segment, already_done=complete):
-            if item is not None and not isinstance(item, list):
-                item = executor.submit(customer_rows, services, item, product, spec_data)
-                running += 1
-            pending.append((customer_id, item))
-        while running >= in_flight or (pending and not isinstance(pending[0][1], Future)):
+    try:
+        for batch in iter(lambda: list(islice(ids, BATCH_SIZE)), []):
+            for customer_id, item in plan_batch(services, batch, segment=segment, already_done=complete):
+                if item is not None and not isinstance(item, list):
+                    item = executor.submit(customer_rows, services, item, product, spec_data)
+                    running += 1
+                pending.append((customer_id, item))
+            while running >= in_flight or (pending and not isinstance(pending[0][1], Future)):
+                yield oldest()
+        while pending:
             yield oldest()
-    while pending:
-        yield oldest()
+    finally:  # stopped early (--limit reached, an error): customers not yet started cost no call
+        for _customer_id, item in pending:
+            if isinstance(item, Future):
+                item.cancel()
 
 
 def _ordered_map(
@@ -286,12 +291,16 @@ def _ordered_map(
 ) -> Iterator[list[tuple[str, list[dict[str, Any]] | None]]]:
     """Batches in id order (so --limit and --resume are deterministic), at most `in_flight` queued."""
     pending: deque[Future] = deque()
-    for batch in iter(lambda: list(islice(ids, BATCH_SIZE)), []):
-        pending.append(submit(batch, [cid for cid in batch if cid in complete], spec_data))
-        if len(pending) >= in_flight:
+    try:
+        for batch in iter(lambda: list(islice(ids, BATCH_SIZE)), []):
+            pending.append(submit(batch, [cid for cid in batch if cid in complete], spec_data))
+            if len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    finally:  # stopped early: batches not yet started are dropped
+        for future in pending:
+            future.cancel()
 
 
 def _summary(spec: CampaignSpec, out: Path, progress: Progress) -> dict[str, Any]:
