@@ -201,3 +201,8 @@ def test_it_in_a_follow_up_is_the_topic_not_a_product_one_word_matches(copilot):
     *_, answer = converse(copilot, "钻石信用卡谁可以申请？", "年费多少？", "那它的就医协助能报销医药费吗？")
     assert cited_products(answer) == {"CD004"}, answer.answer
     assert answer.answer.startswith("不能"), answer.answer  # 报销须通过医保: not through this service
+
+
+def test_a_list_question_keeps_what_it_asks_even_when_the_product_name_says_it(copilot):
+    answer = copilot.chat("A001", "小微抵押经营贷可以拿哪些房产做抵押？")  # 抵押 is in the name and is what is asked
+    assert all(kind in answer.answer for kind in ("住宅", "商铺", "厂房")), answer.answer

@@ -28,6 +28,7 @@ RANK_PRIOR = 1.0
 UNIT_BONUS = 2.0
 LEAD_BONUS = 1.5
 COVERAGE_BONUS = 1.5
+_AFTER_CUE = re.compile(r"(?:哪些|哪几种|哪几类|几种|几类)(.+)$")
 _MODAL = re.compile(r"[能会可要需是有没不还吗用算]+|可以|需要|能否|是否|可否")
 # What kind of quantity a question asks for, so the sentence stating one in that unit wins.
 _ASKED_UNITS = (
@@ -143,7 +144,9 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: Sequ
     wanted = terms(question) - _STOP_WORDS
     names = [c["product_name"] for c in chunks if c.get("product_name")] + list(subjects)
     subject_terms = set().union(*(terms(name) for name in names)) if names else set()
-    wanted = (wanted - subject_terms) or wanted  # the product is known; score what is asked about it
+    asked_after = _AFTER_CUE.search(question) if form == "list" else None
+    kept = terms(asked_after.group(1)) & wanted if asked_after else set()  # "哪些房产做抵押": 抵押 is asked
+    wanted = ((wanted - subject_terms) | kept) or wanted  # the product is known; score what is asked about it
     wants_number = bool(_ASKS_FOR_NUMBER.search(question))
     weight = _idf(wanted, chunks, terms)
     asked_units = {unit for cue, units in _ASKED_UNITS if cue.search(question) for unit in units}
