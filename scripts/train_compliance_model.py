@@ -14,12 +14,14 @@ import argparse
 import functools
 import hashlib
 import json
+import random
 import re
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from rm_copilot.compliance.engine import ComplianceEngine
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.semantic import training
-from rm_copilot.compliance.semantic.augment import augment, conversation
+from rm_copilot.compliance.semantic.augment import CLOSINGS, augment, conversation
 from rm_copilot.compliance.semantic.corpus import Example, corpus_hash, read_regression_corpus, read_semantic_corpus
 from rm_copilot.compliance.semantic.text import Folder
 from rm_copilot.compliance.semantic.training import ARTIFACT, CORPUS_FILES, REGRESSION_CORPUS
@@ -38,20 +40,44 @@ REGRESSION_WEIGHT = 3.0  # the regression corpus is the project's curated verdic
 print = functools.partial(print, flush=True)  # noqa: A001 - progress shows while it runs
 
 
-_SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]")
+
+
+# Front-matter fields written as copy (selling points, risks, terms in words), not identifiers or tags.
+COPY_FIELDS = ("selling_points", "risks", "disclosures", "term", "fees", "liquidity", "min_amount_text")
+
+
+def _front_matter_copy(text: str) -> list[str]:
+    parts = text.split("---", 2)
+    if not text.startswith("---") or len(parts) < 3:
+        return []
+    meta = yaml.safe_load(parts[1]) or {}
+    out: list[str] = []
+    for key in COPY_FIELDS:
+        value = meta.get(key)
+        out.extend(str(item) for item in value) if isinstance(value, list) else out.append(str(value or ""))
+    return out
 
 
 def knowledge_base_prose(engine: ComplianceEngine) -> list[Example]:
-    """The bank's own product, FAQ and policy documents: sentences the rules pass are compliant copy."""
+    """The bank's own product, FAQ and policy documents (prose and the copy fields of their front
+    matter): sentences the rules pass are compliant copy."""
     out = []
     for folder in ("products", "faq", "policies"):
         for path in sorted((KB / folder).rglob("*.md")):
-            body = path.read_text(encoding="utf-8").split("---", 2)[-1]
-            for match in _SENTENCE.finditer(body):
-                sentence = match.group().strip().lstrip("-#*>|：: ")
-                if 8 <= len(sentence) <= 120 and engine.check(sentence).verdict == "pass":
-                    out.append(Example(sentence, "good", "general", "knowledge_base"))
+            text = path.read_text(encoding="utf-8")
+            for chunk in [*_front_matter_copy(text), text.split("---", 2)[-1]]:
+                for match in _SENTENCE.finditer(chunk + "\n"):
+                    sentence = match.group().strip().lstrip("-#*>|：: ")
+                    if 8 <= len(sentence) <= 120 and engine.check(sentence).verdict == "pass":
+                        out.append(Example(sentence, "good", "general", "knowledge_base"))
     return out
+
+
+def closing_variants(texts: list[tuple[str, int]], seed: int = 20261202) -> list[tuple[str, int]]:
+    """Knowledge-base sentences as copy sends them: with a closing, glued on when there is no full stop."""
+    rng = random.Random(seed)
+    return [(text + rng.choice([c for c in CLOSINGS if c]), index) for text, index in texts]
 
 
 def load_examples(engine: ComplianceEngine):
@@ -108,9 +134,9 @@ def main() -> None:
     products = ProductCatalog.from_directory(KB).compliance_refs()
     folder = Folder([name for p in products for name in (p.name, *p.aliases)])
     corpus_lines = [e.text for e in examples if e.source != "knowledge_base"]
-    pairs = augment(corpus_lines)  # knowledge-base prose is not augmented: it is not addressed to anyone
-    pairs = pairs[:len(corpus_lines)] + [(e.text, i) for i, e in enumerate(examples) if e.source == "knowledge_base"] \
-        + pairs[len(corpus_lines):]
+    pairs = augment(corpus_lines)  # knowledge-base prose gets closings only: it is not addressed to anyone
+    prose = [(e.text, i) for i, e in enumerate(examples) if e.source == "knowledge_base"]
+    pairs = pairs[:len(corpus_lines)] + prose + pairs[len(corpus_lines):] + closing_variants(prose)
     folded = [folder.fold(normalize(text).text) for text, _ in pairs]
     groups = np.array([g for _, g in pairs])
     print(f"{len(examples)} labelled sentences ({sum(e.label == 'bad' for e in examples)} violations), "

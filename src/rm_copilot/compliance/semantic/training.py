@@ -30,6 +30,8 @@ REGRESSION_CORPUS = Path("tests/data/compliance_cases.tsv")  # also trained on; 
 SETTLE_RECALL_LOSS = 0.015  # share of violations stage 1 may settle as compliant on dev data (stream latency)
 SETTLE_ABOVE_FLOOR = 0.9  # stage 1 never settles a violation below this score
 SETTLE_FALSE_ALARMS = 0.001  # share of compliant sentences stage 1 may settle as violations on dev data
+SETTLE_SYSTEM_LOSS = 0.004  # share of violations stage 1 may settle that rules miss and stage 2 would flag
+SETTLE_BELOW_CAP = 0.5
 BLOCK_BUDGET = 0.004  # false alarms allowed at block, share of compliant sentences
 WARN_BUDGET = 0.03
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -107,7 +109,18 @@ def thresholds(data: TrainingSet, oof: dict[str, np.ndarray], names: Sequence[st
     good1 = np.sort(oof["stage1"][original & ~data.is_bad & data.passed_by_rules])
     allowed = int(SETTLE_FALSE_ALARMS * len(good1))
     settle_above = max(SETTLE_ABOVE_FLOOR, float(good1[-1 - allowed]) + 1e-4 if len(good1) else 1.0)
-    # Stage 1 settles both ends; stage 2 is calibrated on the band it will actually see.
+    first = _bands(data, oof, names, settle_below, settle_above)
+    # Settle more: a violation stage 1 settles is only lost if the rules let it through and stage 2
+    # would have flagged it; raise the bar while such losses stay within budget.
+    settle_below = _settle_below(data, oof, first["warn"], settle_below)
+    return {"settle_below": round(settle_below, 4), "settle_above": round(min(settle_above, 1.0), 4),
+            **_bands(data, oof, names, settle_below, settle_above)}
+
+
+def _bands(data: TrainingSet, oof: dict[str, np.ndarray], names: Sequence[str], settle_below: float,
+           settle_above: float) -> dict:
+    """Block and warn thresholds per category, calibrated on the band stage 2 will actually see."""
+    original = data.original
     stage1_bad = oof["stage1"] >= settle_above
     seen = (oof["stage1"] >= settle_below) & ~stage1_bad
     scores = np.where(stage1_bad, 1.0, np.where(seen, oof["stage2"], 0.0))[original]
@@ -117,8 +130,20 @@ def thresholds(data: TrainingSet, oof: dict[str, np.ndarray], names: Sequence[st
     warn = calibrate(scores, *args, budget=WARN_BUDGET, floor=FLOOR["warn"])
     block = {name: value if value <= 1.0 else 1.0 for name, value in block.items()}  # settled ones still block
     warn = {name: min(warn[name], block[name]) for name in names}
-    return {"settle_below": round(settle_below, 4), "settle_above": round(min(settle_above, 1.0), 4),
-            "block": block, "warn": warn}
+    return {"block": block, "warn": warn}
+
+
+def _settle_below(data: TrainingSet, oof: dict[str, np.ndarray], warn: dict[str, float], start: float) -> float:
+    original = data.original
+    warn_at = np.array([warn.get(c, 1.01) for c in oof["category"]])
+    lost_if_settled = original & data.is_bad & data.missed_by_rules & (oof["stage2"] >= warn_at)
+    budget = SETTLE_SYSTEM_LOSS * max(1, int((original & data.is_bad).sum()))
+    chosen = start
+    for bar in np.unique(oof["stage1"][original & (oof["stage1"] > start) & (oof["stage1"] <= SETTLE_BELOW_CAP)]):
+        if int((lost_if_settled & (oof["stage1"] < bar)).sum()) > budget:
+            break
+        chosen = float(bar)
+    return chosen
 
 
 def cue_chars(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> str:
