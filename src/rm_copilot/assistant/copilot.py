@@ -137,9 +137,13 @@ class Copilot:
 
     def _customer(self, customer_id: str, advisor_id: str | None) -> tuple[dict[str, Any], Any]:
         """The brief and the compliance context (read once, reused by every check of the request)."""
-        view = self.customers.get(customer_id, advisor_id=advisor_id)
-        profile = self.customers.profile(customer_id, advisor_id=advisor_id)
-        context = self.customers.compliance_context(customer_id)
+        read_once = getattr(self.customers, "for_answer", None)  # the repository reads the customer once
+        if read_once is not None:
+            view, profile, context = read_once(customer_id, advisor_id=advisor_id)
+        else:
+            view = self.customers.get(customer_id, advisor_id=advisor_id)
+            profile = self.customers.profile(customer_id, advisor_id=advisor_id)
+            context = self.customers.compliance_context(customer_id)
         names = (context.full_name,) if getattr(context, "full_name", None) else ()
         return build_brief(profile, elderly_age=self.elderly_age, note=view.note, names=names), context
 

@@ -191,6 +191,19 @@ class CustomerRepository:
             customer = self._customer(session, customer_id, advisor_id)
             return views.customer_profile(customer, self._today())
 
+    def for_answer(self, customer_id: str, *, advisor_id: str | None = None
+                   ) -> tuple[CustomerView, CustomerProfile, CustomerContext]:
+        """`get`, `profile` and `compliance_context` from one read: an answer about a customer needs
+        all three (another advisor's customer is NotFound, as in `get`)."""
+        from rm_copilot.compliance import CustomerContext
+
+        with self._factory() as session:
+            customer = self._customer(session, customer_id, advisor_id)
+            today = self._today()
+            context = CustomerContext(customer_id=customer.id, full_name=customer.full_name,
+                                      age=age_on(customer.birth_date, today), risk_level=customer.risk_level)
+            return views.customer_view(customer, today), views.customer_profile(customer, today), context
+
     def compliance_context(self, customer_id: str) -> CustomerContext:
         """The only place the full name leaves the repository: the engine needs it to mask it."""
         from rm_copilot.compliance import CustomerContext
