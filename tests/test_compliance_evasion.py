@@ -118,6 +118,20 @@ def test_innocent_wording_that_sounds_or_looks_alike_passes(text):
     assert engine().check(text).verdict == "pass", engine().check(text).findings
 
 
+@pytest.mark.parametrize("text", [
+    "本行提供个人贷款服务\n风险提示：贷款有风险，请量力而行。",  # 务 of 服务 sounds like 无 of 无风险
+    "我们的财务风险评估每年更新一次。",
+    "这项业务风险等级为R2。",
+])
+def test_a_sound_alike_character_that_belongs_to_the_word_beside_it_is_no_respelling(text):
+    assert engine().check(text).verdict == "pass", engine().check(text).findings
+
+
+def test_a_respelling_at_the_edge_of_a_span_is_still_read_when_it_joins_no_word():
+    assert _finding("您放心，这款产品无疯险。", "guarantee.no_risk").evasion == HOMOPHONE
+    assert _finding("这款理财饱本。", "guarantee.principal").evasion == HOMOPHONE
+
+
 def test_homophone_pass_maps_the_text_once_with_precomputed_term_keys():
     reader = EvasionReader([("保本", "payload"), ("零风险", "payload")], frequency=lambda word: 0)
     assert reader.homophones("饱本和零凤险") == [(0, 2, "保本", "payload"), (3, 6, "零风险", "payload")]

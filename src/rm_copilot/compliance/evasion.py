@@ -29,6 +29,7 @@ INITIALS = "拼音首字母"
 EVASION_CATEGORIES = frozenset({"guarantee", "absolute"})
 MIN_ABSOLUTE_LENGTH = 3  # two-character absolute terms (第一, 唯一) have too many innocent homophones
 COMMON_CHAR_FREQUENCY = 20_000  # jieba frequency above which a character is too common to be a substitute
+NEIGHBOUR_WORD_FREQUENCY = 100  # a substitute forming a word this common with the character beside the span belongs to that word
 MAX_LOOKALIKE_GROUP = 8
 _FILLER = "\x00"
 _CODE_BASE = 0xF0000  # supplementary private use: never in real text
@@ -165,9 +166,18 @@ class EvasionReader(Generic[Payload]):
             start, end = end_index + 1 - length, end_index + 1
             span = text[start:end]
             for term, payload in entries:
-                if span != term and self.plausible(term, span):
+                if span != term and self.plausible(term, span) and not self.bound_outside(text, start, end, term):
                     found.append((start, end, term, payload))
         return found
+
+    def bound_outside(self, text: str, start: int, end: int, term: str) -> bool:
+        """A substituted first or last character that makes a common word with its neighbour outside
+        the span is read as part of that word (服务 in "贷款服务风险提示"), not as a respelling."""
+        if text[start] != term[0] and start > 0 and \
+                self.frequency(text[start - 1:start + 1]) >= NEIGHBOUR_WORD_FREQUENCY:
+            return True
+        return text[end - 1] != term[-1] and end < len(text) and \
+            self.frequency(text[end - 1:end + 1]) >= NEIGHBOUR_WORD_FREQUENCY
 
     def plausible(self, term: str, span: str) -> bool:
         """One or two substituted characters, at least one kept; for a two-character term, a rare
