@@ -15,7 +15,7 @@ rebuilt, Copilot created) and only the embedding model stays cached, as the proc
 anyway. Target: p95 ≤ 150 ms at concurrency 4 on a 2-core machine.
 
 Usage: .venv/bin/python benchmarks/chat_bench.py [--requests 60] [--naive 6] [--home DIR]
-       [--threads 1] [--repeat] [--fresh-connections]
+       [--threads 1] [--workers 1,2] [--repeat] [--fresh-connections]
 """
 from __future__ import annotations
 
@@ -78,14 +78,15 @@ def free_port() -> int:
 class ServerProcess:
     """`rm-copilot serve` in its own process (its own GIL), as in production; the client threads live here."""
 
-    def __init__(self, home: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, home: Path, extra_env: dict[str, str] | None = None, workers: int = 1):
         self.port = free_port()
         env = {**os.environ, "RM_COPILOT_HOME": str(home), "RM_COPILOT_ENVIRONMENT": "test",
                "RM_COPILOT_LLM_BACKEND": "builtin", "RM_COPILOT_CHAT_RATE_LIMIT_PER_MINUTE": str(10**7),
                **(extra_env or {})}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "rm-copilot"), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [str(ROOT / ".venv" / "bin" / "rm-copilot"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
 
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=6, help="requests for the naive baseline (slow)")
     parser.add_argument("--home", type=Path, default=None, help="reuse a prepared RM_COPILOT_HOME")
     parser.add_argument("--threads", default="1", help="e5 OpenMP threads per query, e.g. 1,2 (one server each)")
+    parser.add_argument("--workers", default="1", help="server worker processes, e.g. 1,2 (one server each)")
     parser.add_argument("--repeat", action="store_true", help="also measure 8 repeated questions")
     parser.add_argument("--fresh-connections", action="store_true", help="also measure a connection per request")
     args = parser.parse_args()
@@ -211,23 +213,26 @@ def run(home: Path, args: argparse.Namespace) -> None:
     server_cpu: dict[str, float] = {}  # server CPU seconds per request: load on the machine inflates wall time, less so this
     first_answer: dict[str, float] = {}
     first_answer_cpu: dict[str, float] = {}
-    for threads in [int(t) for t in args.threads.split(",") if t.strip()]:
-        with ServerProcess(home, {"RM_COPILOT_EMBEDDING_THREADS": str(threads)}) as server:
+    configurations = [(int(t), int(w)) for t in args.threads.split(",") if t.strip()
+                      for w in args.workers.split(",") if w.strip()]
+    for threads, workers in configurations:
+        with ServerProcess(home, {"RM_COPILOT_EMBEDDING_THREADS": str(threads)}, workers=workers) as server:
             base_url = f"http://127.0.0.1:{server.port}"
+            name = f"e5 threads {threads}, workers {workers}"
             http_latencies(base_url, token, warm[:1], 1)
-            first_answer[f"{threads}"] = time.perf_counter() - server.started
-            first_answer_cpu[f"{threads}"] = server.cpu_seconds()
-            http_latencies(base_url, token, warm[1:], 1)  # warm-up: jieba, templates, first queries
+            first_answer[name] = time.perf_counter() - server.started
+            first_answer_cpu[name] = server.cpu_seconds()
+            http_latencies(base_url, token, warm[1:], 4)  # warm-up on four connections: every worker answers once
             for concurrency, bodies in measured.items():
-                label = f"e5 threads {threads}, distinct questions, keep-alive, concurrency {concurrency}"
+                label = f"{name}, distinct questions, keep-alive, concurrency {concurrency}"
                 before = server.cpu_seconds()
                 results[label] = http_latencies(base_url, token, bodies, concurrency)
                 server_cpu[label] = (server.cpu_seconds() - before) / len(bodies)
             if args.fresh_connections:
-                results[f"e5 threads {threads}, distinct questions, new connection per request, concurrency 4"] = \
+                results[f"{name}, distinct questions, new connection per request, concurrency 4"] = \
                     http_latencies(base_url, token, fresh, 4, fresh_connections=True)
             if args.repeat:
-                results[f"e5 threads {threads}, 8 repeated questions, keep-alive, concurrency 4"] = \
+                results[f"{name}, 8 repeated questions, keep-alive, concurrency 4"] = \
                     http_latencies(base_url, token, repeated, 4)
     naive = naive_latencies(settings, measured[1][: args.naive])
 
@@ -236,9 +241,9 @@ def run(home: Path, args: argparse.Namespace) -> None:
         cpu = f"   server CPU {server_cpu[label] * 1000:5.1f} ms/request" if label in server_cpu else ""
         print(f"  {label}:  {summary(latencies)}{cpu}")
     print(f"  naive (graph rebuilt per request), concurrency 1:  {summary(naive)}")
-    for threads, seconds in first_answer.items():
-        print(f"  serve start → first answer (prepared home, e5 threads {threads}): {seconds:.1f} s "
-              f"({first_answer_cpu[threads]:.1f} s of server CPU)")
+    for name, seconds in first_answer.items():
+        print(f"  serve start → first answer (prepared home, {name}): {seconds:.1f} s "
+              f"({first_answer_cpu[name]:.1f} s of server CPU)")
     first_key = next(iter(results))
     ratio = percentile(naive, 0.5) / percentile(results[first_key], 0.5)
     print(f"\n  naive p50 / served p50 at concurrency 1: {ratio:.1f}×")

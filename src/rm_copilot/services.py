@@ -460,6 +460,14 @@ def prepare(services: Services, *, rebuild: bool = False,
     return BootstrapReport(sync.added, sync.updated, sync.removed, sync.unchanged, loaded)
 
 
+def warm_up(services: Services) -> None:
+    """Load what a worker's first answer would otherwise wait for: the embedding model, both BM25
+    indexes, the compliance engine and the copilot itself."""
+    services.retriever.search("存款利率是多少", k=1)
+    services.compliance.check("欢迎来网点咨询。")
+    _ = services.copilot
+
+
 def ensure_composer_terms(services: Services, *, changed: bool = False) -> None:
     """Save the composer's word lists for every knowledge-base sentence (read by new processes) when
     the chunks changed or no file exists for the current lexicon; a home indexed before them gets

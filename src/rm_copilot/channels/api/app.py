@@ -39,6 +39,17 @@ def prepare_if_empty(services: Services) -> bool:
     return True
 
 
+def warm_up_or_log(services: Services) -> None:
+    """Each worker loads its models before it accepts requests; a failure here is met again, and
+    answered in Chinese, by the first request that needs the broken part."""
+    from rm_copilot.services import warm_up
+
+    try:
+        warm_up(services)
+    except Exception as error:
+        log.warning("warm-up incomplete: %s", type(error).__name__)
+
+
 def create_app(services: Services | None = None, *, prepare_on_startup: bool = True) -> FastAPI:
     services = services or get_services()
 
@@ -46,6 +57,7 @@ def create_app(services: Services | None = None, *, prepare_on_startup: bool = T
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if prepare_on_startup:
             await run_in_threadpool(prepare_if_empty, services)
+            await run_in_threadpool(warm_up_or_log, services)
         await run_in_threadpool(start_wecom_channel, app, services)
         yield
 
