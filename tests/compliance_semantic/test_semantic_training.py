@@ -26,7 +26,8 @@ def test_stage_one_settles_more_only_while_the_violations_it_loses_stay_within_b
     start = float(np.quantile(oof["stage1"][data.is_bad], training.SETTLE_RECALL_LOSS))
     assert round(start, 4) <= limits["settle_below"] <= training.SETTLE_BELOW_CAP
     warn_at = np.array([limits["warn"][c] for c in oof["category"]])
-    lost = data.is_bad & data.missed_by_rules & (oof["stage1"] < limits["settle_below"]) & (oof["stage2"] >= warn_at)
+    newly = (oof["stage1"] >= start) & (oof["stage1"] < limits["settle_below"])
+    lost = data.is_bad & data.missed_by_rules & newly & (oof["stage2"] >= warn_at)
     assert lost.sum() <= training.SETTLE_SYSTEM_LOSS * data.is_bad.sum() + 2  # warn bands are re-derived
     assert all(limits["warn"][c] <= limits["block"][c] for c in ("guarantee", "loan"))
 
