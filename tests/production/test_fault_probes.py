@@ -6,8 +6,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,6 +137,35 @@ def test_an_empty_llm_reply_falls_back_to_the_builtin_answer_on_chat_scripts_and
     assert llm.requests, "the LLM was asked"
 
 
+def test_an_empty_llm_reply_reaches_the_wecom_advisor_as_the_builtin_answer(use_built_services, tmp_path):
+    sys.path.insert(0, str(Path(__file__).parents[1] / "wecom"))  # the WeCom fakes live beside the WeCom tests
+    from fake_wecom_api import FakeWeComApi
+    from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClient, text_message_xml
+
+    wecom = {"TOKEN": TOKEN, "AES_KEY": AES_KEY, "CORP_ID": CORP_ID, "AGENT_ID": AGENT_ID, "SECRET": SECRET}
+    api = FakeWeComApi(corp_id=CORP_ID, secret=SECRET).start()
+    with MisbehavingOpenAI("reply", "") as empty:
+        server = LiveServer(use_built_services.settings.resolved_home, extra_env={
+            **{f"RM_COPILOT_WECOM_{name}": value for name, value in wecom.items()},
+            "RM_COPILOT_WECOM_API_BASE": api.base_url, "RM_COPILOT_LLM_BACKEND": "openai",
+            "RM_COPILOT_LLM_BASE_URL": empty.base_url, "RM_COPILOT_LLM_MODEL": "fake"})
+        server.log_path = tmp_path / "serve.log"
+        try:
+            server.start()
+            params, body = WeChatPyClient().encrypted_post(
+                text_message_xml(from_user="zhangwei", content=QUESTION, msg_id="7300000000001301"))
+            callback = httpx.post(f"{server.base_url}/wecom/callback", params=params, content=body, timeout=60)
+            assert (callback.status_code, callback.text) == (200, "")
+            sends = api.wait_for("message/send", 1, timeout=180)
+        finally:
+            server.stop()
+            api.stop()
+    texts = [call.body.get("text", {}).get("content", "") for call in sends]
+    assert empty.requests, "the LLM was asked"
+    assert texts and not any("待检查的文本为空" in text for text in texts), texts
+    assert "50万" in "".join(texts), texts  # the grounded builtin answer
+
+
 def test_a_drip_feeding_llm_cannot_hold_a_chat_past_its_deadline(llm, llm_services):
     _behave(llm, "drip")
     response = _client(llm_services).post("/api/v1/chat", headers=_auth(llm_services), json={"message": QUESTION})
@@ -232,6 +263,50 @@ def test_a_second_server_leaves_a_live_api_job_running_and_refuses_to_resume_it(
     status = first.get(f"/api/v1/campaigns/{job_id}", headers=headers).json()
     rows = first.get(f"/api/v1/campaigns/{job_id}/results", headers=headers).text.splitlines()
     assert status["status"] == "done" and len(_keys(rows)) == len(set(_keys(rows))) == 2, status
+
+
+def _immutable(paths: list[Path], on: bool) -> None:
+    """chattr ±i: writes fail even through descriptors the server already holds (chmod would not stop root)."""
+    subprocess.run(["chattr", "+i" if on else "-i", *map(str, paths)], check=True)
+
+
+def test_a_job_that_cannot_save_its_failure_on_a_read_only_store_never_reads_running(
+    use_built_services, held_llm
+):
+    if os.geteuid() != 0:
+        pytest.skip("making the store read-only under a live server needs chattr (root)")
+    home = use_built_services.settings.resolved_home
+    client = _client(_services(home, llm_backend="openai", llm_base_url=held_llm.base_url, llm_timeout=600,
+                               llm_max_retries=0, llm_max_concurrency=1))
+    headers = _auth(use_built_services)
+    job_id = client.post("/api/v1/campaigns", headers=headers,
+                         json={"product_id": PRODUCT, "segment": "all", "limit": 2}).json()["id"]
+    database = Path(use_built_services.settings.resolved_database_url.removeprefix("sqlite:///"))
+    store = [path for path in (database, database.with_name(database.name + "-wal")) if path.exists()]
+    assert held_llm.asked.wait(300), "the job never asked the LLM"
+    _immutable(store, True)  # the store turns read-only while the job runs
+    try:
+        held_llm.release.set()  # the job moves on, cannot write its progress, then cannot save "failed"
+        client.app.state.campaign_jobs.wait(timeout=300)
+        while_read_only = client.get(f"/api/v1/campaigns/{job_id}", headers=headers)
+    finally:
+        _immutable(store, False)
+    if while_read_only.status_code == 503:  # the store refused as read-only, in Chinese
+        assert "只读" in while_read_only.json()["detail"], while_read_only.text
+    else:
+        assert while_read_only.status_code == 200, while_read_only.text
+        frozen = while_read_only.json()
+        assert frozen["status"] in ("interrupted", "failed"), frozen
+        assert re.search(r"[\u4e00-\u9fff]", frozen["error"] or ""), frozen
+
+    for _ in range(120):  # writable again: the job is resumed from its checkpoint, not shown running forever
+        status = client.get(f"/api/v1/campaigns/{job_id}", headers=headers).json()
+        if status["status"] in ("done", "failed"):
+            break
+        time.sleep(1)  # polling interval; the status decides
+    rows = client.get(f"/api/v1/campaigns/{job_id}/results", headers=headers).text.splitlines()
+    assert status["status"] == "done", status
+    assert len(_keys(rows)) == len(set(_keys(rows))) == 2
 
 
 def test_a_jobs_progress_counts_only_the_advisors_customers(use_built_services, monkeypatch):

@@ -36,8 +36,15 @@ PROGRESS_EVERY_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0
 LEASE = timedelta(seconds=60)
 INTERRUPTED = "任务所在进程已退出，将由其他进程从断点续跑；也可调用 POST /api/v1/campaigns/{id}/resume 或用 CLI --resume 续跑"
+ORPHANED = ("任务中断：未能保存任务状态（数据库曾不可写），将自动从断点续跑；"
+            "也可调用 POST /api/v1/campaigns/{id}/resume 或用 CLI --resume 续跑")
 ACTIVE = ("queued", "running")
 RESUMABLE = ("failed", "interrupted")
+# Jobs this process is running or has queued. A job owned by this process but not held here lost
+# its runner without saving how it ended (a store that turned read-only): it is not renewed, reads
+# as interrupted, and is resumed like a dead process's job once the store takes writes again.
+_HELD: set[str] = set()
+_HELD_LOCK = threading.Lock()
 
 
 class CampaignJobs:
@@ -47,6 +54,7 @@ class CampaignJobs:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign")
         self._directory = services.settings.resolved_home / "campaigns"
         self._owner = this_owner()
+        self._ran: set[str] = set()  # jobs this instance ran: it alone resumes those it orphaned
         self._resume_abandoned()
         self._stopped = threading.Event()
         threading.Thread(target=self._keep_leases, name="campaign-lease", daemon=True).start()
@@ -63,35 +71,42 @@ class CampaignJobs:
             variants=spec.variants, limit=spec.limit, status="queued",
             out_path=str(self._directory / f"{job_id}.jsonl"), owner=self._owner, heartbeat_at=utc_now(),
         )
-        with transaction(self._services.session_factory) as session:
-            session.add(job)
+        _hold(job_id)
+        try:
+            with transaction(self._services.session_factory) as session:
+                session.add(job)
+        except BaseException:
+            _release(job_id)
+            raise
         self._executor.submit(self._run, job_id, spec)
         return self.status(advisor_id, job_id)
 
     def status(self, advisor_id: str, job_id: str) -> dict[str, Any]:
         job = self._own_job(advisor_id, job_id)
-        # A job whose process died (even one that could not save its failure) never reads as running.
-        lost = job.status in ACTIVE and abandoned(job.owner, job.heartbeat_at, LEASE)
+        # A job whose process died, or whose runner could not save its failure, never reads as running.
+        lost = self._lost(job)
+        message = ORPHANED if lost and job.owner == self._owner else INTERRUPTED
         return {
             "id": job.id, "status": "interrupted" if lost else job.status, "product_id": job.product_id,
             "segment": job.segment, "channel": job.channel, "variants": job.variants, "total_customers": job.total,
             "processed_customers": job.processed, "summary": job.summary,
-            "error": INTERRUPTED.format(id=job.id) if lost else job.error,
+            "error": message.format(id=job.id) if lost else job.error,
             "created_at": _utc(job.created_at), "updated_at": _utc(job.updated_at),
         }
 
     def resume(self, advisor_id: str, job_id: str) -> dict[str, Any]:
         """Continue an interrupted or failed job of this advisor from its output file."""
         job = self._own_job(advisor_id, job_id)
-        lost = job.status in ACTIVE and abandoned(job.owner, job.heartbeat_at, LEASE)
-        state = "interrupted" if lost else job.status
+        state = "interrupted" if self._lost(job) else job.status
         if state not in RESUMABLE:
             raise CampaignConflict({"done": "任务已完成，无需续跑", "queued": "任务已在排队，无需续跑",
                                     "running": "任务正在运行，无需续跑"}.get(state, f"任务状态为 {state}，不能续跑"))
         spec = self._spec_of(job)
         # Refused here, before the job is touched, when the file would mix rulebooks or models.
         check_resumable(Path(job.out_path), spec.parameters(), campaign_fingerprint(self._services))
+        _hold(job_id)
         if not self._take_over(job_id, job.owner, job.heartbeat_at, status=job.status):
+            _release(job_id)
             raise CampaignConflict("任务刚被其他进程接管续跑，请稍后查看进度")
         self._update(job_id, error=None)
         self._executor.submit(self._run, job_id, spec, True)
@@ -109,6 +124,13 @@ class CampaignJobs:
         self._executor.submit(lambda: None).result(timeout=timeout)
 
     def _run(self, job_id: str, spec: CampaignSpec, resume: bool = False) -> None:
+        try:
+            self._run_held(job_id, spec, resume)
+        finally:
+            _release(job_id)  # however it ended; unsaved, the lease stops being renewed
+
+    def _run_held(self, job_id: str, spec: CampaignSpec, resume: bool) -> None:
+        self._ran.add(job_id)
         self._update(job_id, status="running", owner=self._owner, heartbeat_at=utc_now())
         last = 0.0
 
@@ -160,9 +182,11 @@ class CampaignJobs:
     def _keep_leases(self) -> None:
         while not self._stopped.wait(HEARTBEAT_SECONDS):
             try:
+                with _HELD_LOCK:
+                    held = list(_HELD)
                 with transaction(self._services.session_factory) as session:
                     session.query(CampaignJob).filter(
-                        CampaignJob.owner == self._owner, CampaignJob.status.in_(ACTIVE)
+                        CampaignJob.owner == self._owner, CampaignJob.status.in_(ACTIVE), CampaignJob.id.in_(held)
                     ).update({CampaignJob.heartbeat_at: utc_now()}, synchronize_session=False)
                 self._resume_abandoned()
             except SQLAlchemyError as error:
@@ -173,12 +197,22 @@ class CampaignJobs:
         with self._services.session_factory() as session:
             lost = [(job.id, job.owner, job.heartbeat_at)
                     for job in session.query(CampaignJob).filter(CampaignJob.status.in_(ACTIVE))
-                    if abandoned(job.owner, job.heartbeat_at, LEASE)]
+                    if self._lost(job) and (job.owner != self._owner or job.id in self._ran)]
         for job_id, owner, heartbeat_at in lost:
+            _hold(job_id)
             if not self._take_over(job_id, owner, heartbeat_at):
+                _release(job_id)
                 continue  # another process took it first
             log.warning("campaign %s resumed from its checkpoint after its process stopped", job_id)
             self._executor.submit(self._run, job_id, self._spec_of(self._job(job_id)), True)
+
+    def _lost(self, job: CampaignJob) -> bool:
+        if job.status not in ACTIVE:
+            return False
+        if job.owner == self._owner:
+            with _HELD_LOCK:
+                return job.id not in _HELD
+        return abandoned(job.owner, job.heartbeat_at, LEASE)
 
     def _take_over(self, job_id: str, owner: str | None, heartbeat_at: datetime | None,
                    status: str | None = None) -> bool:
@@ -204,6 +238,16 @@ class CampaignJobs:
         return CampaignSpec(product_id=job.product_id, channel=job.channel, variants=job.variants,
                             segment=job.segment, customer_ids=tuple(job.customer_ids) if job.customer_ids else None,
                             limit=job.limit, advisor_id=job.advisor_id)
+
+
+def _hold(job_id: str) -> None:
+    with _HELD_LOCK:
+        _HELD.add(job_id)
+
+
+def _release(job_id: str) -> None:
+    with _HELD_LOCK:
+        _HELD.discard(job_id)
 
 
 def _utc(moment: datetime) -> str:
