@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,10 @@ from rm_copilot.campaigns.models import CampaignJob
 from rm_copilot.campaigns.output import check_resumable, read_meta
 from rm_copilot.campaigns.ports import Services
 from rm_copilot.campaigns.runner import CampaignSpec, Progress, campaign_fingerprint, run_campaign
+from rm_copilot.clock import as_utc, utc_now
 from rm_copilot.db import transaction
 from rm_copilot.errors import CampaignConflict, CampaignError, NotFound
-from rm_copilot.leases import abandoned, this_owner, utc_now
+from rm_copilot.leases import abandoned, this_owner
 
 log = logging.getLogger("rm_copilot.campaign")
 PROGRESS_EVERY_SECONDS = 1.0
@@ -252,7 +253,7 @@ def _release(job_id: str) -> None:
 
 def _utc(moment: datetime) -> str:
     """SQLite hands back naive datetimes; they were written in UTC."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def _lines(path: Path) -> Iterator[bytes]:
