@@ -59,6 +59,19 @@ def use_built_services(built_services: Services, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server on 127.0.0.1, started once per session by the tests that ask for it."""
+    from postgres_server import PostgresServer, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory):
     """`rm-copilot serve` in a subprocess on a fresh home, shared by contract/schemathesis/browser tests."""
     from live_server import LiveServer

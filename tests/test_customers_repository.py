@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import text
 
 from factories import card_number, customer_row, fake_catalog, id_number, make_repository, write_csv, write_jsonl
-from postgres_server import PostgresServer, unavailable_reason
 from rm_copilot.config import get_settings
 from rm_copilot.db import make_engine
 from rm_copilot.errors import BadInput, ImportRejected, NotFound
@@ -23,16 +22,6 @@ RAW_ID = id_number()
 RAW_PHONE = "13912345678"
 RAW_CARD = card_number()
 UNMASKED = re.compile(r"\d{17}[\dX]|1[3-9]\d{9}|\d{16,19}")
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    server = PostgresServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

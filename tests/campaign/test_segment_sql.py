@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import customer_row, fake_catalog, make_repository, write_jsonl
-from postgres_server import PostgresServer, unavailable_reason
 from rm_copilot.campaigns.segment import parse_segment
 from rm_copilot.campaigns.selection import candidate_ids
 from rm_copilot.config import get_settings
@@ -33,16 +32,6 @@ def _expressions(atoms: list[str]) -> st.SearchStrategy[str]:
         st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         inner.map(lambda e: f"not {e}"),
     ), max_leaves=6)
-
-
-@pytest.fixture(scope="module")
-def postgres_server():
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    server = PostgresServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
