@@ -2,78 +2,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from assistant_fakes import BLOCKED_PHRASES, GUARANTEE, FakeCustomers, FakeRetriever, chunk, make_copilot, profile
+from fake_openai import MisbehavingOpenAI
 from rm_copilot.config import Settings
 from rm_copilot.services import make_chat_model
-
-
-class FakeOpenAI:
-    """Answers every chat completion with `reply` (JSON or SSE); `hang` makes it never answer in time."""
-
-    def __init__(self, reply: str, *, hang: bool = False):
-        self.reply = reply
-        self.hang = hang
-        self.requests: list[dict] = []
-        self.release = threading.Event()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output clean
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append(body)
-                if fake.hang:
-                    fake.release.wait(10)
-                    return
-                if body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for piece in [fake.reply[i:i + 4] for i in range(0, len(fake.reply), 4)]:
-                        self._event({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-                    self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-                    self.wfile.write(b"data: [DONE]\n\n")
-                    return
-                payload = json.dumps({
-                    "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": fake.reply}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }, ensure_ascii=False).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def _event(self, data: dict) -> None:
-                chunk = {"id": "cmpl-1", "object": "chat.completion.chunk", "created": 0, "model": "fake", **data}
-                self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-                self.wfile.flush()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self) -> FakeOpenAI:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -102,7 +37,7 @@ def assert_clean(text: str) -> None:
 
 def test_guarantee_from_an_openai_server_never_reaches_chat_stream_or_scripts(tmp_path, catalog, engine,
                                                                                retriever, customers):
-    with FakeOpenAI(GUARANTEE) as server:
+    with MisbehavingOpenAI("reply", GUARANTEE) as server:
         copilot = openai_copilot(tmp_path, catalog, engine, retriever, customers, server)
         answer = copilot.chat("A001", "存款保险最高赔多少钱？")
         assert_clean(answer.answer)
@@ -118,7 +53,7 @@ def test_guarantee_from_an_openai_server_never_reaches_chat_stream_or_scripts(tm
 
 
 def test_prompts_reach_the_server_with_rules_and_delimited_context(tmp_path, catalog, engine, retriever, customers):
-    with FakeOpenAI("存款保险的最高偿付限额为50万元[1]。") as server:
+    with MisbehavingOpenAI("reply", "存款保险的最高偿付限额为50万元[1]。") as server:
         copilot = openai_copilot(tmp_path, catalog, engine, retriever, customers, server)
         answer = copilot.chat("A001", "存款保险最高赔多少钱？", customer_id="C00001")
     assert answer.origin == "llm"
@@ -131,7 +66,7 @@ def test_prompts_reach_the_server_with_rules_and_delimited_context(tmp_path, cat
 
 
 def test_a_server_that_times_out_falls_back_to_the_builtin_composer(tmp_path, catalog, engine, retriever, customers):
-    with FakeOpenAI("不会送达", hang=True) as server:
+    with MisbehavingOpenAI("hang", "不会送达", hold_s=10) as server:
         copilot = openai_copilot(tmp_path, catalog, engine, retriever, customers, server, timeout=0.3)
         answer = copilot.chat("A001", "存款保险最高赔多少钱？")
         assert answer.origin.startswith("builtin") and "50万元" in answer.answer
