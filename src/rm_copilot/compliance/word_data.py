@@ -15,12 +15,11 @@ import hashlib
 import inspect
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from rm_copilot.cache_files import keep_newest, write_atomically
 from rm_copilot.compliance import evasion, prefilter
 from rm_copilot.compliance.normalize import is_cjk
 
@@ -111,20 +110,10 @@ def _read(path: Path, key: str, terms: list[str], patterns: list[str]) -> WordDa
 
 
 def _write(path: Path, key: str, data: WordData) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"key": key, "readings": data.readings, "sounds": data.sounds, "variants": data.variants,
                "anchors": data.anchors}
-    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".words-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=False)
-        os.replace(staging, path)  # atomic: a concurrent reader sees the old file or the whole new one
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
-    older = sorted(path.parent.glob("words-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in older[KEEP_FILES:]:
-        stale.unlink(missing_ok=True)
+    write_atomically(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    keep_newest(path.parent, "words-*.json", KEEP_FILES)
 
 
 def _version(package: str) -> str:

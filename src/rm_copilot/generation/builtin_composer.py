@@ -17,14 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from rm_copilot.cache_files import write_atomically
 from rm_copilot.generation.composer import compose
 from rm_copilot.generation.prompts import get_renderer
 from rm_copilot.generation.request import ComposeRequest
@@ -69,11 +68,8 @@ class BuiltinComposer:
         path = self._path(self.terms_dir)
         terms = {text: sorted(lexicon_terms(self.lexicon_dir, text)) for text in sorted(texts)}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".terms-", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"lexicon": _lexicon(self.lexicon_dir).fingerprint, "terms": terms}, out, ensure_ascii=False)
-            os.replace(staging, path)
+            payload = {"lexicon": _lexicon(self.lexicon_dir).fingerprint, "terms": terms}
+            write_atomically(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         except OSError as error:  # answers still work, each new process tokenises again
             log.warning("composer terms not saved in %s: %s", path.parent, error)
         with self._lock:

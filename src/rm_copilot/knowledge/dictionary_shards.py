@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
-import tempfile
 import threading
 from pathlib import Path
+
+from rm_copilot.cache_files import keep_newest, write_atomically
 
 log = logging.getLogger(__name__)
 MAGIC = b"RMJIEBA1"
@@ -52,20 +52,8 @@ def write(path: Path, freq: dict[str, int], total: int, force_split: list[str]) 
         blobs.append(blob)
         offset += len(blob)
     header = marshal.dumps((total, sorted(force_split), index))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".jieba-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC + len(header).to_bytes(8, "little") + header)
-            for blob in blobs:
-                out.write(blob)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
-    older = sorted(path.parent.glob("jieba-*.shards"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in older[KEEP_FILES:]:
-        stale.unlink(missing_ok=True)
+    write_atomically(path, MAGIC + len(header).to_bytes(8, "little") + header + b"".join(blobs))
+    keep_newest(path.parent, "jieba-*.shards", KEEP_FILES)
 
 
 class ShardedDictionary:
