@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rm_copilot.channels.wecom.messages import InboundMessage
 from rm_copilot.clock import utc_now
+from rm_copilot.compliance.pii import redact_pii
 from rm_copilot.db import Base
 from rm_copilot.leases import has_passed, owner_is_dead, this_owner
 
@@ -31,7 +32,7 @@ class PendingWeComMessage(Base):
     __tablename__ = "wecom_pending"
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    message: Mapped[str] = mapped_column(Text)  # the decrypted message, deleted once answered
+    message: Mapped[str] = mapped_column(Text)  # the decrypted message, PII masked, deleted once answered
     owner: Mapped[str] = mapped_column(String(96))
     lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
@@ -56,7 +57,7 @@ class PendingMessages:
                 session.merge(PendingWeComMessage(
                     key_hash=_key_hash(message.dedupe_key), owner=self._owner, lease_until=now + self._lease,
                     attempts=1, received_at=now,
-                    message=json.dumps(dataclasses.asdict(message), ensure_ascii=False),
+                    message=json.dumps(dataclasses.asdict(_masked(message)), ensure_ascii=False),
                 ))
         except SQLAlchemyError:
             log.warning("wecom pending table unavailable; this answer is not durable", exc_info=True)
@@ -101,6 +102,12 @@ class PendingMessages:
                 .values(owner=self._owner, lease_until=utc_now() + self._lease, attempts=row.attempts + 1)
             )
             return cast("CursorResult[Any]", changed).rowcount == 1  # an UPDATE answers a cursor result
+
+
+def _masked(message: InboundMessage) -> InboundMessage:
+    """What is stored: the advisor's text with ID, card and phone numbers and full names masked, as
+    the chat history stores it; a message answered after a restart is answered from this copy."""
+    return dataclasses.replace(message, content=redact_pii(message.content))
 
 
 def _message(data: str) -> InboundMessage:
