@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from fake_openai import MisbehavingOpenAI
 from live_server import LiveServer
 
 # The WeCom fakes live beside the WeCom tests; this test needs only them and the public surface
@@ -20,36 +19,6 @@ from wecom_fakes import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeChatPyClien
 
 pytestmark = pytest.mark.slow
 DEMO_USER = "zhangwei"  # bound to advisor A001 in knowledge_base/demo/advisors.yaml
-
-
-class HangingLLM:
-    """An OpenAI-compatible server that takes every request and never answers (until closed)."""
-
-    def __init__(self) -> None:
-        self.asked = threading.Event()
-        self.closed = threading.Event()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                fake.asked.set()
-                fake.closed.wait(120)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def close(self) -> None:
-        self.closed.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -74,18 +43,17 @@ def _deliver(server: LiveServer, xml: str) -> None:
 def test_a_message_acknowledged_before_a_sigkill_is_answered_once_after_restart(tmp_path: Path, fake_api: FakeWeComApi):
     home = tmp_path / "home"
     question = text_message_xml(from_user=DEMO_USER, content="存款保险的保障额度是多少？", msg_id="7300000000000001")
-    llm = HangingLLM()
-    first = LiveServer(home, extra_env={**_wecom_env(fake_api), "RM_COPILOT_LLM_BACKEND": "openai",
-                                        "RM_COPILOT_LLM_BASE_URL": llm.base_url, "RM_COPILOT_LLM_TIMEOUT": "600"})
-    try:
-        first.start()
-        _deliver(first, question)
-        assert llm.asked.wait(60), "the answer never reached the LLM"
-        first._process.kill()  # SIGKILL between the ack and the reply
-        first._process.wait(30)
-    finally:
-        first.stop()
-        llm.close()
+    with MisbehavingOpenAI("hang", hold_s=120) as llm:  # takes every request, answers none
+        first = LiveServer(home, extra_env={**_wecom_env(fake_api), "RM_COPILOT_LLM_BACKEND": "openai",
+                                            "RM_COPILOT_LLM_BASE_URL": llm.base_url, "RM_COPILOT_LLM_TIMEOUT": "600"})
+        try:
+            first.start()
+            _deliver(first, question)
+            assert llm.asked.wait(60), "the answer never reached the LLM"
+            first._process.kill()  # SIGKILL between the ack and the reply
+            first._process.wait(30)
+        finally:
+            first.stop()
     assert fake_api.calls_to("message/send") == []
 
     second = LiveServer(home, extra_env={**_wecom_env(fake_api), "RM_COPILOT_LLM_MAX_CONCURRENCY": "1"})
