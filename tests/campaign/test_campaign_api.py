@@ -6,7 +6,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from rm_copilot.channels.api import create_app
+from campaign_api import api_client, auth, finished
 from rm_copilot.services import Services
 
 pytestmark = pytest.mark.slow
@@ -14,26 +14,17 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def client(use_built_services: Services) -> TestClient:
-    return TestClient(create_app(use_built_services, prepare_on_startup=False))
-
-
-def _auth(services: Services, advisor_id: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {services.customers.issue_token(advisor_id)}"}
-
-
-def _finished(client: TestClient, headers: dict[str, str], job_id: str) -> dict:
-    client.app.state.campaign_jobs.wait(timeout=300)
-    return client.get(f"/api/v1/campaigns/{job_id}", headers=headers).json()
+    return api_client(use_built_services)
 
 
 def test_campaign_job_covers_only_the_advisors_customers(client: TestClient, use_built_services: Services) -> None:
-    headers = _auth(use_built_services, "A001")
+    headers = auth(use_built_services, "A001")
     started = client.post(
         "/api/v1/campaigns", headers=headers,
         json={"product_id": "DP003", "segment": "all", "channel": "sms", "limit": 8},
     )
     assert started.status_code == 202, started.text
-    status = _finished(client, headers, started.json()["id"])
+    status = finished(client, headers, started.json()["id"])
     assert status["status"] == "done", status
     assert status["summary"]["rows"] == 8
 
@@ -45,11 +36,11 @@ def test_campaign_job_covers_only_the_advisors_customers(client: TestClient, use
 
 
 def test_another_advisors_job_is_404(client: TestClient, use_built_services: Services) -> None:
-    owner = _auth(use_built_services, "A001")
+    owner = auth(use_built_services, "A001")
     job = client.post("/api/v1/campaigns", headers=owner, json={"product_id": "DP003", "segment": "all", "limit": 1})
-    other = _auth(use_built_services, "A002")
+    other = auth(use_built_services, "A002")
     job_id = job.json()["id"]
-    _finished(client, owner, job_id)
+    finished(client, owner, job_id)
 
     assert client.get(f"/api/v1/campaigns/{job_id}", headers=other).status_code == 404
     assert client.get(f"/api/v1/campaigns/{job_id}/results", headers=other).status_code == 404
@@ -58,7 +49,7 @@ def test_another_advisors_job_is_404(client: TestClient, use_built_services: Ser
 def test_listing_another_advisors_customer_is_404(client: TestClient, use_built_services: Services) -> None:
     foreign = use_built_services.customers.list(advisor_id="A002", limit=1)[0].id
     response = client.post(
-        "/api/v1/campaigns", headers=_auth(use_built_services, "A001"),
+        "/api/v1/campaigns", headers=auth(use_built_services, "A001"),
         json={"product_id": "DP003", "customer_ids": [foreign]},
     )
     assert response.status_code == 404
@@ -77,6 +68,6 @@ def test_listing_another_advisors_customer_is_404(client: TestClient, use_built_
     ],
 )
 def test_bad_campaign_requests_are_4xx(client: TestClient, use_built_services: Services, body: dict, status: int) -> None:
-    response = client.post("/api/v1/campaigns", headers=_auth(use_built_services, "A001"), json=body)
+    response = client.post("/api/v1/campaigns", headers=auth(use_built_services, "A001"), json=body)
     assert response.status_code == status, response.text
     assert "detail" in response.json()

@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from campaign_api import api_client, auth, finished
 from rm_copilot.campaigns.fingerprint import run_fingerprint
 from rm_copilot.campaigns.models import CampaignJob
 from rm_copilot.campaigns.output import meta_path
 from rm_copilot.campaigns.runner import CampaignSpec, Progress, run_campaign
-from rm_copilot.channels.api import create_app
 from rm_copilot.cli import app
 from rm_copilot.config import PROJECT_ROOT
 from rm_copilot.db import transaction
@@ -155,16 +155,7 @@ def test_the_total_respects_limit_and_the_segment_pushed_into_sql(built_services
 
 @pytest.fixture
 def client(use_built_services: Services) -> TestClient:
-    return TestClient(create_app(use_built_services, prepare_on_startup=False))
-
-
-def _auth(services: Services, advisor_id: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {services.customers.issue_token(advisor_id)}"}
-
-
-def _finished(client: TestClient, headers: dict[str, str], job_id: str) -> dict:
-    client.app.state.campaign_jobs.wait(timeout=300)
-    return client.get(f"/api/v1/campaigns/{job_id}", headers=headers).json()
+    return api_client(use_built_services)
 
 
 def _failed_halfway(services: Services, job_id: str, lines: int) -> Path:
@@ -178,18 +169,18 @@ def _failed_halfway(services: Services, job_id: str, lines: int) -> Path:
 
 
 def test_api_resume_continues_a_failed_job_with_one_row_per_customer_and_variant(client, use_built_services):
-    headers = _auth(use_built_services, "A001")
+    headers = auth(use_built_services, "A001")
     started = client.post("/api/v1/campaigns", headers=headers,
                           json={"product_id": PRODUCT, "segment": "all", "variants": 2, "limit": 5})
     job_id = started.json()["id"]
-    done = _finished(client, headers, job_id)
+    done = finished(client, headers, job_id)
     assert done["status"] == "done" and done["total_customers"] == 5
     assert done["segment"] == "all"  # the advisor's own expression, not a rewritten one
     complete = sorted(_keys(_rows(_failed_halfway(use_built_services, job_id, 3))))
 
     resumed = client.post(f"/api/v1/campaigns/{job_id}/resume", headers=headers)
     assert resumed.status_code == 202, resumed.text
-    status = _finished(client, headers, job_id)
+    status = finished(client, headers, job_id)
     assert status["status"] == "done" and status["error"] is None
     rows = [json.loads(line) for line in client.get(f"/api/v1/campaigns/{job_id}/results", headers=headers).text.splitlines()]
     keys = _keys(rows)
@@ -199,10 +190,10 @@ def test_api_resume_continues_a_failed_job_with_one_row_per_customer_and_variant
 
 
 def test_api_resume_is_refused_with_409_when_the_rulebook_changed(client, use_built_services):
-    headers = _auth(use_built_services, "A001")
+    headers = auth(use_built_services, "A001")
     job_id = client.post("/api/v1/campaigns", headers=headers,
                          json={"product_id": PRODUCT, "segment": "all", "limit": 3}).json()["id"]
-    _finished(client, headers, job_id)
+    finished(client, headers, job_id)
     out = _failed_halfway(use_built_services, job_id, 1)
     _began_with(out, rulebook_version="2020.1")
 
@@ -214,14 +205,14 @@ def test_api_resume_is_refused_with_409_when_the_rulebook_changed(client, use_bu
 
 
 def test_api_resume_of_a_finished_job_is_409_and_of_another_advisors_job_404(client, use_built_services):
-    owner = _auth(use_built_services, "A001")
+    owner = auth(use_built_services, "A001")
     job_id = client.post("/api/v1/campaigns", headers=owner,
                          json={"product_id": PRODUCT, "segment": "all", "limit": 1}).json()["id"]
-    _finished(client, owner, job_id)
+    finished(client, owner, job_id)
 
-    finished = client.post(f"/api/v1/campaigns/{job_id}/resume", headers=owner)
-    assert finished.status_code == 409 and "已完成" in finished.json()["detail"]
-    other = client.post(f"/api/v1/campaigns/{job_id}/resume", headers=_auth(use_built_services, "A002"))
+    again = client.post(f"/api/v1/campaigns/{job_id}/resume", headers=owner)
+    assert again.status_code == 409 and "已完成" in again.json()["detail"]
+    other = client.post(f"/api/v1/campaigns/{job_id}/resume", headers=auth(use_built_services, "A002"))
     assert other.status_code == 404
     assert client.post("/api/v1/campaigns/nope/resume", headers=owner).status_code == 404
     assert client.post(f"/api/v1/campaigns/{job_id}/resume").status_code == 401
