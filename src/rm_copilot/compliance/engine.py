@@ -38,12 +38,13 @@ class ComplianceEngine:
         self.semantic = semantic  # the meaning layer (compliance/semantic), injected by the composition root
         self.today = today or date.today()
         self.products = tuple(products)
+        if cache_dir is not None:  # the part of jieba's dictionary names and homophones consult, saved there
+            name_finder().keep_lexicon_in(cache_dir)
         self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products,
                                       questions=rulebook.questions, cache_dir=cache_dir)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
         self.mention_cues = mention_cues(rulebook.mentions)
-        name_finder()  # loads jieba's dictionary and tagger now, so `check` never does I/O
 
     @classmethod
     def from_directory(cls, rulebook_dir: Path | str, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
