@@ -137,3 +137,28 @@ def test_file_mode_audits_every_line_in_batches_with_hashes_only(tmp_path, monke
     assert [r.verdict for r in records] == ["block", "pass", "rewrite", "rewrite", "pass"]
     assert {r.source for r in records} == {"cli"}
     assert all("周建国" not in r.text_sha256 and len(r.text_sha256) == 64 for r in records)
+
+
+def test_file_mode_failing_half_way_keeps_the_audit_of_the_chunks_checked_before(tmp_path, monkeypatch):
+    import rm_copilot.channels.cli.check as check_command
+
+    monkeypatch.setattr(check_command, "AUDIT_BATCH", 2)  # chunks of 2: the third chunk fails
+    engine = get_services().gate.engine
+    real_check = engine.check
+
+    def failing(text, **options):
+        if text == "第五行出错":
+            raise RuntimeError("engine failed")
+        return real_check(text, **options)
+
+    monkeypatch.setattr(engine, "check", failing)
+    path = tmp_path / "copy.txt"
+    path.write_text("\n".join(["这款理财保本保息", "本产品不保本", "预期收益率4%", "祝您生活愉快", "第五行出错"]), encoding="utf-8")
+    with get_services().session_factory() as session:
+        before = len(session.scalars(select(AuditRecord)).all())
+    result = run("--file", str(path), "--json")
+    assert isinstance(result.exception, RuntimeError)
+    assert [json.loads(line)["verdict"] for line in result.stdout.splitlines()] == ["block", "pass", "rewrite", "pass"]
+    with get_services().session_factory() as session:
+        records = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()[before:]
+    assert [r.verdict for r in records] == ["block", "pass", "rewrite", "pass"]

@@ -6,10 +6,12 @@ I/O and compiles nothing, and holds no mutable state, so one engine serves every
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rm_copilot.compliance import batching
 from rm_copilot.compliance.disclosures import DisclosureChecker
 from rm_copilot.compliance.matcher import WordingMatcher
 from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, ProductRef, Verdict
@@ -61,23 +63,12 @@ class ComplianceEngine:
         text is checked once with the embedding stage deferred, the sentences left to it are embedded
         together, and only the texts that had such a sentence are checked again. Identical texts share
         one result."""
-        distinct = list(dict.fromkeys(texts))
-        if self.semantic is None:
-            done = {text: self.check(text, product_type=product_type, channel=channel, customer=customer)
-                    for text in distinct}
-            return [done[text] for text in texts]
-        done = {}
-        waiting: list[str] = []
-        with self.semantic.deferring() as pending:  # rules first: only what they leave is embedded
-            for text in distinct:
-                before = self.semantic.deferrals()
-                done[text] = self.check(text, product_type=product_type, channel=channel, customer=customer)
-                if self.semantic.deferrals() != before:
-                    waiting.append(text)
-        self.semantic.resolve(pending)
-        for text in waiting:
-            done[text] = self.check(text, product_type=product_type, channel=channel, customer=customer)
-        return [done[text] for text in texts]
+        return batching.check_many(self, texts, product_type=product_type, channel=channel, customer=customer)
+
+    def check_chunks(self, chunks: Iterable[list[str]], *, product_type: str | None = None,
+                     channel: str | None = None, customer: CustomerContext | None = None) -> Iterator[list[CheckResult]]:
+        """`check_many` of each chunk, in order, one chunk's embeddings overlapping the next one's rules."""
+        return batching.check_chunks(self, chunks, product_type=product_type, channel=channel, customer=customer)
 
     @property
     def version(self) -> str:

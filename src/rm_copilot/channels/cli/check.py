@@ -94,15 +94,16 @@ def _print(results: Iterator[CheckResult], as_json: bool, *, numbered: bool) -> 
 def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: str | None,
                  customer: str | None, context) -> Iterator[CheckResult]:
     """Check and yield line by line; the audit is written per AUDIT_BATCH lines and on exit."""
-    check_many = getattr(gate.engine, "check_many", None)  # the gate's engine, batched (meaning layer)
+    chunks = [texts[offset:offset + AUDIT_BATCH] for offset in range(0, len(texts), AUDIT_BATCH)]
+    check_chunks = getattr(gate.engine, "check_chunks", None)  # the gate's engine, batched (meaning layer)
+    if check_chunks is not None:
+        checked = check_chunks(chunks, product_type=product_type, channel=channel, customer=context)
+    else:
+        checked = ([gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
+                               customer_context=context, source="cli", record=False) for item in chunk]
+                   for chunk in chunks)
     with gate.audit.batch(AUDIT_BATCH) as batch:
-        for offset in range(0, len(texts), AUDIT_BATCH):
-            chunk = texts[offset:offset + AUDIT_BATCH]
-            if check_many is not None:
-                results = check_many(chunk, product_type=product_type, channel=channel, customer=context)
-            else:
-                results = [gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
-                                      customer_context=context, source="cli", record=False) for item in chunk]
+        for chunk, results in zip(chunks, checked, strict=True):
             for item, result in zip(chunk, results, strict=True):
                 batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
                 yield result
