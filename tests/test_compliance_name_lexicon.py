@@ -95,3 +95,12 @@ def test_names_found_with_the_saved_part_are_those_found_with_the_whole(tmp_path
     texts = [normalize(text).text for text in _copy()]
     assert [part.find(text) for text in texts] == [whole.find(text) for text in texts]
     assert list(tmp_path.glob("names-*.marshal"))
+
+
+def test_a_new_cache_folder_gets_the_part_when_it_is_named_not_on_the_first_name(tmp_path):
+    finder = NameFinder()
+    finder.keep_lexicon_in(tmp_path / "new-home-cache")
+    assert list((tmp_path / "new-home-cache").glob("names-*.marshal"))  # before any text was checked
+    again = NameFinder()
+    again.keep_lexicon_in(tmp_path / "new-home-cache")
+    assert again._lexicon is None  # already saved there: read on the first name only

@@ -72,10 +72,15 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def saved_path(cache_dir: Path, key: str | None = None) -> Path:
+    """Where the entries derived from the current inputs are (or would be) saved."""
+    return Path(cache_dir) / f"names-{(key or fingerprint())[:32]}.marshal"
+
+
 def load_or_build(cache_dir: Path, full: Callable[[], Lexicon]) -> Lexicon:
     """The saved subset when `cache_dir` holds it for these inputs, else derived from `full()` (and saved)."""
     key = fingerprint()
-    path = Path(cache_dir) / f"names-{key[:32]}.marshal"
+    path = saved_path(cache_dir, key)
     saved = _read(path, key)
     if saved is not None:
         return saved

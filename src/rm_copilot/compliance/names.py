@@ -118,19 +118,25 @@ class NameFinder:
 
     def keep_lexicon_in(self, cache_dir: Path | None) -> None:
         """Save the part of jieba's dictionary the compliance package consults in `cache_dir` and read it
-        from there (`name_lexicon.py`): a tenth of the time of loading jieba's whole dictionary."""
+        from there (`name_lexicon.py`): a tenth of the time of loading jieba's whole dictionary. When
+        `cache_dir` does not hold it yet (a new home), it is derived and saved now, at start-up, not
+        by the first name a check meets."""
         self.cache_dir = cache_dir
+        if cache_dir is not None and self._lexicon is None and not name_lexicon.saved_path(cache_dir).is_file():
+            self._load_lexicon()
 
     @property
     def lexicon(self) -> Lexicon:
         # Loaded on the first text with evidence of a name: most texts are settled by `evidence` alone,
         # so a CLI answer or a stream does not wait for jieba's dictionary at start-up.
-        if self._lexicon is None:
-            with self._lexicon_lock:
-                if self._lexicon is None:
-                    self._lexicon = (jieba_lexicon() if self.cache_dir is None
-                                     else name_lexicon.load_or_build(self.cache_dir, jieba_lexicon))
-        return self._lexicon
+        return self._lexicon if self._lexicon is not None else self._load_lexicon()
+
+    def _load_lexicon(self) -> Lexicon:
+        with self._lexicon_lock:
+            if self._lexicon is None:
+                self._lexicon = (jieba_lexicon() if self.cache_dir is None
+                                 else name_lexicon.load_or_build(self.cache_dir, jieba_lexicon))
+            return self._lexicon
 
     def find(self, text: str, *, tag: bool = True) -> list[tuple[int, int]]:
         """Spans [start, end) of full names, in order, not overlapping."""
