@@ -51,12 +51,17 @@ class ComplianceGate:
         if customer_context is None and customer_id is not None:
             customer_context = self.customers.compliance_context(customer_id)
         result = self.engine.check(text, product_type=product_type, channel=channel, customer=customer_context)
-        if record and self.audit is not None:
-            self.audit.record(
-                result, advisor_id=advisor_id, channel=channel, customer_id=customer_id,
-                source=source, original_text=text,
-            )
+        if record:
+            self.record(result, text, channel=channel, customer_id=customer_id, advisor_id=advisor_id, source=source)
         return result
+
+    def record(self, result: CheckResult, text: str, *, channel: str | None = None, customer_id: str | None = None,
+               advisor_id: str | None = None, source: str = "assistant", **_check: Any) -> None:
+        """Audit a verdict `check(text, record=False)` gave, with the same arguments: the text is
+        delivered under it, so it is recorded without running the engine on the same text again."""
+        if self.audit is not None:
+            self.audit.record(result, advisor_id=advisor_id, channel=channel, customer_id=customer_id,
+                              source=source, original_text=text)
 
     def prime(self, texts: list[str]) -> None:
         """Before checking many texts: the engine's meaning layer embeds their sentences in batches."""

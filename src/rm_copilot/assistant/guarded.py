@@ -125,7 +125,8 @@ class GuardedGenerator:
             if missing := _missing_disclosures(text, result):
                 text = post(self.builtin.compose(attempt.model_copy(update={"extra_disclosures": missing})))
                 result = self.gate.check(text, **{**check, "record": False})
-            result = self.gate.check(text, **check) if check.get("record", True) else result
+            if check.get("record", True):
+                self.gate.record(result, text, **check)  # the verdict just computed for this very text
             if result.verdict != "block":
                 return Guarded(result.text, result, origin)
             log.info("builtin %s text blocked by rules %s", origin, result.rule_ids)
