@@ -34,3 +34,13 @@ def test_one_read_equals_the_three(repo):
 def test_another_advisors_customer_is_not_found(repo):
     with pytest.raises(NotFound):
         repo.for_answer("C90001", advisor_id="A001")
+
+
+def test_ensure_visible_passes_the_owner_and_refuses_like_get(repo):
+    repo.ensure_visible("C90001", advisor_id="A002")  # the owner: no error
+    for advisor_id, customer_id in (("A001", "C90001"), ("A002", "C99999")):  # another advisor's, a missing one
+        with pytest.raises(NotFound) as refused:
+            repo.ensure_visible(customer_id, advisor_id=advisor_id)
+        with pytest.raises(NotFound) as by_get:
+            repo.get(customer_id, advisor_id=advisor_id)
+        assert str(refused.value) == str(by_get.value)

@@ -47,6 +47,9 @@ class FakeCustomers:
     def get(self, customer_id: str, *, advisor_id: str | None = None):
         raise NotFound(f"没有找到客户 {customer_id}")
 
+    def ensure_visible(self, customer_id: str, *, advisor_id: str) -> None:
+        raise NotFound(f"没有找到客户 {customer_id}")
+
     def list(self, **kwargs: Any) -> list:
         self.last_list_kwargs = kwargs
         return []

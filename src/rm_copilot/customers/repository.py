@@ -59,6 +59,15 @@ class CustomerRepository:
         with self._factory() as session:
             return views.customer_view(self._customer(session, customer_id, advisor_id), self._today())
 
+    def ensure_visible(self, customer_id: str, *, advisor_id: str) -> None:
+        """NotFound, exactly as `get`, unless the customer exists and is this advisor's: one indexed
+        read of the id, for a route that only checks ownership before the answer reads the customer."""
+        with self._factory() as session:
+            found = session.scalar(select(Customer.id).where(Customer.id == customer_id,
+                                                             Customer.advisor_id == advisor_id))
+        if found is None:
+            raise NotFound(f"没有找到客户 {redact_pii(customer_id)}")
+
     def list(
         self,
         *,

@@ -51,4 +51,4 @@ ChatRateLimit = Depends(chat_rate_limit)
 def ensure_own_customer(services: Services, advisor: AdvisorView, customer_id: str | None) -> None:
     """Another advisor's customer is reported exactly like a missing one (404, no data)."""
     if customer_id is not None:
-        services.customers.get(customer_id, advisor_id=advisor.id)
+        services.customers.ensure_visible(customer_id, advisor_id=advisor.id)
