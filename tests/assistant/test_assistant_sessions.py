@@ -56,3 +56,20 @@ def test_delete_removes_the_session_and_its_messages(store):
     assert store.list_for_advisor("A001") == []
     with pytest.raises(NotFound):
         store.history(session.id, advisor_id="A001")
+
+
+def test_a_recorded_turn_keeps_order_citations_title_and_masks_pii(store):
+    session_id = store.new_id()
+    cited = [{"source": "faq/a.md", "title": "开户资料", "product_id": None, "chunk_id": "faq/a#1"}]
+    store.record_turn(session_id, advisor_id="A001", question="客户电话13812345678，开户要带什么？",
+                      answer="带本人身份证件[1]。", citations=cited)
+    first = store.get(session_id, advisor_id="A001")
+    store.record_turn(session_id, advisor_id="A001", question="还要别的吗？", answer="不需要。")
+    history = store.history(session_id, advisor_id="A001")
+    assert [(m.role, m.content, m.citations) for m in history] == [
+        ("user", "客户电话138****5678，开户要带什么？", None), ("assistant", "带本人身份证件[1]。", cited),
+        ("user", "还要别的吗？", None), ("assistant", "不需要。", None),
+    ]
+    again = store.get(session_id, advisor_id="A001")
+    assert again.title == first.title == "客户电话138****5678，开户要带什么？"[:30]
+    assert again.updated_at >= first.updated_at and again.created_at == first.created_at

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from rm_copilot.assistant.models import ChatMessage, ChatSession
@@ -101,19 +101,27 @@ class SessionStore:
 
     def record_turn(self, session_id: str, *, advisor_id: str, question: str, answer: str,
                     citations: list[dict[str, Any]] | None = None, customer_id: str | None = None) -> None:
-        """One question and its answer in one transaction; creates the session on its first turn."""
+        """One question and its answer in one transaction; creates the session on its first turn.
+
+        Plain statements, not the ORM's unit of work: a turn is written after every answer, and the
+        writer thread shares the interpreter with the requests being answered."""
         question, answer = redact_pii(question), redact_pii(answer)  # names, phones and IDs never stored raw
+        now = naive_utc_now()
         with transaction(self._factory) as session:
-            row = session.get(ChatSession, session_id)
-            if row is None:
-                row = ChatSession(id=session_id, advisor_id=advisor_id, customer_id=customer_id,
-                                  title=question[:TITLE_CHARS])
-                session.add(row)
-            elif row.advisor_id != advisor_id:
+            owner = session.scalar(select(ChatSession.advisor_id).where(ChatSession.id == session_id))
+            if owner is None:
+                session.execute(insert(ChatSession), [{
+                    "id": session_id, "advisor_id": advisor_id, "customer_id": customer_id,
+                    "title": question[:TITLE_CHARS], "created_at": now, "updated_at": now}])
+            elif owner != advisor_id:
                 raise NotFound(f"没有找到会话 {session_id}")
-            session.add(ChatMessage(session_id=session_id, role="user", content=question))
-            session.add(ChatMessage(session_id=session_id, role="assistant", content=answer, citations=citations))
-            row.updated_at = naive_utc_now()
+            else:
+                session.execute(update(ChatSession).where(ChatSession.id == session_id).values(updated_at=now))
+            session.execute(insert(ChatMessage), [
+                {"session_id": session_id, "role": "user", "content": question, "citations": None, "created_at": now},
+                {"session_id": session_id, "role": "assistant", "content": answer, "citations": citations,
+                 "created_at": now},
+            ])
 
     @staticmethod
     def new_id() -> str:
