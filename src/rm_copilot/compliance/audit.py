@@ -1,8 +1,9 @@
 """Audit trail: every verdict is recorded with a hash of the text, never the raw text.
 
 `record` writes one entry in its own transaction; `AuditBatch` collects the entries of a file check
-and writes them `size` at a time (one transaction each), and whatever is left when it closes —
-also when the check fails half-way, so lines already checked are never lost from the trail.
+and writes them `size` at a time (one transaction each, optionally from a writer thread), and
+whatever is left when it closes — also when the check fails half-way, so lines already checked are
+never lost from the trail.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import DateTime, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rm_copilot.clock import utc_now
+from rm_copilot.compliance.audit_writer import BackgroundWriter
 from rm_copilot.compliance.models import CheckResult
 from rm_copilot.db import Base, transaction
 
@@ -58,34 +60,50 @@ class SqlAuditSink:
             with transaction(self.session_factory) as session:
                 session.execute(insert(AuditRecord), entries)
 
-    def batch(self, size: int = 1000) -> AuditBatch:
-        return AuditBatch(self, size)
+    def batch(self, size: int = 1000, *, background: bool = False) -> AuditBatch:
+        return AuditBatch(self, size, background=background)
 
 
 class AuditBatch:
-    """`with sink.batch() as batch: batch.add(result, ...)` — flushed every `size` entries and on exit."""
+    """`with sink.batch() as batch: batch.add(result, ...)` — flushed every `size` entries and on exit.
 
-    def __init__(self, sink: SqlAuditSink, size: int):
+    With `background`, each flushed batch is written by one writer thread (`audit_writer.py`) while
+    the caller goes on; on exit the rest is handed over and everything is written before it returns.
+    """
+
+    def __init__(self, sink: SqlAuditSink, size: int, *, background: bool = False):
         self.sink = sink
         self.size = max(1, size)
         self.pending: list[dict] = []
-        self.written = 0
+        self.written = 0  # entries flushed (handed to the writer, with `background`)
+        self._writer = BackgroundWriter(sink.record_many) if background else None
 
     def add(self, result: CheckResult, **context) -> None:
+        if self._writer is not None:
+            self._writer.check()  # a failed write stops the run at once
         self.pending.append(_entry(result, **context))
         if len(self.pending) >= self.size:
             self.flush()
 
     def flush(self) -> None:
         entries, self.pending = self.pending, []
-        self.sink.record_many(entries)
+        if not entries:
+            return
+        if self._writer is not None:
+            self._writer.put(entries)
+        else:
+            self.sink.record_many(entries)
         self.written += len(entries)
 
     def __enter__(self) -> AuditBatch:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
 
 
 def _entry(result: CheckResult, *, advisor_id: str | None = None, channel: str | None = None,

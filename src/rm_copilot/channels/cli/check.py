@@ -102,7 +102,7 @@ def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: s
         checked = ([gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
                                customer_context=context, source="cli", record=False) for item in chunk]
                    for chunk in chunks)
-    with gate.audit.batch(AUDIT_BATCH) as batch:
+    with gate.audit.batch(AUDIT_BATCH, background=True) as batch:  # written while the next lines are checked
         for chunk, results in zip(chunks, checked, strict=True):
             for item, result in zip(chunk, results, strict=True):
                 batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
