@@ -43,7 +43,8 @@ class ComplianceEngine:
         if cache_dir is not None:  # the part of jieba's dictionary names and homophones consult, saved there
             name_finder().keep_lexicon_in(cache_dir)
         self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products,
-                                      questions=rulebook.questions, cache_dir=cache_dir)
+                                      questions=rulebook.questions, cache_dir=cache_dir,
+                                      claims=rulebook.claims)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
         self.mention_cues = mention_cues(rulebook.mentions)

@@ -1,0 +1,117 @@
+"""What a claim is about: hits whose words are a claim only of certain things.
+
+Three readings, each configured in the rulebook's `claims:` section (rulebook.yaml):
+
+- A superlative or ranking word is a claim when it ranks what a customer buys or relies on — a
+  product, a return or rate, safety, the bank (《广告法》第九条第（三）项). Its clause naming none of
+  those `targets` but a thing ranked in no offer (`unranked`: a document, a topic, a year — "唯一一份
+  纸质说明书", "不只看最好的那一年"), or the word read as "had better" before a verb ("这个问题最好
+  当面聊": an `advice` word followed by a two-character word whose jieba tag is in `advice_tags`),
+  ranks nothing.
+- A claim of state backing is a fact about the instruments that have it (treasury bonds are backed
+  by state credit; deposit insurance is statutory): when the last instrument the sentence names
+  before the hit (or, with none before, the first after it in its clause) is one of `backed`, not
+  one of the other `instruments` ("国债是财政部发行的，由国家信用担保" is a fact; "这款理财跟国债一样，
+  国家兜底" is not: an instrument right after 跟/和/像/与/同/比/如 is only compared with).
+- In `need_categories`, a hit framed as what the customer is looking for (`needs`: "您要找不会亏钱的",
+  "本金安全是您最看重的") and answered later in its sentence, or in the next one when it is a question,
+  by a deposit or bond or a denial (`answers`: "那只有存款和国债这类了", "理财都存在亏损可能") is the
+  customer's need, not a promise.
+Decided on normalised text.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.rulebook import Claims
+
+_SENTENCE_END = re.compile(r"[。!?！？…\n]")
+_LIKENED = "跟和像与同比如"
+_CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
+
+Tagger = Callable[[str], "tuple[int, str] | None"]
+
+
+def _alternation(phrases: list[str]) -> re.Pattern | None:
+    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
+
+
+def _default_lexicon(word: str) -> tuple[int, str] | None:
+    from rm_copilot.compliance.names import lexicon
+
+    return lexicon().get(word)
+
+
+class ClaimContext:
+    def __init__(self, claims: Claims, lexicon: Tagger = _default_lexicon):
+        self.ranking_rules = frozenset(claims.ranking_rules)
+        self.targets = _alternation(claims.targets)
+        self.unranked = _alternation(claims.unranked)
+        self.advice = frozenset(normalize_term(a) for a in claims.advice)
+        self.advice_tags = frozenset(claims.advice_tags)
+        self.backed_rules = frozenset(claims.backed_rules)
+        self.backed = frozenset(normalize_term(b) for b in claims.backed)
+        self.instruments = _alternation(claims.backed + claims.instruments)
+        self.need_categories = frozenset(claims.need_categories)
+        self.needs = _alternation(claims.needs)
+        self.answers = _alternation(claims.answers)
+        self.lexicon = lexicon
+
+    def excused(self, rule_id: str, category: str, text: str, start: int, end: int) -> bool:
+        if rule_id in self.ranking_rules and self.ranks_nothing(text, start, end):
+            return True
+        if rule_id in self.backed_rules and self.backed_fact(text, start, end):
+            return True
+        return category in self.need_categories and self.need_answered(text, start, end)
+
+    def ranks_nothing(self, text: str, start: int, end: int) -> bool:
+        clause_start, clause_end = _clause(text, start, end)
+        if self.targets is not None and self.targets.search(text, clause_start, clause_end):
+            return False
+        if text[start:end] in self.advice and self._verb_follows(text, end, clause_end):
+            return True
+        return self.unranked is not None and bool(self.unranked.search(text, clause_start, clause_end))
+
+    def _verb_follows(self, text: str, end: int, clause_end: int) -> bool:
+        word = text[end:min(end + 2, clause_end)]
+        if len(word) < 2:
+            return False
+        entry = self.lexicon(word)
+        return entry is not None and entry[1] in self.advice_tags
+
+    def backed_fact(self, text: str, start: int, end: int) -> bool:
+        if self.instruments is None:
+            return False
+        sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+        before = None
+        for mention in self.instruments.finditer(text, sentence_start, start):
+            if mention.start() == 0 or text[mention.start() - 1] not in _LIKENED:
+                before = mention  # not what the subject is compared with ("这款理财跟国债一样")
+        if before is None:
+            _, clause_end = _clause(text, start, end)
+            before = self.instruments.search(text, end, clause_end)
+        return before is not None and before.group() in self.backed
+
+    def need_answered(self, text: str, start: int, end: int) -> bool:
+        if self.needs is None or self.answers is None:
+            return False
+        clause_start, clause_end = _clause(text, start, end)
+        if not self.needs.search(text, clause_start, clause_end):
+            return False
+        closing = _SENTENCE_END.search(text, end)
+        if closing is None:
+            return bool(self.answers.search(text, end))
+        reach = closing.start()
+        if closing.group() in "?？":  # a question about the need, answered in the next sentence
+            following = _SENTENCE_END.search(text, closing.end())
+            reach = following.start() if following else len(text)
+        return bool(self.answers.search(text, end, reach))
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    closing = _CLAUSE_BREAK.search(text, end)
+    return clause_start, closing.start() if closing else len(text)
