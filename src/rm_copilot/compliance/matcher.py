@@ -22,6 +22,7 @@ from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.rulebook import Claims, Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
+_LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,56 @@ class NegationDetector:
         self.reversers = _alternation(negation.reversers)
         breaks = negation.clause_breaks + normalize_pattern(negation.clause_breaks)
         self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
+        self.prohibitions = _alternation(negation.prohibitions)
+        self.scope_ends = _alternation(negation.scope_ends)
+        self.definitions = _alternation(negation.definitions)
+        verbs, verdicts = _alternation(negation.verdict_verbs), _alternation(negation.verdicts)
+        # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规" (a negated verdict clears the claim)
+        self.verdict = re.compile(f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})") \
+            if verbs is not None and verdicts is not None else None
+        self.claimants = _alternation(negation.claimants)
+        self.warnings = _alternation(negation.warnings)
+        self.clause_break = re.compile("[" + re.escape(breaks) + "]")
+        self.sentence_end = re.compile("[" + re.escape("。!?！？\n") + "]")
         longest = max((len(c) for c in negation.cues), default=1)
         self.lookback = 4 * self.max_gap + longest  # room for enumerations
 
     def _reaches(self, between: str) -> bool:
-        """A cue reaches the hit across a short gap, or across an enumeration ("不承诺保本、保收益、稳赚")."""
+        """A cue reaches the hit across a short gap, or across an enumeration ("不承诺保本、保收益、稳赚",
+        "不提供任何与购买挂钩的礼品或返现")."""
         if len(between) <= self.max_gap:
             return True
-        return "、" in between and all(len(part) <= self.max_gap for part in between.split("、"))
+        parts = _LIST_SEPARATOR.split(between)
+        return len(parts) > 1 and all(len(part) <= self.max_gap for part in parts)
+
+    def explained(self, text: str, start: int, end: int) -> bool:
+        """True when the hit is being defined ("刚性兑付是指…"), is someone else's claim its sentence warns
+        against ("一些平台宣传零门槛高收益，往往隐藏着风险"), or its sentence goes on to classify it as a
+        violation ("代客测评或诱导测评的，会被认定为违规"), without a reverser ("谁说…是违规的")."""
+        if self.definitions is not None and self.definitions.match(text, end):
+            return True
+        closing = self.sentence_end.search(text, end)
+        sentence_end = closing.start() if closing else len(text)
+        if self.claimants is not None and self.warnings is not None and self.warnings.search(text, end, sentence_end):
+            clause_start = max((m.end() for m in self.clause_break.finditer(text, 0, start)), default=0)
+            if self.claimants.search(text, clause_start, start):
+                return True
+        verdict = self.verdict.search(text, end, sentence_end) if self.verdict is not None else None
+        if verdict is None:
+            return False
+        return self.reversers is None or not self.reversers.search(text, end, verdict.end())
+
+    def _prohibited(self, segment: str) -> bool:
+        """A strong prohibition earlier in the clause reaches the hit, unless a contrast ends its scope."""
+        if self.prohibitions is None:
+            return False
+        last = next(reversed(list(self.prohibitions.finditer(segment))), None)
+        if last is None:
+            return False
+        if self.not_negations is not None and any(m.start() <= last.start() < m.end()
+                                                   for m in self.not_negations.finditer(segment)):
+            return False  # "不得不承认"
+        return self.scope_ends is None or not self.scope_ends.search(segment, last.end())
 
     def negated(self, text: str, start: int) -> bool:
         if start == 0:
@@ -90,6 +133,8 @@ class NegationDetector:
         segment = tail.group() if tail else ""
         if not segment:
             return False
+        if self._prohibited(segment):
+            return True
         length = len(segment)
         candidates = [(length - size, length) for size in self.tight_lengths if segment[-size:] in self.tight]
         if self.cues is not None:
@@ -224,11 +269,14 @@ class WordingMatcher:
                     return True
         if not compiled.rule.negatable:
             return False
-        if self.negation.negated(text, hit.start):
+        if self.negation.negated(text, hit.start) or self.negation.explained(text, hit.start, hit.end):
             return True
-        if self.claims.excused(compiled.rule.id, compiled.rule.category, text, hit.start, hit.end):
+        category = compiled.rule.category
+        if category in self.questions.covered and self.questions.asked(text, hit.start, hit.end, category):
             return True
-        return compiled.rule.category in self.questions.categories and self.questions.asked(text, hit.start, hit.end)
+        if self.claims.excused(compiled.rule.id, category, text, hit.start, hit.end):
+            return True
+        return self.questions.refused(text, hit.start, hit.end)
 
 
 def _frozen(anchor_list: list[str] | None) -> frozenset[str] | None:

@@ -4,7 +4,11 @@
 quote covers the whole list of quoted items. So does a quotation in a sentence that talks about
 wording ("“亏了我补”这类承诺无效且违规", "文案“板上钉钉的收益”已被合规退回"): a cue from the
 rulebook's `mentions` list in the quotation's clause outside the quotes, or in a later clause of the
-same sentence that answers it ("客户把基准理解成“预期收益”，这是误解"). Decided on the original
+same sentence that answers it ("客户把基准理解成“预期收益”，这是误解"). A quotation a third party says,
+asks or believes, then asked about, is reported speech ("客户说“肯定不会亏”，我该怎么解释？"), unlike
+the advisor's own ("我跟客户说“…”"), a bare one ("客户说“保本保息”") or one turned on the customer
+("客户都说“稳赚不赔”，您也试试").
+Decided on the original
 text, where the quotation marks still are (normalisation drops them between CJK characters).
 """
 from __future__ import annotations
@@ -24,6 +28,13 @@ _QUOTED = re.compile(r'“[^“”]*”|「[^「」]*」|『[^『』]*』|"[^"\n
 _OPENERS = '“「『"'
 _LIST_TAIL = re.compile(r"(?:[\s、：:]|[，,](?=\s*(?:例如|比如|如|像))|和|或|及|与|以及|或者|等|例如|比如|如|像)*\Z")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_REBUTTAL = re.compile(r"不能(保证|作为|代表|说明)|不代表|不等于|并非|并不|不准确|不对|是误解|只能说明|只是过去|纠正|提醒(他|她|客户)")
+# The quoted words are someone else's, reported: a third party (the customer, 有人, 网友…) says, asks or
+# believes them ("稳健型客户说“…肯定不会亏”，我该怎么解释？"). Never the advisor's own ("我跟客户说“…”"):
+# a speaker after 跟/对/向/和/给/告诉 is the one spoken to.
+_REPORTED_SPEECH = re.compile(
+    r"(?<![跟对向和给诉让叫])(?:客户(?!经理)|客人|顾客|投资者|对方|有人|别人|他人|他们|她们|他|她|老人|家属|网友|朋友|同行|您|你)"
+    r"[^，,；;。！？!?“”「」『』\"]{0,4}?(?:说|讲|问|认为|觉得|以为|听说|表示|提到|反映|咨询|质疑)(?:过|了|的是|道)?[^，,；;。！？!?“”「」『』\"]{0,4}?[:：\s]*\Z")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 
 
@@ -37,6 +48,8 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
         return False
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote.start())), default=0)
     closing = _CLAUSE_END.search(text, quote.end())
+    if _REPORTED_SPEECH.search(text, clause_start, quote.start()) and _taken_up(text, quote.end()):
+        return True  # reported, then asked about or rebutted ("客户说“…”，我该怎么解释？")
     clause = text[clause_start:closing.start() if closing else len(text)]
     if cues.search(normalize(_QUOTED.sub("，", clause)).text):
         return True
@@ -47,6 +60,20 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
     sentence_end = _SENTENCE_END.search(text, closing.end())
     rest = text[closing.end():sentence_end.start() if sentence_end else len(text)]
     return bool(cues.search(normalize(_QUOTED.sub("，", rest)).text))
+
+
+def _taken_up(text: str, after: int) -> bool:
+    """The rest of the sentence rebuts the reported words ("…“从来没亏过”，这只是过去的情况，不能保证未来")
+    or is a question that does not turn to the customer ("…，我该怎么解释？"; not "客户都说“稳赚不赔”，
+    您还不买吗？", nor "…，您也试试")."""
+    sentence_end = _SENTENCE_END.search(text, after)
+    rest = _QUOTED.sub("，", text[after:sentence_end.start() if sentence_end else len(text)])
+    if not rest.strip(" ，,"):
+        return False
+    if _REBUTTAL.search(rest):
+        return True
+    asked = sentence_end is not None and sentence_end.group() in "？?"
+    return asked and "您" not in rest and "你" not in rest
 
 
 def quoted_after_negation(text: str, start: int, negation: NegationDetector) -> bool:

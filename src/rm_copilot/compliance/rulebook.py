@@ -140,6 +140,20 @@ class Negation(_Strict):
     reversers: list[str] = []
     max_gap: int = Field(default=8, ge=0, le=30)
     clause_breaks: str = "，。；！？,;!?\n：:"
+    # Strong prohibitions govern the rest of their clause, however long ("严禁客户经理私下向客户承诺…").
+    prohibitions: list[str] = []
+    # A contrast or a new predicate ends a prohibition's reach ("不得提前赎回，但保本").
+    scope_ends: list[str] = []
+    # A hit later classified as a violation in its sentence is named, not claimed ("代客测评的，会被认定为
+    # 违规"): one of `verdict_verbs` followed in the same clause by one of `verdicts`.
+    verdict_verbs: list[str] = []
+    verdicts: list[str] = []
+    # Right after the hit: the term is being defined ("刚性兑付是指…").
+    definitions: list[str] = []
+    # Someone else's claim warned against: a claimant before the hit in its clause and a warning later in
+    # the sentence ("客户如听到员工承诺保本，可拨打客服热线投诉", "一些平台宣传零门槛高收益，往往隐藏着风险").
+    claimants: list[str] = []
+    warnings: list[str] = []
 
 
 class Questions(_Strict):
@@ -151,6 +165,18 @@ class Questions(_Strict):
     offers: list[str] = []
     rhetorical: list[str] = []
     affirmations: list[str] = []
+    # A final clause that only asks about what came before ("拆成几笔买，可以吗？") makes the whole
+    # sentence the question, unless the advisor offers to act in it (`acting`: "我帮您…，可以吗？").
+    tags: list[str] = []
+    acting: list[str] = []
+    # Categories where only a reported question of the customer's is not the act itself: the
+    # advisor asking "您测评选高一点，可以吗？" is steering; "客户想拆成几笔买，可以吗？" is not.
+    reported_only: list[Category] = []
+    # A later clause turning a reported request down: "客户要求我帮他做测评，我拒绝了".
+    refusals: list[str] = []
+    # Reports of what a customer said or asked for, that only a refusal or correction excuses
+    # ("他说听说这款有国家兜底，我纠正了这个误解").
+    speech: list[str] = []
 
 
 class Claims(_Strict):

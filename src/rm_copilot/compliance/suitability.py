@@ -3,7 +3,7 @@
 Also in words alone, without a customer record: a sentence that names a customer's level (C1–C5 or
 保守型…进取型) and a higher product level (R1–R5) is a bypass ("您是稳健型，买R5也没关系",
 "您是C2，这款R4我给您操作") unless it says the product is not for them (a negation, 超出, 高于,
-不匹配: "您是C2，R4的产品不适合您").
+不匹配: "您是C2，R4的产品不适合您"), asks or reports a question, or defines the scale ("…分为C1至C5五级").
 """
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ CUSTOMER_TYPES = {"保守型": 1, "谨慎型": 2, "稳健型": 2, "平衡型": 3
 _CUSTOMER_LEVEL = re.compile(r"(?<![a-z0-9])c([1-5])(?![0-9])|" + "|".join(CUSTOMER_TYPES))
 _PRODUCT_LEVEL = re.compile(r"(?<![a-z0-9])r([1-5])(?![0-9])")
 _SENTENCE = re.compile(r"[^。!?！？\n]+[。!?！？]?")
-_ASKED = re.compile(r"(吗|么|呢)?[?？]$|吗$")  # "我的等级是C3，能买R4的吗？": a customer's question
+# "我的等级是C3，能买R4的吗？": a customer's question; so is one reported ("…买R4产品，问行不行。")
+_ASKED = re.compile(r"(吗|么|呢)?[?？]$|吗$|问[^，,。]{0,8}(行不行|能不能|可不可以|可以不可以|行吗|可以吗|能买吗)[。.]?$")
+# A clause that defines the scale names every level without giving any to a customer
+# ("客户风险承受能力分为C1（保守型）…C5（进取型）五级，产品风险等级分为R1至R5五级").
+_DEFINES = re.compile(r"分为|分成|划分为|是指|指的是|定义为")
+_CLAUSE = re.compile(r"[^，,；;：:]+")
 _NOT_FOR_THEM = re.compile(r"不适合|不匹配|不符合|不能|不可以|不可|不得|不宜|不建议|不推荐|不应|无法|禁止|严禁|"
                            r"别买|勿|超出|超过|高于|只能|仅限|及以下|以下|以内|之内|需要重新|须重新|应重新|不给|没有推荐|没推荐|"
                            r"风险警示|不介绍|不主动")
@@ -86,7 +91,8 @@ class SuitabilityChecker:
         for sentence in _SENTENCE.finditer(text):
             body = sentence.group()
             products = list(_PRODUCT_LEVEL.finditer(body))
-            customers = list(_CUSTOMER_LEVEL.finditer(body))
+            customers = [m for clause in _CLAUSE.finditer(body) if not _DEFINES.search(clause.group())
+                         for m in _CUSTOMER_LEVEL.finditer(body, clause.start(), clause.end())]
             if not products or not customers or _NOT_FOR_THEM.search(body) or _ASKED.search(body):
                 continue
             level = min(int(m.group(1)) if m.group(1) else CUSTOMER_TYPES[m.group()] for m in customers)

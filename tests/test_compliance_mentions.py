@@ -1,0 +1,84 @@
+"""Wording that names, forbids, reports or asks about a claim is not the claim; the claim still is.
+
+One pair per mechanism (rulebook 2026.12.02-5): a sentence that must pass and one that must still be
+caught. The passing ones are the knowledge base's own FAQ and policy wording, which the chunk route
+withheld, and the like.
+"""
+from __future__ import annotations
+
+import pytest
+
+from compliance_support import engine
+
+
+def _verdict(text: str) -> str:
+    return engine().check(text).verdict
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # a question tag after a clause asks about that clause ...
+    ("这款理财保本，对吗？", "这款理财保本，对吧？"),
+    # ... but not when the advisor offers to act in it
+    ("客户想用家人名义买产品或者拆成几笔买，可以吗？", "我帮您拆成几笔买，可以吗？"),
+    # suitability: only a customer's reported question; the advisor asking is steering
+    ("客户想把一笔钱拆成几笔买，这样可以吗？", "您测评选高一点，可以吗？"),
+    # a rhetorical question asserts; a claim with no question stays one
+    ("有客户问：R1的理财是不是就是保本的？", "哪有比这更稳的？"),
+    ("客户问能不能拆成几笔买，可以吗？", "这个保本，拆成几笔买也行。"),
+])
+def test_question_per_clause(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # reported speech of a third party, then asked about or rebutted
+    ("稳健型客户说“债券基金就是固定收益，肯定不会亏”，我该怎么解释？", "我跟客户说“这款肯定不会亏”，客户就买了。"),
+    ("您提到朋友说这款“从来没亏过”，这只是过去的情况，不能保证未来。", "客户都说“稳赚不赔”，您也试试。"),
+    ("客户说“你们银行的理财都保本”，我该怎么回应？", "客户都说“稳赚不赔”，您还不买吗？"),
+    # the advisor's own words are never reported speech
+    ("有客户认为“买国债稳赚不赔”，这个说法准确吗？", "客户经理说“这款稳赚不赔”，您放心。"),
+])
+def test_quotation_attributed_to_a_third_party(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # a strong prohibition reaches the rest of its clause, quoted or not
+    ("严禁客户经理私下向客户承诺“亏了我补”。", "严禁外传，这款产品保本保息。"),
+    ("监管禁止销售人员在任何宣传材料和朋友圈里承诺保本保收益。", "本产品不得提前赎回，但保本保息。"),
+    ("不能说“稳赚不赔”“零风险”之类的话。", "不得不承认，这款产品稳赚不赔。"),
+    # a negation reaches across a list joined by 或/和
+    ("我行不提供任何与购买挂钩的礼品或返现。", "我行提供与购买挂钩的礼品和返现。"),
+])
+def test_prohibition_context(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # classified as a violation later in its sentence
+    ("代客测评或诱导测评的，销售行为可能被认定为违规。", "这款产品保本，不属于违规。"),
+    ("向客户承诺稳赚不赔是违规的。", "这款保本，不违规，放心买。"),
+    ("违规承诺收益的，一经发现将严肃处理。", "这款理财保本，谁说是违规的？"),
+    # defined
+    ("刚性兑付是指产品到期时无论盈亏都按约定兑付本金和收益。", "这款产品刚性兑付，到期一定兑付。"),
+    # someone else's claim, warned against
+    ("客户如听到员工承诺保本，可拨打我行客服热线投诉。", "这款保本保息，别信别人说的有风险。"),
+    # a reported request turned down
+    ("客户要求我帮他做测评，我拒绝了，并解释了测评必须本人完成。", "客户要求我帮他做测评，我就帮他做了。"),
+])
+def test_explanatory_context(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # the scale defined, or a customer's question reported, is no bypass
+    ("客户风险承受能力分为C1至C5五级，产品风险等级分为R1至R5五级。", "C1到C5的客户都能买R5。"),
+    ("一位C2的老人想用儿子的账户买R4产品，问行不行。", "您是C2，买R4也没关系。"),
+])
+def test_suitability_in_words(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
