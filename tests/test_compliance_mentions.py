@@ -82,3 +82,23 @@ def test_explanatory_context(passes, caught):
 def test_suitability_in_words(passes, caught):
     assert _verdict(passes) == "pass"
     assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # a run of adjacent quotations is one quotation
+    ("“近一周年化”“近一月年化”都不能出现在面向客户的材料中。", "这款理财近一周年化收益率8%，您看看。"),
+    # words that open their sentence and are rebutted by it
+    ("“首只”只是说明发行顺序，不代表产品更优。", "“稳赚不赔”，这就是我们这款的特点。"),
+    # items under a heading that prohibits them
+    ("以下行为禁止：赠送礼品、返还佣金、抽奖、搭售。", "本周活动：买理财送好礼、抽奖。"),
+    # wording not to be used again, or judged wrong as a sentence
+    ("募集规模那句用“本期计划募集规模10亿元”，别再写“额度告急”。", "额度告急，您别再犹豫了。"),
+    ("“退保没有损失”这句话是错的，犹豫期后退保通常会有损失。", "退保没有损失，您放心。"),
+    # a kind of practice named at the end of a list
+    ("返现、抽奖这类促销方式不适用于理财产品。", "买理财有返现、抽奖，快来。"),
+    # a customer's words corrected
+    ("客户说“听说国家兜底”，我更正了：理财产品没有政府兜底。", "客户说“听说国家兜底”，确实是这样。"),
+])
+def test_wording_named_as_wording(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) != "pass"

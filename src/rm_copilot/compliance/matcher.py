@@ -23,6 +23,8 @@ from rm_copilot.compliance.rulebook import Claims, Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
 _LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
+_LIST_TAIL = re.compile("^(?:(?:、|或者|或|以及|及|和|与)[^、,，;；。!?:：]{1,8}?)*(?=这类|此类|之类|等)")  # "、抽奖这类"
+_ITEM_BREAK = re.compile("[,，;；。!?！？\n]")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class NegationDetector:
         self.scope_ends = _alternation(negation.scope_ends)
         self.definitions = _alternation(negation.definitions)
         verbs, verdicts = _alternation(negation.verdict_verbs), _alternation(negation.verdicts)
+        self.verdict_words = verdicts
         # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规" (a negated verdict clears the claim)
         self.verdict = re.compile(f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})") \
             if verbs is not None and verdicts is not None else None
@@ -100,7 +103,9 @@ class NegationDetector:
         """True when the hit is being defined ("刚性兑付是指…"), is someone else's claim its sentence warns
         against ("一些平台宣传零门槛高收益，往往隐藏着风险"), or its sentence goes on to classify it as a
         violation ("代客测评或诱导测评的，会被认定为违规"), without a reverser ("谁说…是违规的")."""
-        if self.definitions is not None and self.definitions.match(text, end):
+        if self.definitions is not None and self.definitions.match(_LIST_TAIL.sub("", text[end:end + 40], count=1)):
+            return True
+        if self._listed_under_heading(text, start):
             return True
         closing = self.sentence_end.search(text, end)
         sentence_end = closing.start() if closing else len(text)
@@ -112,6 +117,16 @@ class NegationDetector:
         if verdict is None:
             return False
         return self.reversers is None or not self.reversers.search(text, end, verdict.end())
+
+    def _listed_under_heading(self, text: str, start: int) -> bool:
+        """An item of a list after a colon whose heading prohibits or condemns ("以下行为禁止：赠送礼品、
+        返还佣金、抽奖、搭售")."""
+        colon = max(text.rfind(":", 0, start), text.rfind("：", 0, start))
+        if colon < 0 or _ITEM_BREAK.search(text, colon + 1, start):
+            return False
+        opening = max((m.end() for m in self.clause_break.finditer(text, 0, colon)), default=0)
+        heading = text[opening:colon]
+        return any(p is not None and p.search(heading) for p in (self.prohibitions, self.verdict_words))
 
     def _prohibited(self, segment: str) -> bool:
         """A strong prohibition earlier in the clause reaches the hit, unless a contrast ends its scope."""

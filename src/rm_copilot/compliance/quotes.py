@@ -28,7 +28,8 @@ _QUOTED = re.compile(r'“[^“”]*”|「[^「」]*」|『[^『』]*』|"[^"\n
 _OPENERS = '“「『"'
 _LIST_TAIL = re.compile(r"(?:[\s、：:]|[，,](?=\s*(?:例如|比如|如|像))|和|或|及|与|以及|或者|等|例如|比如|如|像)*\Z")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
-_REBUTTAL = re.compile(r"不能(保证|作为|代表|说明)|不代表|不等于|并非|并不|不准确|不对|是误解|只能说明|只是过去|纠正|提醒(他|她|客户)")
+_REBUTTAL = re.compile(r"不能(保证|作为|代表|说明)|不代表|不等于|并非|并不|不准确|不对|是误解|只能说明|只是说明|只是过去|"
+                       r"纠正|更正|提醒(他|她|客户)|才能使用")
 # The quoted words are someone else's, reported: a third party (the customer, 有人, 网友…) says, asks or
 # believes them ("稳健型客户说“…肯定不会亏”，我该怎么解释？"). Never the advisor's own ("我跟客户说“…”"):
 # a speaker after 跟/对/向/和/给/告诉 is the one spoken to.
@@ -43,12 +44,16 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
     wording ("“保本”这个词我们不能用"); another clause does not count ("不得夸大，“保本保息”是真的")."""
     if cues is None:
         return False
-    quote = next((m for m in _QUOTED.finditer(text) if m.start() < start and end <= m.end()), None)
-    if quote is None:
+    found = _quotation(text, start, end)
+    if found is None:
         return False
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote.start())), default=0)
-    closing = _CLAUSE_END.search(text, quote.end())
-    if _REPORTED_SPEECH.search(text, clause_start, quote.start()) and _taken_up(text, quote.end()):
+    quote_start, quote_end = found
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote_start)), default=0)
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, quote_start)), default=0)
+    if not text[sentence_start:quote_start].strip() and _REBUTTAL.search(text, quote_end, _sentence_end(text, quote_end)):
+        return True  # the words open the sentence and it rebuts them ("“首只”只是说明发行顺序，不代表产品更优")
+    closing = _CLAUSE_END.search(text, quote_end)
+    if _REPORTED_SPEECH.search(text, clause_start, quote_start) and _taken_up(text, quote_end):
         return True  # reported, then asked about or rebutted ("客户说“…”，我该怎么解释？")
     clause = text[clause_start:closing.start() if closing else len(text)]
     if cues.search(normalize(_QUOTED.sub("，", clause)).text):
@@ -60,6 +65,22 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
     sentence_end = _SENTENCE_END.search(text, closing.end())
     rest = text[closing.end():sentence_end.start() if sentence_end else len(text)]
     return bool(cues.search(normalize(_QUOTED.sub("，", rest)).text))
+
+
+def _quotation(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The quotation, or run of quotations joined by nothing or 、, that holds [start, end)."""
+    runs: list[list[int]] = []
+    for match in _QUOTED.finditer(text):
+        if runs and not text[runs[-1][1]:match.start()].strip(" 、"):
+            runs[-1][1] = match.end()
+        else:
+            runs.append([match.start(), match.end()])
+    return next(((s, e) for s, e in runs if s < start and end <= e), None)
+
+
+def _sentence_end(text: str, after: int) -> int:
+    closing = _SENTENCE_END.search(text, after)
+    return closing.start() if closing else len(text)
 
 
 def _taken_up(text: str, after: int) -> bool:
