@@ -96,6 +96,16 @@ def test_retriever_sees_index_changes(retriever, synced_index, kb_dir):
     assert _top_doc(retriever, "积存金怎么买") == "faq/deposit/gold"
 
 
+def test_dense_search_sees_index_changes(retriever, synced_index, kb_dir):
+    """The vectors' norms and the chunks' positions kept between queries follow the index."""
+    retriever.search("积存金怎么买", mode="dense")  # norms and positions of the index before the change
+    path = kb_dir / "faq" / "deposit" / "gold.md"
+    path.write_text("---\nid: faq/deposit/gold\nkind: faq\ntitle: 积存金怎么买\n---\n积存金按克购买，可定期积存。", encoding="utf-8")
+    synced_index.sync(load_documents(kb_dir))
+    hits = retriever.search("积存金怎么买", mode="dense", k=3)
+    assert hits[0].chunk.doc_id == "faq/deposit/gold" and hits[0].ranks == {"dense": 1}
+
+
 def test_concurrent_searches_agree_with_sequential_ones(retriever):
     queries = ["大存提前支取", "犹豫期", "定投", "存款保险赔多少", "老年客户双录"] * 4
     expected = [[h.chunk.chunk_id for h in retriever.search(q)] for q in queries]

@@ -62,6 +62,7 @@ class KnowledgeIndex:
         self._collection_handle = None
         self._chunks: dict[str, Chunk] | None = None
         self._vectors: np.ndarray | None = None
+        self._norms: tuple[np.ndarray, np.ndarray] | None = None  # (vectors, their row norms)
         self.version = 0
         self.embedded_chunks = 0
         if not callable(client):
@@ -206,7 +207,7 @@ class KnowledgeIndex:
         vectors = self._vectors
         if vectors is not None and vectors.shape[0] == total:
             ids = list(chunks)
-            norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+            norms = self._vector_norms(vectors) * (np.linalg.norm(query) or 1.0)
             sims = vectors @ query / np.where(norms > 0, norms, 1.0)
             if allowed is not None:
                 mask = np.fromiter((allowed(c.metadata) for c in chunks.values()), dtype=bool, count=total)
@@ -220,6 +221,13 @@ class KnowledgeIndex:
             include=["distances"],
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def _vector_norms(self, vectors: np.ndarray) -> np.ndarray:
+        """Row norms of the in-memory vectors, computed once per loaded array (not per query)."""
+        cached = self._norms
+        if cached is None or cached[0] is not vectors:
+            cached = self._norms = (vectors, np.linalg.norm(vectors, axis=1))
+        return cached[1]
 
 
 def collection_name_for(model_id: str) -> str:

@@ -117,6 +117,7 @@ class HybridRetriever:
         self._lexical_version = -1
         self._chunks: list[Chunk] = []
         self._descriptions = ProductDescriptions([])
+        self._positions: dict[str, int] = {}
         self._token_cache: dict = {}
 
     @classmethod
@@ -133,14 +134,15 @@ class HybridRetriever:
         if mode not in MODES:
             raise BadInput(f"未知的检索模式：{mode}")
         filters = Filters.build(product_types, max_risk, product_ids)
-        lexical, chunks, descriptions = self._current()
+        lexical, chunks, descriptions, positions = self._current()
         if not chunks or k <= 0 or not (query or "").strip():
             return []
         tokens = self.lexicon.tokens(query)
         scores = lexical.score(tokens)
         if not scores.informative:
             return []
-        allowed = np.array([filters.allows(c.metadata) for c in chunks], dtype=bool)
+        allowed = (np.array([filters.allows(c.metadata) for c in chunks], dtype=bool) if filters.active
+                   else np.ones(len(chunks), dtype=bool))
         ranked_lists: dict[str, list[int]] = {}
         cfg = self.config
         mentioned = lexical.mentioned_products(query) if mode != "dense" else set()
@@ -161,7 +163,6 @@ class HybridRetriever:
                     ranked_lists["described"] = _by_product(chunks, described, combined, allowed, cfg.candidates)
         best_dense = 0.0
         if mode in ("hybrid", "dense"):
-            positions = {c.chunk_id: i for i, c in enumerate(chunks)}
             nearest = self.index.query(query, n=cfg.candidates, where=filters.where(),
                                        allowed=filters.allows if filters.active else None)
             dense = [(positions[cid], sim) for cid, sim in nearest if cid in positions]
@@ -190,7 +191,9 @@ class HybridRetriever:
             return coverage >= cfg.min_coverage
         return coverage >= cfg.min_coverage or best_dense >= cfg.min_dense
 
-    def _current(self) -> tuple[LexicalIndex, list[Chunk], ProductDescriptions]:
+    def _current(self) -> tuple[LexicalIndex, list[Chunk], ProductDescriptions, dict[str, int]]:
+        """The lexical index, chunks, descriptions and each chunk's position of the index's current
+        version, rebuilt only when the index changed."""
         with self._lock:
             if self._lexical is None or self._lexical_version != self.index.version:
                 version = self.index.version
@@ -201,8 +204,9 @@ class HybridRetriever:
                                              store=getattr(self.index, "lexical_store", None))
                 self._descriptions = ProductDescriptions(chunks)
                 self._chunks = chunks
+                self._positions = {c.chunk_id: i for i, c in enumerate(chunks)}
                 self._lexical_version = version
-            return self._lexical, self._chunks, self._descriptions
+            return self._lexical, self._chunks, self._descriptions, self._positions
 
     def as_langchain(self, *, k: int = 5, **filters: Any):
         from rm_copilot.knowledge.langchain_adapter import KnowledgeRetriever
