@@ -121,14 +121,9 @@ def per_category(is_bad, categories, caught) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--cache", type=Path, default=ROOT / ".rm-copilot" / "semantic-vectors.npz")
-    parser.add_argument("--out", type=Path, default=ROOT / ARTIFACT)
-    args = parser.parse_args()
-
-    sha = corpus_hash(ROOT / path for path in CORPUS_FILES)  # before reading: the files may still grow
+def training_set(cache: Path, *, embed_vectors: bool = True) -> training.TrainingSet:
+    """The labelled sentences with their augmented variants, folded as the layer folds them; without
+    `embed_vectors` the vectors are left empty (cue lists need none)."""
     engine = ComplianceEngine.from_directory(KB / "compliance")
     examples = load_examples(engine)
     products = ProductCatalog.from_directory(KB).compliance_refs()
@@ -142,23 +137,43 @@ def main() -> None:
     print(f"{len(examples)} labelled sentences ({sum(e.label == 'bad' for e in examples)} violations), "
           f"{sum(e.source == 'knowledge_base' for e in examples)} of them knowledge-base prose, "
           f"{len(pairs)} with augmentation")
-    vectors = embed(folded, args.cache)
+    vectors = embed(folded, cache) if embed_vectors else np.zeros((len(folded), 1), np.float32)
     flagged = rules_verdicts(engine, [e.text for e in examples])[groups]
-    data = training.TrainingSet(
+    return training.TrainingSet(
         folded=folded, vectors=vectors, is_bad=np.array([examples[g].label == "bad" for g in groups]),
         categories=[examples[g].category for g in groups], groups=groups,
         original=np.arange(len(pairs)) < len(examples), texts=[examples[g].text for g in groups],
         missed_by_rules=~flagged, passed_by_rules=~flagged,
         weights=np.array([REGRESSION_WEIGHT if examples[g].source == REGRESSION_CORPUS.name else 1.0 for g in groups]),
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--cache", type=Path, default=ROOT / ".rm-copilot" / "semantic-vectors.npz")
+    parser.add_argument("--out", type=Path, default=ROOT / ARTIFACT)
+    parser.add_argument("--cues-only", action="store_true",
+                        help="recompute the cue lists of the existing artifact (--out) from the training data; "
+                             "the models and thresholds stay as they are")
+    args = parser.parse_args()
+
+    sha = corpus_hash(ROOT / path for path in CORPUS_FILES)  # before reading: the files may still grow
+    data = training_set(args.cache, embed_vectors=not args.cues_only)
+    if args.cues_only:
+        cue_pairs = training.cue_pairs(data)
+        training.update_cues(args.out, cues=training.cue_chars(data), words=training.cue_words(data), pairs=cue_pairs)
+        print(f"updated the cue lists of {args.out} ({len(cue_pairs)} cue pairs)")
+        return
     oof = training.out_of_fold(data, args.folds)
     names = sorted({c for c, b in zip(data.categories, data.is_bad, strict=True) if b})
     limits = training.thresholds(data, oof, names)
     report = dev_report(data, oof, limits)
     print(json.dumps({"thresholds": limits, "dev": report}, ensure_ascii=False, indent=1))
-    cues, words = training.cue_chars(data), training.cue_words(data)
-    final = training.fit(data, np.arange(len(pairs)))
-    training.export(final, data, args.out, corpus_sha256=sha, limits=limits, cues=cues, words=words, report=report)
+    cues, words, cue_pairs = training.cue_chars(data), training.cue_words(data), training.cue_pairs(data)
+    final = training.fit(data, np.arange(len(data.folded)))
+    training.export(final, data, args.out, corpus_sha256=sha, limits=limits, cues=cues, words=words, pairs=cue_pairs,
+                    report=report)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB), corpus {sha[:12]}")
 
 

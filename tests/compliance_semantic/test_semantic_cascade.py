@@ -107,3 +107,11 @@ def test_check_many_gives_each_text_the_verdict_check_gives_it(semantic_model, e
     assert [r.to_dict() for r in many] == [single.check(line).to_dict() for line in lines]
     assert many[0] is many[4]  # identical texts are checked once
     assert len(batched.semantic.encoder.sentences) <= len(single.semantic.encoder.sentences)
+
+
+def test_a_reply_whose_cue_characters_form_no_cue_pair_skips_the_models(semantic_model):
+    if semantic_model.cue_pairs is None:
+        pytest.skip("artifact older than cue pairs")
+    assert not semantic_model.cue_chars.isdisjoint("祝您生日快乐！")
+    assert not semantic_model.has_cue("祝您生日快乐！")
+    assert semantic_model.has_cue("这款产品保本保息，您放心买。")

@@ -38,3 +38,11 @@ def test_cue_characters_are_never_latin_letters_and_latin_cues_are_words():
     data.is_bad = np.array([True, True, True, True, False, False, False, False])
     assert not any(c.isascii() and c.isalpha() for c in training.cue_chars(data))
     assert {"bbbx", "zero", "risk"} <= set(training.cue_words(data)) and "needs" not in training.cue_words(data)
+
+
+def test_cue_pairs_are_pairs_violations_share_not_every_pair_of_a_cue_character():
+    data, _ = _data(6)
+    data.folded = ["稳赚不赔", "稳赚的", "保本保息", "稳妥处理", "明白了", "好的明白"]
+    data.is_bad = np.array([True, True, True, False, False, False])
+    pairs = training.cue_pairs(data)
+    assert "稳赚" in pairs and "明白" not in pairs and "稳妥" not in pairs

@@ -59,6 +59,8 @@ class SemanticModel:
         self.cue_chars = frozenset(meta["cue_chars"])
         # Latin text is judged by whole words (a letter says nothing); older artifacts had letters as cues.
         self.cue_words = frozenset(meta["cue_words"]) if "cue_words" in meta else None
+        # A cue character alone ("明" of 明白) says little; artifacts with cue pairs require one of them.
+        self.cue_pairs = frozenset(meta["cue_pairs"]) if meta.get("cue_pairs") else None
         self.min_chars: int = meta.get("min_chars", 4)
         vocabulary = arrays["vocabulary"].tolist()
         self._vocabulary = {gram: index for index, gram in enumerate(vocabulary)}
@@ -92,9 +94,14 @@ class SemanticModel:
     def has_cue(self, folded: str) -> bool:
         if len(folded) < self.min_chars:
             return False
-        if not self.cue_chars.isdisjoint(folded):
+        if not self.cue_chars.isdisjoint(folded) and (self.cue_pairs is None or self._has_cue_pair(folded)):
             return True
         return self.cue_words is not None and any(word in self.cue_words for word in _LATIN_WORD.findall(folded))
+
+    def _has_cue_pair(self, folded: str) -> bool:
+        pairs = self.cue_pairs
+        assert pairs is not None
+        return any(folded[i:i + 2] in pairs for i in range(len(folded) - 1))
 
     def features(self, folded: str) -> Features:
         """TF-IDF over the vocabulary's n-grams, in plain Python: cheaper than numpy for ~100 grams."""

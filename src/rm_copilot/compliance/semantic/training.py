@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,9 @@ SETTLE_BELOW_CAP = 0.5
 BLOCK_BUDGET = 0.004  # false alarms allowed at block, share of compliant sentences
 WARN_BUDGET = 0.03
 _LATIN_WORD = re.compile(r"[a-z]+")
+# A character is a cue when 30 % of the sentences holding it are violations (the knowledge base's own
+# prose, thousands of compliant sentences, dilutes every share); a cue pair must reach 50 %.
+CUE_CHAR_SHARE = 0.3
 
 
 @dataclass
@@ -146,11 +148,23 @@ def _settle_below(data: TrainingSet, oof: dict[str, np.ndarray], warn: dict[str,
     return chosen
 
 
-def cue_chars(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> str:
+def cue_chars(data: TrainingSet, min_bad: int = 2, min_share: float = CUE_CHAR_SHARE) -> str:
     """Characters over-represented in violations; a sentence with none of them (and no cue word) skips
     the models. Latin letters are not cues: Latin text is judged by its words (`cue_words`)."""
-    counts = _over_represented(data, lambda text: set(text) - set(string.ascii_lowercase), min_bad, min_share)
+    counts = _over_represented(data, lambda text: {char for char in text if _pairable(char)}, min_bad, min_share)
     return "".join(sorted(counts))
+
+
+def cue_pairs(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> list[str]:
+    """Adjacent character pairs over-represented in violations: a sentence whose cue characters form
+    none of them (a reply such as "嗯嗯，明白") skips the models, as one without cue characters does."""
+    pairs = _over_represented(data, lambda text: {text[i:i + 2] for i in range(len(text) - 1)
+                                                  if _pairable(text[i]) and _pairable(text[i + 1])}, min_bad, min_share)
+    return sorted(pairs)
+
+
+def _pairable(char: str) -> bool:
+    return not char.isspace() and not (char.isascii() and char.isalpha())
 
 
 def cue_words(data: TrainingSet, min_bad: int = 2, min_share: float = 0.5) -> list[str]:
@@ -170,7 +184,7 @@ def _over_represented(data: TrainingSet, units: Callable[[str], set[str]], min_b
 
 
 def export(model: Fitted, data: TrainingSet, path: Path, *, corpus_sha256: str, limits: dict, cues: str,
-           report: dict, words: Sequence[str] = ()) -> None:
+           report: dict, words: Sequence[str] = (), pairs: Sequence[str] = ()) -> None:
     vocabulary = model.vectorizer.get_feature_names_out()
     k = len(vocabulary)
     stage2_char = np.column_stack([model.stage2.coef_[0][:k], model.category.coef_[:, :k].T])
@@ -182,7 +196,7 @@ def export(model: Fitted, data: TrainingSet, path: Path, *, corpus_sha256: str, 
         "stage1_bias": float(model.stage1.intercept_[0]),
         "stage1_category_bias": [float(b) for b in model.category1.intercept_],
         "stage2_bias": [float(model.stage2.intercept_[0]), *map(float, model.category.intercept_)],
-        "cue_chars": cues, "cue_words": list(words), "min_chars": 4, **limits, "report": report,
+        "cue_chars": cues, "cue_words": list(words), "cue_pairs": list(pairs), "min_chars": 4, **limits, "report": report,
     }
     np.savez_compressed(
         path,
@@ -200,3 +214,13 @@ def export(model: Fitted, data: TrainingSet, path: Path, *, corpus_sha256: str, 
         example_categories=np.asarray([data.categories[i] for i in examples], dtype=str),
         example_texts=np.asarray([data.texts[i] for i in examples], dtype=str),
     )
+
+
+def update_cues(path: Path, *, cues: str, words: Sequence[str], pairs: Sequence[str]) -> None:
+    """Rewrite an artifact's cue lists (which sentences reach the models) and leave the models alone:
+    cues are counted on the training data, not learnt, so they can follow it without a retrain."""
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    meta.update(cue_chars=cues, cue_words=list(words), cue_pairs=list(pairs))
+    np.savez_compressed(path, meta=np.array(json.dumps(meta, ensure_ascii=False)), **arrays)
