@@ -268,3 +268,10 @@ def test_the_cli_runs_on_postgresql_through_the_database_url_setting(postgres_se
     assert len(json.loads(result.stdout)) == 40
     assert get_services().engine.dialect.name == "postgresql"
     get_services().engine.dispose()
+
+
+def test_the_advisor_of_a_token_is_the_listed_advisor_with_name_and_wecom_id(repo):
+    token = repo.issue_token("A003")
+    bound = repo.bind_wecom("A003", "wx-a003")
+    assert repo.advisor_for_token(token) == bound
+    assert bound.name and bound.wecom_userid == "wx-a003"

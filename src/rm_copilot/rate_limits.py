@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Integer, String, delete
+from sqlalchemy import Connection, Engine, Integer, String, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -41,18 +41,24 @@ class SqlRateLimiter:
         """Take one request; 0 when allowed, else the seconds until the next window opens."""
         now = self._clock()
         window = int(now // WINDOW_SECONDS)
-        with self._factory() as session, session.begin():
-            count = session.execute(self._increment(session, key, window)).scalar_one()
+        # A plain connection, not an ORM session: this runs before every chat request.
+        with self._engine.begin() as connection:
+            count = connection.execute(self._increment(connection, key, window)).scalar_one()
             if window != self._last_prune:
                 self._last_prune = window
-                session.execute(delete(RateLimitWindow).where(RateLimitWindow.window < window - 1))
+                connection.execute(delete(RateLimitWindow).where(RateLimitWindow.window < window - 1))
         if count <= self.capacity:
             return 0
         return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
 
+    @property
+    def _engine(self) -> Engine:
+        engine = self._factory.kw["bind"]  # make_session_factory binds the store's engine
+        return engine
+
     @staticmethod
-    def _increment(session: Session, key: str, window: int):  # noqa: ANN205 - a dialect's Insert
-        dialect = session.get_bind().dialect.name
+    def _increment(connection: Connection, key: str, window: int):  # noqa: ANN205 - a dialect's Insert
+        dialect = connection.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(RateLimitWindow).values(key_hash=key, window=window, count=1)
         return statement.on_conflict_do_update(

@@ -336,11 +336,12 @@ class CustomerRepository:
         if not token:
             return None
         digest = _token_hash(token)
+        columns = (Advisor.id, Advisor.name, Advisor.wecom_userid, Advisor.token_hash)  # every request: no entity
         with self._factory() as session:
-            advisor = session.scalars(select(Advisor).where(Advisor.token_hash == digest)).one_or_none()
-            if advisor is None or not hmac.compare_digest(advisor.token_hash or "", digest):
-                return None
-            return views.advisor_view(advisor)
+            advisor = session.execute(select(*columns).where(Advisor.token_hash == digest)).one_or_none()
+        if advisor is None or not hmac.compare_digest(advisor.token_hash or "", digest):
+            return None
+        return AdvisorView(id=advisor.id, name=advisor.name, wecom_userid=advisor.wecom_userid)
 
     def bind_wecom(self, advisor_id: str, wecom_userid: str) -> AdvisorView:
         userid = wecom_userid.strip()
