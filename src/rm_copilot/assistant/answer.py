@@ -31,7 +31,7 @@ SIDE_FLOOR = 0.5
 SHARED_WEIGHT = 0.5
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
-_GENERIC_OBJECTS = ("产品", "东西", "什么", "哪", "组合", "险", "贷", "卡", "存", "定投", "配置", "资产")
+_GENERIC_OBJECTS = ("产品", "东西", "什么", "啥", "哪", "组合", "险", "贷", "卡", "存", "定投", "配置", "资产")
 
 
 @dataclass
@@ -77,9 +77,13 @@ class AnswerPlanner:
             return self._refusal(query, variant)  # no document forecasts a price; none may seem to
         if not resolved.followup and (listed := self._catalog_listing(query)):
             return self._listing_plan(query, listed, brief, variant)
-        named = [p for p in products if p in self.matcher.find(query, tags=False)] if products else []
-        if not named and not resolved.followup and routing.asks_for_products(query):
-            if self._out_of_scope(query) or not self._sells(routing.wanted_head(query)):
+        described = not resolved.followup and routing.describes_need(query)
+        if described:  # a need in words ("个人养老金账户", "500万") names no product unless by its full name
+            named = self.catalog.find_mentions(query)
+        else:
+            named = [p for p in products if p in self.matcher.find(query, tags=False)] if products else []
+        if not named and not resolved.followup and (routing.asks_for_products(query) or described):
+            if (not described and self._out_of_scope(query)) or not self._sells(routing.wanted_head(query)):
                 return self._refusal(query, variant)
             return self._recommendation_plan(query, brief, variant)
         if not products and not resolved.followup and self._out_of_scope(query):

@@ -22,7 +22,7 @@ _LEVEL = re.compile(r"[Cc]([1-5])")
 _LEVEL_NAMES = {"保守型": 1, "谨慎型": 2, "稳健型": 2, "平衡型": 3, "成长型": 4, "进取型": 5, "激进型": 5}
 _AGE = re.compile(r"(\d{2,3})\s*(?:岁|周岁)")
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "定投": "fund", "保险": "insurance", "险": "insurance",
-               "存款": "deposit", "存单": "deposit", "贷款": "loan", "信用卡": "card", "卡": "card"}
+               "保障": "insurance", "存款": "deposit", "存单": "deposit", "贷款": "loan", "信用卡": "card", "卡": "card"}
 _AVOIDS_RISK = re.compile(r"不想(?:冒|承担|有)(?:投资)?风险|不能亏|不想亏|保守|本金(?:要|安全|稳)")
 _STEADY = re.compile(r"稳一点|稳一些|稳点|稳妥|稳当|求稳|稳的|稳健一点|低风险|风险(?:低|小)|波动小")
 # "收益比定期高", "想比活期好点": the product (type) the customer moves away from, and its words
@@ -42,6 +42,8 @@ class DescribedCustomer:
     ceiling: int | None = None  # the highest product risk the need allows (稳一点 → 2), None: not said
     away_from: str | None = None  # the words of what the customer moves away from ("定期")
     away_type: str | None = None  # its product type, never offered again ("deposit")
+    amount: float | None = None  # the money to place, in yuan ("10W", "五十万"), None: not said
+    horizon_days: int | None = None  # how long the money stays unused ("三个月左右不用" → 90), None: not said
 
     def brief(self) -> dict[str, Any]:
         return {"risk_level": self.risk_level, "age": self.age or 0, "risk_assessment_stale": False,
@@ -53,6 +55,10 @@ class DescribedCustomer:
             parts.append(f"{self.age}岁")
         if self.risk_level:
             parts.append(f"风险承受能力{self.risk_level}")
+        if self.amount:
+            parts.append(f"资金约{self.amount / 10000:g}万元")
+        if self.horizon_days:
+            parts.append(f"约{self.horizon_days}天内不动用")
         elif self.unassessed_limit > 1:
             parts.append("未说明风险测评等级：R1产品可直接介绍，其余须先确认客户的有效测评等级")
         else:
@@ -82,8 +88,96 @@ def describe_customer(question: str) -> DescribedCustomer:
         away_from = above.group("what")
         away_type = next((t for word, t in _AWAY_TYPES.items() if word in away_from), None)
     types = frozenset(t for t in types if t != away_type)
-    return DescribedCustomer(f"C{level}" if level else None, int(age_match.group(1)) if age_match else None,
-                             types, avoids, ceiling, away_from, away_type)
+    age = int(age_match.group(1)) if age_match else None
+    if age is None and (born := _BORN.search(question)):
+        age = clock_year() - int(born.group(1))
+    return DescribedCustomer(f"C{level}" if level else None, age, types, avoids, ceiling, away_from, away_type,
+                             stated_amount(question), stated_horizon(question))
+
+
+_BORN = re.compile(r"((?:19|20)\d{2})年出生")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "半": 0.5}
+_NUMBER = r"\d+(?:\.\d+)?|[一二两三四五六七八九十半]+"
+_AMOUNT = re.compile(rf"(?P<before>[\u4e00-\u9fff]{{0,4}}?)(?P<n>{_NUMBER})\s*(?:万|[wW](?![a-zA-Z]))")
+_NOT_PLACED = ("收入", "年薪", "工资", "资产", "额度", "装修", "贷", "借", "周转", "保额")  # money that is not placed
+_SPAN = re.compile(rf"(?P<n>{_NUMBER})\s*(?:个)?(?P<unit>天|周|星期|月|年)(?:到(?:{_NUMBER})\s*(?:个)?(?:天|周|星期|月|年))?"
+                   r"(?P<after>内|以上|左右|后|之内)?")
+_UNIT_DAYS = {"天": 1, "周": 7, "星期": 7, "月": 30, "年": 365}
+_UNUSED = re.compile(r"不用|不动|闲|要用|要付|用钱|上学|上初中|上高中|上大学|攒|储备|到期")
+
+
+def _number(text: str) -> float | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if text == "十":
+        return 10.0
+    if len(text) == 2 and text[0] == "十":  # 十二
+        return 10 + _CN_DIGITS.get(text[1], 0)
+    if len(text) == 2 and text[1] == "十":  # 五十
+        return _CN_DIGITS.get(text[0], 0) * 10.0
+    if len(text) == 3 and text[1] == "十":  # 五十五
+        return _CN_DIGITS.get(text[0], 0) * 10.0 + _CN_DIGITS.get(text[2], 0)
+    return float(_CN_DIGITS[text]) if text in _CN_DIGITS else None
+
+
+def stated_amount(question: str) -> float | None:
+    """The smallest sum the customer has to place ("10W闲钱", "五十万卖房款"); incomes, assets and loans excluded."""
+    amounts = [value * 10000 for m in _AMOUNT.finditer(question)
+               if not any(word in m.group("before") for word in _NOT_PLACED) and (value := _number(m.group("n")))]
+    return min(amounts) if amounts else None
+
+
+def stated_horizon(question: str) -> int | None:
+    """How many days the money stays unused, from a span said with its use ("一年内不用", "孩子3年后上初中")."""
+    for match in _SPAN.finditer(question):
+        tail = question[match.end():match.end() + 10]
+        value = _number(match.group("n"))
+        if value and (match.group("after") or _UNUSED.search(tail)) and _UNUSED.search(question[match.start():]):
+            before = question[max(0, match.start() - 2):match.start()]
+            if "经营" in before or "满" in before:
+                continue  # "经营5年": how long the business runs, not how long money waits
+            return int(value * _UNIT_DAYS[match.group("unit")])
+    return None
+
+
+_PROTECTION = re.compile(r"保险|保障|医疗|重疾|大病|意外|养老|传承|受益人|年金|身故")
+# "不想开个人养老金账户", "没有个人养老金账户": a condition the customer will not meet
+_REFUSED = re.compile(r"(?:不想|不要|不愿意?|不打算|没有|没)(?:开|办|用|开立|办理)?(?:个)?(?P<what>[\u4e00-\u9fff]{4,10}?)(?:[，,。；;]|$)")
+
+
+def _requires(product: Product, what: str) -> bool:
+    """The product is bought only through what the customer will not have ("须通过个人养老金资金账户购买")."""
+    condition = " ".join(t for t in (product.min_amount_text, product.term) if t)
+    if not re.search(r"须|只能|仅限|仅向", condition):
+        return False
+    pairs = {what[i:i + 2] for i in range(len(what) - 1)}
+    return bool(pairs) and sum(pair in condition for pair in pairs) >= 0.6 * len(pairs)
+
+
+_OPEN_ENDED = re.compile(r"无固定期限|开放式|不约定存期")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个)?(天|周|月|年)")
+
+
+def lock_up_days(product: Product) -> int | None:
+    """How long money placed in the product is tied up: its shortest term or holding period in days.
+
+    Open-ended products count their notice ("提前7天通知") or nothing; insurance and credit are not placements.
+    """
+    if product.type not in ("deposit", "wealth", "fund"):
+        return None
+    term = product.term or ""
+    if _OPEN_ENDED.search(term):
+        notice = re.search(r"提前(\d+)天", term)
+        return int(notice.group(1)) if notice else 0
+    days = [float(n) * _UNIT_DAYS[unit] for n, unit in _DURATION.findall(term) if float(n) < 1000]
+    return int(min(days)) if days else None
+
+
+def clock_year() -> int:
+    from rm_copilot.clock import utc_now
+
+    return utc_now().year
 
 
 _LEVEL_WORDS = re.compile(r"(?:风险)?(?:保守|谨慎|稳健|平衡|成长|进取|激进)型")
@@ -108,6 +202,15 @@ def rank_for_need(question: str, customer: DescribedCustomer, catalog: ProductCa
         suitable = [p for p in suitable if p.risk_rank <= customer.ceiling] or suitable
     if customer.away_type:
         suitable = [p for p in suitable if p.type != customer.away_type] or suitable
+    if customer.amount:
+        suitable = [p for p in suitable if p.min_amount <= customer.amount] or suitable
+    if customer.horizon_days and not customer.types and not _PROTECTION.search(question):
+        suitable = [p for p in suitable if p.type != "insurance"]  # money to place for a while: not a policy
+    if (refused := _REFUSED.search(question)) is not None:
+        suitable = [p for p in suitable if not _requires(p, refused.group("what"))] or suitable
+    if customer.horizon_days:
+        suitable = [p for p in suitable if (lock := lock_up_days(p)) is None or lock <= customer.horizon_days] \
+            or suitable
     if customer.types:
         suitable = [p for p in suitable if p.type in customer.types] or suitable
     elif not _CREDIT_NEED.search(question):

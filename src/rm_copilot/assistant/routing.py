@@ -56,6 +56,30 @@ def asks_for_products(question: str) -> bool:
     return bool(_RECOMMEND.search(question))
 
 
+# A customer described in words ("C2客户，10万，一年内不用", "想贷款", "需要什么保险"): a request for products
+# even without 推荐/适合. Profile features: risk level, age, amount, horizon, who the customer is.
+_PROFILE_FEATURES = (
+    re.compile(r"[Cc][1-5]|(?:保守|谨慎|稳健|平衡|成长|进取|激进)型"),
+    re.compile(r"\d{2,3}\s*(?:岁|周岁)|\d{4}年出生|老太太|老爷子|老人|退休"),
+    re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:万|[wW](?![a-zA-Z]))"),
+    re.compile(r"(?:\d+|[一二两三四五六七八九十半])\s*(?:个)?(?:天|周|星期|月|年)(?:内|以上|左右|后)|闲钱|闲置|不用的钱|到期"),
+    re.compile(r"企业主|个体户|个体工商户|爸妈|家庭|顶梁柱|私行客户|财富客户"),
+)
+_WANTS_KIND = re.compile(r"(?:想|要|需要|打算|准备|配|办)(?:个|张|份|点|些)?(?:什么|啥|点啥)?"
+                         r"(?:贷款|信用卡|保险|保障|理财|基金|存款|定投|东西|产品|续接|贷)")
+_UNKNOWN_WHEN = re.compile(r"(?:哪天|哪一天|哪个月|什么时候|多少)(?:还)?(?:不确定|不知道|没定|未定|说不准)")  # a statement
+_FACT_CUE = re.compile(r"多少|几[天年个月次种成]|怎么|如何|吗|哪|是否|能不能|可不可以|会不会|什么时候|为什么|区别")
+
+
+def describes_need(question: str) -> bool:
+    """A customer described in words with something wanted, asked without 推荐 ("C1，有50万，半年内要用")."""
+    features = sum(bool(f.search(question)) for f in _PROFILE_FEATURES)
+    stated = _UNKNOWN_WHEN.sub("", re.sub(r"(?:什么|啥)(?:贷款|信用卡|保险|保障|理财|基金|产品)", "", question))
+    if _FACT_CUE.search(stated):
+        return False
+    return features >= 2 or bool(_WANTS_KIND.search(question))
+
+
 def asks_about_customer(question: str) -> bool:
     return bool(_ABOUT_CUSTOMER.search(question))
 

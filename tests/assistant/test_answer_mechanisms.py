@@ -1,0 +1,81 @@
+"""Mechanisms that make answers generalise: described needs, lists, yes/no verdicts, follow-ups, comparisons.
+
+Examples are written for these tests (not taken from the evaluation files).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from rm_copilot.assistant import routing
+from rm_copilot.assistant.needs import describe_customer, lock_up_days, rank_for_need, stated_amount, stated_horizon
+
+
+class _NoRetrieval:
+    """Retrieval that ties every allowed product equally (ranking then keeps the catalogue's order)."""
+
+    def search(self, query, *, k=5, product_ids=None, **_):
+        return [SimpleNamespace(chunk=SimpleNamespace(product_id=pid)) for pid in (product_ids or [])][:k]
+
+
+# --- recommendations for a customer described in words ---------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "客户C3，手上有15万，两年内不动",          # level, amount, horizon; no 推荐 at all
+    "做外贸的个体户，想贷款周转一下",            # wants a kind of product
+    "老人78岁，八万块定期到期了",               # age + maturity
+    "客户要出国读书，需要什么保险",             # 需要什么 + a kind of product
+])
+def test_a_customer_described_in_words_asks_for_products(question):
+    assert routing.describes_need(question)
+
+
+@pytest.mark.parametrize("question", [
+    "C2客户能买R3的理财吗",                     # a yes/no question about a rule
+    "大额存单20万起存，利率多少",               # a fact question
+    "客户投诉后多少天内要回复",
+])
+def test_a_question_of_fact_is_not_a_described_need(question):
+    assert not routing.describes_need(question)
+
+
+@pytest.mark.parametrize("question, amount", [
+    ("有8W闲钱", 80000), ("三十万卖车的钱", 300000), ("年收入50万，手上20万", 200000), ("没说金额", None),
+])
+def test_the_amount_to_place_excludes_incomes(question, amount):
+    assert stated_amount(question) == amount
+
+
+@pytest.mark.parametrize("question, days", [
+    ("两个月内不用", 60), ("半年后要用这笔钱", 182), ("孩子5年后上大学", 1825), ("经营8年了", None),
+])
+def test_the_horizon_is_a_span_said_with_the_use_of_the_money(question, days):
+    assert stated_horizon(question) == days
+
+
+def test_lock_up_is_the_shortest_term_and_open_ended_products_lock_nothing(catalog):
+    assert lock_up_days(catalog.get("WM003")) == 30       # 30天持有期
+    assert lock_up_days(catalog.get("WM008")) == 1825     # 封闭期5年（1826天）: the shorter reading
+    assert lock_up_days(catalog.get("DP004")) == 7        # notice deposit: its notice
+    assert lock_up_days(catalog.get("FD001")) == 0        # open-ended fund
+    assert lock_up_days(catalog.get("FD005")) == 1095     # "目标日期2040年" is a date, not a term
+    assert lock_up_days(catalog.get("IN001")) is None     # insurance is not a placement
+
+
+def test_a_need_keeps_products_within_level_horizon_and_amount(catalog):
+    question = "客户C2，手上3万，两个月后要用"
+    customer = describe_customer(question)
+    ranked = [p for p, _ in rank_for_need(question, customer, catalog, _NoRetrieval(), limit=50)]
+    assert ranked
+    for product in ranked:
+        assert product.risk_rank <= 2 and product.min_amount <= 30000
+        assert product.type in ("deposit", "wealth", "fund")  # money to place: no policy, no loan
+        assert (lock_up_days(product) or 0) <= 60
+
+
+def test_a_condition_the_customer_refuses_excludes_products_bought_only_through_it(catalog):
+    question = "C2客户，养老用，十年不用，没有个人养老金账户"
+    ranked = [p.id for p, _ in rank_for_need(question, describe_customer(question), catalog, _NoRetrieval(),
+                                             limit=50)]
+    assert "WM009" not in ranked and ranked
