@@ -102,3 +102,14 @@ def test_suitability_in_words(passes, caught):
 def test_wording_named_as_wording(passes, caught):
     assert _verdict(passes) == "pass"
     assert _verdict(caught) != "pass"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # condemned without a verb later in the sentence
+    ("“预估收益”“预期年化”属于预期收益的变体说法，不得使用。", "这款理财预期收益4%，可以放心使用。"),
+    # the old wording set apart from the benchmark
+    ("基准和过去说的预期收益率是两回事，别把它们当成一个东西。", "业绩比较基准就是预期收益率，基本能拿到。"),
+])
+def test_wording_condemned_or_set_apart(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) != "pass"

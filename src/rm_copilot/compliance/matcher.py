@@ -82,8 +82,12 @@ class NegationDetector:
         verbs, verdicts = _alternation(negation.verdict_verbs), _alternation(negation.verdicts)
         self.verdict_words = verdicts
         # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规" (a negated verdict clears the claim)
-        self.verdict = re.compile(f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})") \
-            if verbs is not None and verdicts is not None else None
+        forms = [f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})"] \
+            if verbs is not None and verdicts is not None else []
+        condemnations = _alternation(negation.condemnations)
+        if condemnations is not None:
+            forms.append(condemnations.pattern)
+        self.verdict = re.compile("|".join(f"(?:{form})" for form in forms)) if forms else None
         self.claimants = _alternation(negation.claimants)
         self.warnings = _alternation(negation.warnings)
         self.clause_break = re.compile("[" + re.escape(breaks) + "]")

@@ -148,6 +148,7 @@ class Negation(_Strict):
     # 违规"): one of `verdict_verbs` followed in the same clause by one of `verdicts`.
     verdict_verbs: list[str] = []
     verdicts: list[str] = []
+    condemnations: list[str] = []  # a verdict that needs no verb ("不得使用")
     # Right after the hit: the term is being defined ("刚性兑付是指…").
     definitions: list[str] = []
     # Someone else's claim warned against: a claimant before the hit in its clause and a warning later in
