@@ -15,7 +15,8 @@ from rm_copilot.services import Services
 _bearer = HTTPBearer(auto_error=False, description="客户经理访问令牌：rm-copilot advisors token A001")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """Async, as it does no I/O: FastAPI runs a plain `def` dependency in a worker thread, one hop per request."""
     return request.app.state.services
 
 
