@@ -48,3 +48,14 @@ def test_a_word_ending_in_bie_is_no_negation():
     # "特别" ends with 别 but forbids nothing: the unread risk warning is still caught
     result = engine().check("特别风险揭示书签个字就行，里面的条款不用细看。")
     assert "suitability.skip_disclosure" in {f.rule_id for f in result.findings}
+
+
+@pytest.mark.parametrize(("rule", "bad", "good"), [
+    ("pressure.english", "Act now, this fund is selling fast!", "There is no rush: the offer period runs to 30 June."),
+    ("expected_return.english", "Projected return of 5% on this note.", "The benchmark is not an expected return."),
+    ("pressure.scarcity", "下周之后这只基金马上停售，先买为敬。", "该基金已于去年停售，存量份额可正常赎回。"),
+])
+def test_english_pressure_and_forecast_and_withdrawal_after_a_deadline(rule, bad, good):
+    caught = engine().check(bad)
+    assert rule in {f.rule_id for f in caught.findings}, caught.findings
+    assert engine().check(good).verdict == "pass"
