@@ -79,3 +79,61 @@ def test_a_condition_the_customer_refuses_excludes_products_bought_only_through_
     ranked = [p.id for p, _ in rank_for_need(question, describe_customer(question), catalog, _NoRetrieval(),
                                              limit=50)]
     assert "WM009" not in ranked and ranked
+
+
+# --- out of scope: a bank the documents never name -------------------------------------------------
+
+class _AnyWordLexicon:
+    def frequency(self, word):
+        return 1
+
+    def words(self, text):
+        return [text]
+
+
+@pytest.mark.parametrize("question, other", [
+    ("浦发银行的信用卡年费多少", True),
+    ("客户在招商银行的理财到期了", True),
+    ("客户在别的银行也有存款，存款保险怎么算", False),  # any other bank: a question about our rules
+    ("手机银行能买大额存单吗", False),                # a channel the documents name
+])
+def test_a_bank_the_documents_never_name_is_another_institution(catalog, question, other):
+    from rm_copilot.assistant.answer import AnswerPlanner
+
+    planner = AnswerPlanner(None, catalog, lexicon=_AnyWordLexicon(),
+                            chunk_texts=lambda: ["星河银行的大额存单可在手机银行购买。", "存款保险按每家银行合并计算。"])
+    assert planner._other_institution(question) is other
+
+
+# --- follow-ups: a new product, a variant, the last aspect ---------------------------------------
+
+@pytest.fixture(scope="module")
+def matcher(catalog):
+    from rm_copilot.assistant.mentions import ProductMatcher
+
+    return ProductMatcher(catalog)
+
+
+def test_a_product_named_with_a_demonstrative_is_the_new_subject(catalog, matcher):
+    from rm_copilot.assistant.followup import Topic, resolve
+
+    topic = Topic([catalog.get("WM003")], "稳享30天赎回多久到账")
+    resolved = resolve("那个睿盈一年封闭的呢？", topic, matcher)
+    assert [p.id for p in resolved.products] == ["WM006"]
+    assert "到账" in resolved.question  # the aspect asked last is asked of the new product
+
+
+def test_a_bare_variant_names_the_same_line_with_the_other_term(catalog, matcher):
+    from rm_copilot.assistant.followup import Topic, resolve
+
+    topic = Topic([catalog.get("DP003")], "大额存单1年期多少钱起存")
+    resolved = resolve("3年期的呢", topic, matcher)
+    assert [p.id for p in resolved.products] == ["DP002"] and "起存" in resolved.question
+
+
+def test_a_pronoun_with_only_a_verb_left_refers_to_what_was_asked_last(catalog, matcher):
+    from rm_copilot.assistant.followup import Topic, resolve
+
+    topic = Topic([catalog.get("CD001")], "旅行白金卡年费多少")
+    resolved = resolve("这个能免吗", topic, matcher)
+    assert resolved.followup and "年费" in resolved.question

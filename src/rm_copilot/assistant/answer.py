@@ -8,6 +8,7 @@ with no chunk at all (so no cited sentence can suggest the bank deals in what wa
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ SHARED_WEIGHT = 0.5
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
 _GENERIC_OBJECTS = ("产品", "东西", "什么", "啥", "哪", "组合", "险", "贷", "卡", "存", "定投", "配置", "资产")
+_BANK_NAME = re.compile(r"([\u4e00-\u9fff]{2})银行")
+_DETERMINER = re.compile(r"[的其他别各这那哪每同多家某本我你贵该此]")  # "别的银行", "其他银行": any bank, not a named one
 
 
 @dataclass
@@ -73,7 +76,7 @@ class AnswerPlanner:
                 and not routing.asks_for_products(query):
             request = ComposeRequest(task="answer", intent="profile", question=query, profile=brief, variant=variant)
             return AnswerPlan(request, [], None, "\n".join([query, json.dumps(brief, ensure_ascii=False)]), "profile")
-        if routing.forecasts_prices(query):
+        if routing.forecasts_prices(query) or self._other_institution(query):
             return self._refusal(query, variant)  # no document forecasts a price; none may seem to
         if not resolved.followup and (listed := self._catalog_listing(query)):
             return self._listing_plan(query, listed, brief, variant)
@@ -149,6 +152,13 @@ class AnswerPlanner:
         share = vocabulary.unknown_share([w for w in self._precise(routing.subject_text(query))
                                           if len(w) >= 2 and self._dictionary_word(w)])
         return routing.is_out_of_scope(share, asks_for_products=routing.asks_for_products(query))
+
+    def _other_institution(self, query: str) -> bool:
+        """A bank the documents never name ("某某银行的利率"): its products and figures are not ours to state."""
+        if "银行" not in query or (vocabulary := self._domain_vocabulary()) is None:
+            return False
+        return any(not vocabulary.uses(m.group(0)) and self._dictionary_word(m.group(1))
+                   for m in _BANK_NAME.finditer(query) if not _DETERMINER.search(m.group(1)))
 
     def _sells(self, head: str | None) -> bool:
         """Whether the thing asked for is a kind of product the catalogue has (股票 is not; 理财, 产品 are)."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rm_copilot.assistant.mentions import ProductMatcher
+from rm_copilot.assistant.mentions import ProductMatcher, fold
 from rm_copilot.errors import NotFound
 from rm_copilot.knowledge.products import Product
 
@@ -21,6 +21,8 @@ _TRAILING_NE = re.compile(r"呢[？?]?$")
 SHORT_QUESTION = 10  # a question this short with no subject of its own continues the topic
 _KIND = re.compile(r"理财|基金|保险|存款|存单|贷款|信用卡")  # a kind of product named: a subject of its own
 TOPIC_PRODUCTS = 3
+BARE_VERB = 3  # "怎么免", "能退吗": a pronoun with only a verb left refers to what was asked last
+_ASKING = re.compile(r"[的呢吗？?，,。个款只\s]|那个|这个|那款|这款|那只|那")
 
 
 @dataclass
@@ -55,19 +57,29 @@ def resolve(question: str, topic: Topic, matcher: ProductMatcher) -> Resolved:
     """The question as retrieval should see it, and the products it is about."""
     question = question.strip()
     named = matcher.find(question)
-    if named and topic.products and _PRONOUN.search(question) and not matcher.catalog.find_mentions(question):
+    if named and topic.products and _PRONOUN.search(question) and not matcher.catalog.find_mentions(question) \
+            and not any(p not in topic.products for p in matcher.find(question, tags=False)):
         named = []  # "那它的就医协助…": 它 is the topic; a loose word match (医药 → a fund) is no new subject
+    rest = _TRAILING_NE.sub("", _LEAD.sub("", question)).strip("，,。？? ")
+    if not named and topic.products and (variant := _variant(rest, topic.products[0], matcher)) is not None:
+        named = [variant]  # "1年期的呢？" after the 3-year certificate: the same product line, the other term
     if named:
+        if topic.question and not _own_words(rest, named, matcher):  # "那300指增的呢？": the last aspect, asked of it
+            aspect = _aspect(topic.question, topic.products, matcher)
+            if aspect:
+                return Resolved(f"{named[0].name}的{aspect}？", named[:TOPIC_PRODUCTS], True)
         return Resolved(question, named[:TOPIC_PRODUCTS], False)
     if not topic.products and not topic.question:
         return Resolved(question, [], False)
     if not _continues(question, explicit_only=not topic.products):
         return Resolved(question, [], False)
-    rest = _TRAILING_NE.sub("", _LEAD.sub("", question)).strip("，,。？? ")
     if topic.products:
         subject = "和".join(p.name for p in topic.products[:2])
         if _PRONOUN.search(rest):
             rewritten = _PRONOUN.sub(subject, rest, count=1)
+            bare = _PRONOUN.sub("", rest)
+            if len(bare) <= BARE_VERB and topic.question and (aspect := _aspect(topic.question, topic.products, matcher)):
+                rewritten = f"{subject}的{_core(aspect)}，{bare}"  # "这个怎么免" after 年费: the 年费 is what is waived
         else:
             rewritten = f"{subject}的{rest}"
         return Resolved(rewritten + "？", topic.products, True)
@@ -94,3 +106,65 @@ def _cited_products(message: Any, matcher: ProductMatcher) -> list[Product]:
         except NotFound:
             continue
     return products
+
+
+def _segments_of(text: str, names: list[str]) -> list[tuple[int, int]]:
+    """Spans of `text` (folded) of two or more characters that occur in one of the names."""
+    spans, i = [], 0
+    while i < len(text) - 1:
+        length = 0
+        while i + length < len(text) and any(text[i:i + length + 1] in name for name in names):
+            length += 1
+        if length >= 2:
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return spans
+
+
+def _names(products: Sequence[Product], matcher: ProductMatcher) -> list[str]:
+    return [fold(n) for p in products for n in matcher.catalog.names.of(p.id, branded=False)]
+
+
+def _aspect(question: str, products: Sequence[Product], matcher: ProductMatcher) -> str:
+    """The question without the words that name its products: what was asked about them ("定投最低多少钱")."""
+    text = fold(question)
+    spans = _segments_of(text, _names(products, matcher))
+    kept, at = [], 0
+    for start, end in spans:
+        kept.append(text[at:start])
+        at = end
+    kept.append(text[at:])
+    return _core("".join(kept)).lstrip("的和与跟及那呢")
+
+
+def _own_words(rest: str, products: Sequence[Product], matcher: ProductMatcher) -> bool:
+    """Whether the question asks something beyond naming the products ("那300指增的呢" asks nothing)."""
+    text = fold(rest)
+    spans = _segments_of(text, _names(products, matcher))
+    left = "".join(ch for i, ch in enumerate(text) if not any(a <= i < b for a, b in spans))
+    return bool(_ASKING.sub("", left))
+
+
+def _variant(rest: str, product: Product, matcher: ProductMatcher) -> Product | None:
+    """Another product of the same line that the short question's words name ("1年期" → the 1-year one)."""
+    spec = _ASKING.sub("", fold(rest))
+    if not spec or len(spec) > 6 or not re.search(r"\d", spec):
+        return None
+    own = {pair for name in _names([product], matcher) for pair in _pairs(name)}
+    best, share = None, 0.5
+    for other in matcher.catalog.all():
+        if other.id == product.id or other.type != product.type:
+            continue
+        names = _names([other], matcher)
+        if not any(spec in name for name in names):
+            continue
+        common = max(len(own & _pairs(name)) / max(1, len(own)) for name in names)
+        if common > share:
+            best, share = other, common
+    return best
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}

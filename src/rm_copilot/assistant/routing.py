@@ -101,6 +101,11 @@ class DomainVocabulary:
             words.update(w.lower() for w in _ASCII_WORD.findall(text))
         self._pairs = frozenset(pairs)
         self._words = frozenset(words)
+        self._corpus = "\n".join(texts)
+
+    def uses(self, word: str) -> bool:
+        """Whether any document uses this word as written ("星河银行" yes, "某某银行" no)."""
+        return word in self._corpus
 
     def unknown_share(self, words: list[str]) -> float:
         """The share of the words' character pairs (and Latin words) the knowledge base never uses."""

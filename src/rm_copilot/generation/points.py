@@ -33,7 +33,8 @@ _MODAL = re.compile(r"[能会可要需是有没不还吗用算]+|可以|需要|�
 # What kind of quantity a question asks for, so the sentence stating one in that unit wins.
 _ASKED_UNITS = (
     (re.compile(r"多少钱|块钱|起存|起购|起投|起买|(?:最少|最低|至少|起码)[^，。？?]{0,3}(?:存|投|买|购|交)|存多少|额度|金额"
-                r"|保费|年费|限额|免赔额|免陪额|上限|多少万"), {"money"}),
+                r"|保费|年费|限额|免赔额|免陪额|上限|多少万"
+                r"|最(?:多|高)[^，。？?]{0,5}(?:买|存|投|取|借|贷|赎|批)[^，。？?]{0,3}多少"), {"money"}),
     (re.compile(r"利率|费率|年化|基准|收益率|几成|比例|仓位|占多少|赎回费|申购费|管理费|手续费|误差"), {"percent"}),
     (re.compile(r"多久|多长|几年|几天|几个月|期限|存期|封闭|等待期|冷静期|犹豫期|有效期|管多久|持有多"),
      {"day", "month", "year", "workday", "hour"}),
