@@ -137,3 +137,30 @@ def test_a_pronoun_with_only_a_verb_left_refers_to_what_was_asked_last(catalog, 
     topic = Topic([catalog.get("CD001")], "旅行白金卡年费多少")
     resolved = resolve("这个能免吗", topic, matcher)
     assert resolved.followup and "年费" in resolved.question
+
+
+# --- lists: every item of the list the chunk makes ----------------------------------------------------
+
+def _chunk(text: str, n: int = 1) -> dict:
+    return {"n": n, "chunk_id": f"faq/x#{n}", "heading": "解答", "product_id": None, "product_name": None,
+            "text": f"开户须知｜解答\n{text}"}
+
+
+def test_an_inline_list_is_read_with_every_item():
+    from rm_copilot.generation.points import list_blocks
+
+    text = ("开户时需要带齐以下材料：本人身份证；常用手机号；工作单位信息。其他情况请咨询网点。"
+            "办理渠道有两种：1. 网点柜台：工作日办理；需预约。2. 手机银行：全天可办。")
+    blocks = list_blocks(_chunk(text))
+    assert blocks[0] == ("开户时需要带齐以下材料：", ["本人身份证", "常用手机号", "工作单位信息"])
+    assert blocks[1] == ("办理渠道有两种：", ["网点柜台：工作日办理；需预约", "手机银行：全天可办"])
+
+
+def test_a_list_question_gets_the_whole_list_whose_lead_says_what_is_listed():
+    from rm_copilot.generation.points import select_points
+
+    chunk = _chunk("转账的收费由两部分组成：1. 手续费：按金额0.1%收取；2. 邮电费：每笔10元。"
+                   "到账方式可以选择：- 实时到账：几分钟内；- 普通到账：2小时内；- 次日到账：下一个工作日。")
+    texts = [p["text"] for p in select_points("转账的到账方式有哪几种", [chunk], limit=5, form="list")]
+    assert texts[0] == "到账方式可以选择："
+    assert [t.split("：")[0] for t in texts[1:]] == ["实时到账", "普通到账", "次日到账"]

@@ -188,12 +188,89 @@ def select_points(question: str, chunks: list[dict], limit: int = 3, avoid: Sequ
         points.append(point)
         if len(points) == limit:
             break
+    block = _block_of(points, chunks, wanted, weight, terms, listed_kind(question)) if form == "list" else None
+    if block:
+        return block
     lead = next((p for p in points if p["text"].endswith(("：", ":"))), None) if form == "list" else None
     if lead is not None:
         points = _with_items(lead, chunks, MAX_ITEMS) or points
     elif form == "list" and points:
         points = _enumerated(points[0], chunks) or points
     return points
+
+
+_ITEM_START = re.compile(r"^\s*(?:\d{1,2}[.、．)）](?!\d)|[-•·]|[①②③④⑤⑥⑦⑧⑨⑩]|[（(][一二三四五六七八九十\d]{1,2}[)）])")
+_LEAD_CUE = re.compile(r"以下|如下|包括|组成|满足|条件|环节|方式|情形|材料|要求|步骤|分为|选择|处理|解除|结清")
+MIN_ITEMS = 2
+
+
+_BEFORE_CUE = re.compile(r"([^，,。？?的]{2,8})(?:都|一共|主要)?(?:有|包括|分为|分|是)?(?:哪些|哪几[种类项个]|几种|几类|什么(?:要求|条件|方式))")
+
+
+def listed_kind(question: str) -> str:
+    """What a 哪些 question lists: the words just before its cue ("费用承担方式有哪几种" → 费用承担方式)."""
+    match = _BEFORE_CUE.search(question)
+    return match.group(1) if match else ""
+
+
+def list_blocks(chunk: dict) -> list[tuple[str, list[str]]]:
+    """The lists a chunk makes inline: a lead-in ending with "：" and its items, separated by "；"
+    ("须覆盖以下环节：A；B；C。") or enumerated ("组成：1. A；2. B。", "：- A；- B"), each list up to its "。"
+    (enumerated items may run on over "。" while the next one starts with its enumerator)."""
+    blocks = []
+    for paragraph in chunk["text"].split("\n")[1:] or chunk["text"].split("\n"):
+        sentences = [x for x in re.split(r"(?<=[。！？!?])", paragraph) if x.strip()]
+        i = 0
+        while i < len(sentences):
+            sentence = sentences[i]
+            i += 1
+            colon = min((at for at in (sentence.find("："), sentence.find(":")) if at >= 0), default=-1)
+            if colon < 0 or colon + 1 >= len(sentence):
+                continue
+            lead, pieces = sentence[:colon + 1], re.split(r"[；;]", sentence[colon + 1:])
+            enumerated = bool(_ITEM_START.match(pieces[0]))
+            while enumerated and i < len(sentences) and _ITEM_START.match(sentences[i]):
+                pieces += re.split(r"[；;]", sentences[i])  # "1. …。2. …。": the list runs on
+                i += 1
+            items: list[str] = []
+            for piece in pieces:
+                text = clean(piece)
+                if len(text) < 2:
+                    continue
+                if enumerated and items and not _ITEM_START.match(piece):
+                    items[-1] = f"{items[-1]}；{text}"  # a clause continuing the item before it
+                else:
+                    items.append(text)
+            if len(items) >= MIN_ITEMS and (enumerated or _LEAD_CUE.search(lead) or len(items) >= 3):
+                blocks.append((clean(lead).rstrip("：:") + "：", items))
+    return blocks
+
+
+def _block_of(points: list[dict], chunks: list[dict], wanted: AbstractSet[str], weight: dict[str, float],
+              terms: Terms, kind: str = "") -> list[dict]:
+    """The whole list (lead and every item) of a chunk whose list the best points come from, when
+    its lead says what was asked: a 哪些 question gets all the items, not the first sentence."""
+    best: tuple[float, int, dict, tuple[str, list[str]]] | None = None
+    listed = wanted & terms(kind) if kind else set()  # "费用承担方式有哪几种": what is listed counts twice
+    for rank, point in enumerate(points):
+        chunk = next((c for c in chunks if c["n"] == point["n"]), None)
+        if chunk is None:
+            continue
+        for block in list_blocks(chunk):
+            lead, items = block
+            head = lead.rstrip("：")
+            if not (point["text"].startswith(head) or any(point["text"] in item or item in point["text"]
+                                                          for item in items)):
+                continue
+            said = terms(head)
+            score = sum(weight.get(t, 0.0) for t in wanted & said) + sum(weight.get(t, 0.0) for t in listed & said)
+            if score > 0 and (best is None or (score, -rank) > (best[0], -best[1])):
+                best = (score, rank, chunk, block)
+    if best is None:
+        return []
+    _, _, chunk, (lead, items) = best
+    return [{"n": chunk["n"], "text": text, "product_id": chunk.get("product_id")}
+            for text in [lead, *(phrase(item, chunk) for item in items[:MAX_ITEMS])]]
 
 
 def _enumerated(best: dict, chunks: list[dict]) -> list[dict]:
