@@ -64,3 +64,19 @@ def test_customer_need_answered_by_a_deposit_is_no_promise(text):
 ])
 def test_need_answered_by_a_product_is_still_a_promise(text):
     assert "guarantee" in _categories(text)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("要是您追求稳赚不赔，那基金和理财都不适合您。", "guarantee"),
+    ("您需要和存款一样稳妥的，那就看定期存款和储蓄国债。", "deposit_confusion"),
+])
+def test_need_answered_by_unsuitability_or_a_deposit_passes(text, category):
+    assert category not in _categories(text)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("要是您追求稳赚不赔，这只基金最合适。", "guarantee"),
+    ("您需要和存款一样稳妥的，这款理财跟存款一样。", "deposit_confusion"),
+])
+def test_need_answered_by_a_product_still_claims(text, category):
+    assert category in _categories(text)
