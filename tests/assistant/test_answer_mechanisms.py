@@ -164,3 +164,31 @@ def test_a_list_question_gets_the_whole_list_whose_lead_says_what_is_listed():
     texts = [p["text"] for p in select_points("转账的到账方式有哪几种", [chunk], limit=5, form="list")]
     assert texts[0] == "到账方式可以选择："
     assert [t.split("：")[0] for t in texts[1:]] == ["实时到账", "普通到账", "次日到账"]
+
+
+# --- comparisons: every product, every aspect asked ---------------------------------------------------
+
+def test_each_aspect_of_a_comparison_gets_its_own_fact():
+    from rm_copilot.generation.composer import _per_aspect
+    from rm_copilot.generation.request import ComposeRequest
+
+    facts = {"n": 2, "product_id": "X1", "heading": "产品要素", "chunk_id": "products/x#0", "product_name": "甲理财",
+             "text": "甲理财（X1）｜产品要素\n产品类型：理财；风险等级：R2\n期限：封闭期180天\n起购金额：1万元起购\n"
+                     "费用：固定管理费0.30%/年，托管费0.02%/年"}
+    request = ComposeRequest(task="answer", intent="compare", question="甲理财和乙理财的风险等级、期限和管理费分别是什么",
+                             chunks=[facts], subjects=["甲理财", "乙理财"])
+    texts = [p["text"] for p in _per_aspect(request, [facts], facts, None)]
+    assert texts[:2] == ["风险等级：R2", "期限：封闭期180天"]
+    assert len(texts) == 3 and "管理费0.30%" in texts[2]
+
+
+def test_a_side_best_named_by_the_product_already_chosen_is_its_aspect(catalog):
+    from rm_copilot.assistant.answer import AnswerPlanner
+    from rm_copilot.assistant.followup import Resolved
+
+    planner = AnswerPlanner(None, catalog)
+    one = planner._side_products(Resolved("守护重疾险保哪些病，轻症中症各多少种", [catalog.get("IN002")], False))
+    assert [p.id for p in one] == ["IN002"]
+    three = planner._side_products(Resolved("周周享、稳享30天、稳享90天的起购金额分别多少",
+                                            [catalog.get("WM002"), catalog.get("WM003"), catalog.get("WM004")], False))
+    assert len(three) == 3

@@ -29,6 +29,7 @@ HISTORY_TURNS = 6
 RECOMMENDATIONS = 3
 LISTED = 10
 SIDE_FLOOR = 0.5
+SIDES = 3  # "A、B、C这三个…分别多少": every product asked about
 SHARED_WEIGHT = 0.5
 _TYPE_WORDS = {"理财": "wealth", "基金": "fund", "保险": "insurance", "存款": "deposit", "存单": "deposit",
                "贷款": "loan", "信用卡": "card"}
@@ -219,17 +220,19 @@ class AnswerPlanner:
         """Each side of "A和B" gets its own product; a side may lean on words the other side has
         ("一年期和三年期大额存单": 大额存单 is said once for both)."""
         if len(resolved.products) >= 2:
-            return resolved.products[:2]
+            return resolved.products[:SIDES]
         whole = {m.product.id: m.score for m in self.matcher.scores(resolved.question)}
         sides = [self.matcher.scores(part) for part in routing.split_sides(resolved.question)]
         chosen: dict[int, Product] = {}
         for index, ranked in sorted(enumerate(sides), key=lambda item: -(item[1][0].score if item[1] else 0)):
             taken = {p.id for p in chosen.values()}
+            if ranked and ranked[0].product.id in taken:
+                continue  # "重疾险保哪些病，轻症各多少种": a side best named by a product chosen is its aspect
             options = [(m.score + SHARED_WEIGHT * whole.get(m.product.id, 0.0), m.product) for m in ranked
                        if m.product.id not in taken and m.score >= SIDE_FLOOR]
             if options:
                 chosen[index] = max(options, key=lambda option: option[0])[1]
-        return [chosen[i] for i in sorted(chosen)][:2]
+        return [chosen[i] for i in sorted(chosen)][:SIDES]
 
     def _comparison_plan(self, resolved: Resolved, brief: dict[str, Any] | None, variant: int) -> AnswerPlan:
         products = self._side_products(resolved)

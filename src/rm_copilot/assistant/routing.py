@@ -19,7 +19,7 @@ from rm_copilot.generation.request import QuestionForm
 
 ROUTES = ("compare", "recommend", "profile", "list", "yesno", "fact", "refuse")
 
-_COMPARE = re.compile(r"区别|不同|差别|差异|对比|比较|比一比|分别|各是|各多少|各自|哪个(?:好|高|低|更|划算|合适)|差多少|相比|vs|VS")
+_COMPARE = re.compile(r"区别|不同|不一样|比[，,]|差别|差异|对比|比较|比一比|分别|各是|各多少|各自|哪个(?:好|高|低|更|划算|合适)|差多少|相比|vs|VS")
 _JOIN = re.compile(r"(?:和|与|跟|及|以及|还是|、|，|,|vs|VS)")
 _RECOMMEND = re.compile(r"推荐|适合|买什么|选什么|买点什么|配置什么|该买|有什么(?:可以|合适|适合|产品)|有哪些(?:可以|合适|适合|产品)"
                         r"|什么(?:产品)?(?:合适|比较好)|可以介绍|可以选|怎么(?:配置|打理|安排)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from rm_copilot.generation.points import Terms, asked_terms, key_facts, select_points
+from rm_copilot.generation.points import Terms, asked_terms, bigrams, key_facts, select_points
 from rm_copilot.generation.prompts import PromptRenderer
 from rm_copilot.generation.request import ComposeRequest
 from rm_copilot.generation.verdict import verdict
@@ -102,6 +102,8 @@ def _compare(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | N
         facts = next((c for c in own if c.get("heading") == "产品要素" or str(c.get("chunk_id", "")).endswith("#0")), None)
         points = [p for p in key_facts(facts) if not any(a and a in p["text"] for a in request.avoid)] \
             if general and facts else []
+        if not points and not general:
+            points = _per_aspect(request, own, facts, terms)
         if not points:
             points = select_points(request.question, own, limit=2, avoid=request.avoid, terms=terms,
                                    subjects=request.subjects)
@@ -109,6 +111,47 @@ def _compare(request: ComposeRequest, renderer: PromptRenderer, terms: Terms | N
     if not any(side["points"] for side in sides):
         return renderer.render("builtin/not_found.j2")
     return _tidy(renderer.render("builtin/compare_answer.j2", sides=sides, variant=request.variant), "tablet")
+
+
+_ASPECT_JOIN = re.compile(r"以及|[和与及、，,；;]")
+
+
+def _aspects(request: ComposeRequest, terms: Terms | None) -> list[str]:
+    """The aspects a comparison asks about, each on its own ("利率和起存金额分别是多少" → 利率, 起存金额分别是多少)."""
+    asked = asked_terms(request.question, request.subjects, terms)
+    parts = [part for part in _ASPECT_JOIN.split(request.question) if part.strip()]
+    return [part for part in parts if asked_terms(part, request.subjects, terms) & asked]
+
+
+def _fact_line(facts: dict | None, aspect: str, terms: Terms | None = None) -> dict | None:
+    """The product-facts clause whose label is the aspect asked ("业绩基准" → 业绩比较基准：2.50%-3.10%)."""
+    if facts is None:
+        return None
+    wanted = bigrams(aspect) - {"多少", "分别", "各是", "是多"}
+    named = (terms or bigrams)(aspect)  # "管理费" said in the value of 费用：固定管理费0.20%/年
+    best, overlap = None, 0
+    for line in facts["text"].split("\n")[1:]:
+        for clause in line.split("；"):
+            label, _, value = clause.partition("：")
+            shared = len(wanted & bigrams(label)) + 2 * any(len(t) >= 3 and t in value for t in named) \
+                if value and len(label) <= 8 else 0
+            if shared > overlap:
+                best, overlap = f"{label}：{value.strip().rstrip('。')}", shared
+    return {"n": facts["n"], "text": best, "product_id": facts.get("product_id")} if best else None
+
+
+def _per_aspect(request: ComposeRequest, own: list[dict], facts: dict | None, terms: Terms | None) -> list[dict]:
+    """One point per aspect asked, from the product's facts when a label names it, else its best sentence."""
+    aspects = _aspects(request, terms)
+    if len(aspects) < 2:
+        return []
+    points: list[dict] = []
+    for aspect in aspects:
+        line = _fact_line(facts, aspect, terms)
+        found = [line] if line else select_points(aspect, own, limit=1, avoid=request.avoid, terms=terms,
+                                                  subjects=request.subjects)
+        points += [p for p in found if all(p["text"] != q["text"] for q in points)]
+    return points
 
 
 def _lists_products(request: ComposeRequest) -> bool:
