@@ -80,3 +80,8 @@ def test_need_answered_by_unsuitability_or_a_deposit_passes(text, category):
 ])
 def test_need_answered_by_a_product_still_claims(text, category):
     assert category in _categories(text)
+
+
+def test_best_said_of_an_action_ranks_nothing_but_of_a_thing_still_ranks():
+    assert "absolute" not in _categories("先把半年的生活费留出来是最好的。")
+    assert "absolute" in _categories("这个最好，别犹豫了。")

@@ -7,6 +7,7 @@ Three readings, each configured in the rulebook's `claims:` section (rulebook.ya
   those `targets` but a thing ranked in no offer (`unranked`: a document, a topic, a year — "唯一一份
   纸质说明书", "不只看最好的那一年"), or the word read as "had better" before a verb ("这个问题最好
   当面聊": an `advice` word followed by a two-character word whose jieba tag is in `advice_tags`),
+  or said of an action (ending a clause that opens with such a word: "按实际情况来是最好的"),
   ranks nothing.
 - A claim of state backing is a fact about the instruments that have it (treasury bonds are backed
   by state credit; deposit insurance is statutory): when the last instrument the sentence names
@@ -29,6 +30,7 @@ from rm_copilot.compliance.rulebook import Claims
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
 _LIKENED = "跟和像与同比如"
+_PREDICATE_END = re.compile(r"的?[了啦呀吧哦]?")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
 
 Tagger = Callable[[str], "tuple[int, str] | None"]
@@ -71,7 +73,8 @@ class ClaimContext:
         clause_start, clause_end = _clause(text, start, end)
         if self.targets is not None and self.targets.search(text, clause_start, clause_end):
             return False
-        if text[start:end] in self.advice and self._verb_follows(text, end, clause_end):
+        if text[start:end] in self.advice and (self._verb_follows(text, end, clause_end)
+                                               or self._action_is_best(text, clause_start, end, clause_end)):
             return True
         return self.unranked is not None and bool(self.unranked.search(text, clause_start, clause_end))
 
@@ -81,6 +84,17 @@ class ClaimContext:
             return False
         entry = self.lexicon(word)
         return entry is not None and entry[1] in self.advice_tags
+
+    def _action_is_best(self, text: str, clause_start: int, end: int, clause_end: int) -> bool:
+        """Said of what to do, not of a product: the superlative ends its clause and the clause opens
+        with a verb, adverb or preposition ("按实际情况来是最好的", "先留足应急的钱最好")."""
+        if not _PREDICATE_END.fullmatch(text, end, clause_end):
+            return False
+        for size in (2, 1):
+            entry = self.lexicon(text[clause_start:clause_start + size]) if clause_start + size < end else None
+            if entry is not None:
+                return entry[1] in self.advice_tags
+        return False
 
     def backed_fact(self, text: str, start: int, end: int) -> bool:
         if self.instruments is None:
