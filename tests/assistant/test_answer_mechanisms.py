@@ -192,3 +192,22 @@ def test_a_side_best_named_by_the_product_already_chosen_is_its_aspect(catalog):
     three = planner._side_products(Resolved("周周享、稳享30天、稳享90天的起购金额分别多少",
                                             [catalog.get("WM002"), catalog.get("WM003"), catalog.get("WM004")], False))
     assert len(three) == 3
+
+
+# --- yes/no: the sentence that settles it, and a plain word ---------------------------------------
+
+@pytest.mark.parametrize("question", ["这张卡境外能用不", "老人可以办不？"])
+def test_a_question_ending_in_bu_is_a_yes_no_question(question):
+    assert routing.question_form(question) == "yesno"
+
+
+def test_something_else_sufficing_answers_a_must_question_no():
+    from rm_copilot.generation.verdict import verdict
+
+    assert verdict("办这张卡必须先开工资卡吗", "凭本人身份证即可申请，无需其他账户") == "不需要"
+
+
+def test_a_condition_before_access_answers_an_anytime_question_no():
+    from rm_copilot.generation.verdict import verdict
+
+    assert verdict("这笔钱可以随时取吗", "账户资金须年满60周岁后才能支取") == "不可以"

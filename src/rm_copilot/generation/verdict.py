@@ -16,6 +16,7 @@ from collections.abc import Set as AbstractSet
 
 _VERBS = (  # (question verb, yes, no) — the first that occurs in the question wins
     ("需不需要", "需要", "不需要"), ("要不要", "需要", "不需要"), ("需要", "需要", "不需要"),
+    ("得先", "需要", "不需要"), ("要先", "需要", "不需要"), ("必须", "需要", "不需要"),
     ("能不能", "能", "不能"), ("可不可以", "可以", "不可以"), ("可以", "可以", "不可以"),
     ("是不是", "是", "不是"), ("会不会", "会", "不会"), ("有没有", "有", "没有"), ("算不算", "算", "不算"),
     ("用不用", "需要", "不需要"), ("能", "能", "不能"), ("会", "会", "不会"), ("算", "算", "不算"),
@@ -34,6 +35,8 @@ _POSSIBLE = re.compile(r"可能|有风险|会亏|亏损")
 _NEGATED_QUESTION = re.compile(r"(?:是不是|是否|会不会)?(?:不会|不能|没有|无|不)[\u4e00-\u9fff]{1,4}[吗？?]*$")
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 _CONTINUES = re.compile(r"^(?:包括|例如|比如|如|含|以及|或|及)")
+_ANYTIME = re.compile(r"随时|任何时候|马上|立刻|立即|想取就取|随便")
+_CONDITIONAL = re.compile(r"后才(?:能|可以|可)|才能|方可|须[^，。；]{1,12}后")
 WINDOW = 10  # characters before the word, within its clause
 
 Terms = Callable[[str], AbstractSet[str]]
@@ -105,6 +108,8 @@ def verdict(question: str, evidence: str, terms: Terms | None = None, subjects: 
         clause = _CLAUSE_END.split(evidence[:enough.start()])[-1]
         if not any(word in clause for word in _words(question, terms, asked_verb)):
             return no  # "用普通借记卡即可购买": something else suffices, so what was asked is not needed
+    if _ANYTIME.search(question) and _CONDITIONAL.search(evidence):
+        return no  # "可以随时取吗" — "须达到领取条件后才能领取": only once a condition is met
     named = frozenset(w for name in subjects for w in (terms(name) if terms else _pairs(name)))
     answer = polarity(question, evidence, terms, asked_verb, named)
     if answer is None:
