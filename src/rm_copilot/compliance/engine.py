@@ -44,7 +44,7 @@ class ComplianceEngine:
             name_finder().keep_lexicon_in(cache_dir)
         self.matcher = WordingMatcher(rulebook.rules, rulebook.negation, today=self.today, products=self.products,
                                       questions=rulebook.questions, cache_dir=cache_dir,
-                                      claims=rulebook.claims)
+                                      claims=rulebook.claims, frames=rulebook.frames)
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
         self.mention_cues = mention_cues(rulebook.mentions)
@@ -87,7 +87,8 @@ class ComplianceEngine:
         hits, mentions = self.matcher.find(normalized.text, product_type=product_type, channel=channel)
         pii_spans = find_pii(normalized.text, (normalize(customer.full_name).text,)
                              if customer and customer.full_name else ())
-        issues = self.suitability.check(normalized.text, mentions, customer)
+        issues = [issue for issue in self.suitability.check(normalized.text, mentions, customer)
+                  if not self.matcher.frames.reported(normalized.text, issue.start, issue.end)]
         if not (hits or pii_spans or issues or product_type or customer or self.semantic is not None):
             return CheckResult("pass", text, [], self.version)
         for hit in hits:

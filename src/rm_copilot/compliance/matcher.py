@@ -19,7 +19,7 @@ from rm_copilot.compliance import word_data
 from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, eligible
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef, Severity
 from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
-from rm_copilot.compliance.rulebook import Claims, Negation, Questions, Rule
+from rm_copilot.compliance.rulebook import Claims, Frames, Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
 _LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
@@ -177,14 +177,16 @@ class WordingMatcher:
 
     def __init__(self, rules: list[Rule], negation: Negation, *, today: date,
                  products: list[ProductRef] | tuple[ProductRef, ...] = (), questions: Questions | None = None,
-                 cache_dir: Path | None = None, claims: Claims | None = None):
+                 cache_dir: Path | None = None, claims: Claims | None = None, frames: Frames | None = None):
         from rm_copilot.compliance.claims import ClaimContext
+        from rm_copilot.compliance.frames import FrameContext
         from rm_copilot.compliance.questions import QuestionDetector
 
         self.rules = [self._compile(rule, today) for rule in rules]
         self.negation = NegationDetector(negation)
         self.questions = QuestionDetector(questions or Questions(), negation)
         self.claims = ClaimContext(claims or Claims())
+        self.frames = FrameContext(frames or Frames())
         self.regex_rules = [compiled for compiled in self.rules if compiled.regex is not None]
         payloads: dict[str, list[tuple]] = {}
         for compiled in self.rules:
@@ -294,6 +296,8 @@ class WordingMatcher:
         if category in self.questions.covered and self.questions.asked(text, hit.start, hit.end, category):
             return True
         if self.claims.excused(compiled.rule.id, category, text, hit.start, hit.end):
+            return True
+        if self.frames.excused(text, hit.start, hit.end):
             return True
         return self.questions.refused(text, hit.start, hit.end)
 

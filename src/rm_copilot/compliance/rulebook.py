@@ -195,12 +195,22 @@ class Claims(_Strict):
     answers: list[str] = []  # a deposit or bond, or a denial, answering it
 
 
+class Frames(_Strict):
+    """Frames that report or correct a claim instead of making it (see frames.py)."""
+    reporters: list[str] = []  # a record's heading or report ("投诉处理：", "客户投诉称", "检查发现")
+    dispositions: list[str] = []  # the record disposing of it ("经核查属实", "不成立", "整改")
+    believers: list[str] = []  # a third party holding a belief ("很多客户", "有人")
+    beliefs: list[str] = []  # the belief ("理解为", "误以为")
+    corrections: list[str] = []  # set right later in the sentence ("其实", "实际上")
+
+
 class RulebookMeta(_Strict):
     version: str = Field(min_length=1)
     negation: Negation
     questions: Questions = Questions()
     mentions: list[str] = []  # cues that a sentence talks about wording (see quotes.py)
     claims: Claims = Claims()
+    frames: Frames = Frames()
 
 
 class Rulebook(_Strict):
@@ -210,6 +220,7 @@ class Rulebook(_Strict):
     questions: Questions = Questions()
     mentions: list[str] = []
     claims: Claims = Claims()
+    frames: Frames = Frames()
     disclosures: list[Disclosure]
 
     @classmethod
@@ -246,7 +257,8 @@ class Rulebook(_Strict):
         if not rules:
             raise RulebookError(f"{directory}: 规则库中没有任何规则")
         return cls(version=meta.version, negation=meta.negation, rules=rules, disclosures=disclosures,
-                   questions=meta.questions, mentions=meta.mentions, claims=meta.claims)
+                   questions=meta.questions, mentions=meta.mentions, claims=meta.claims,
+                   frames=meta.frames)
 
 
 def _read(path: Path) -> object:

@@ -1,0 +1,66 @@
+"""Frames that report or correct a claim instead of making it.
+
+Two readings, configured in the rulebook's `frames:` section (rulebook.yaml):
+
+- A record (a complaint, audit, inspection or disciplinary record) reports a violation, it does not
+  make one: a `reporters` cue before the hit in its sentence ("投诉处理：", "客户投诉称", "检查发现：")
+  and a `dispositions` cue after it in the same sentence ("经核查属实", "投诉不成立", "已要求整改",
+  "通报批评"). Both are needed: "经核查，本产品保本" still claims, and so does "客户反映收益低，
+  我保证下期8%" (nothing disposes of it).
+- A misconception named, then corrected: a third party (`believers`: 很多客户, 有人) holds a belief
+  (`beliefs`: 理解为, 误以为) about the hit in its clause, and a `corrections` cue later in the
+  sentence sets it right ("很多客户把…理解为保本，其实保障指的是…"). The advisor's own framing
+  ("您可以理解为保本") is no one else's belief.
+Decided on normalised text.
+"""
+from __future__ import annotations
+
+import re
+
+from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.rulebook import Frames
+
+_SENTENCE_END = re.compile(r"[。!?！？…\n]")
+_CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
+
+
+def _alternation(phrases: list[str]) -> re.Pattern | None:
+    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
+
+
+class FrameContext:
+    def __init__(self, frames: Frames):
+        self.reporters = _alternation(frames.reporters)
+        self.dispositions = _alternation(frames.dispositions)
+        self.believers = _alternation(frames.believers)
+        self.beliefs = _alternation(frames.beliefs)
+        self.corrections = _alternation(frames.corrections)
+
+    def excused(self, text: str, start: int, end: int) -> bool:
+        return self.reported(text, start, end) or self.corrected(text, start, end)
+
+    def reported(self, text: str, start: int, end: int) -> bool:
+        """The hit is what a record reports, and the record disposes of it later in the sentence."""
+        if self.reporters is None or self.dispositions is None:
+            return False
+        sentence_start, sentence_end = _sentence(text, start, end)
+        return bool(self.reporters.search(text, sentence_start, start)
+                    and self.dispositions.search(text, end, sentence_end))
+
+    def corrected(self, text: str, start: int, end: int) -> bool:
+        """The hit is a third party's belief, named in its clause and corrected later in the sentence."""
+        if self.believers is None or self.beliefs is None or self.corrections is None:
+            return False
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+        beliefs = list(self.beliefs.finditer(text, clause_start, start))
+        if not beliefs or not self.believers.search(text, clause_start, beliefs[-1].start()):
+            return False
+        _, sentence_end = _sentence(text, start, end)
+        return bool(self.corrections.search(text, end, sentence_end))
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    closing = _SENTENCE_END.search(text, end)
+    return sentence_start, closing.start() if closing else len(text)
