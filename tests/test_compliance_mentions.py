@@ -113,3 +113,15 @@ def test_wording_named_as_wording(passes, caught):
 def test_wording_condemned_or_set_apart(passes, caught):
     assert _verdict(passes) == "pass"
     assert _verdict(caught) != "pass"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # principal kept by a deposit or treasury bond is a fact; a product likened or equated to one still claims
+    ("定期存款到期保本保息，最高50万元受存款保险保护。", "这款理财跟存款一样保本保息。"),
+    ("储蓄国债到期保本付息，提前兑取要扣手续费。", "天天利其实就是活期存款，随存随取还保本。"),
+    ("只有存款和国债是保本的，其他投资都有风险。", "存款利率太低了，这款理财保本，收益还高。"),
+    ("这是一款保本型的存款产品，不是理财。", "这款结构性存款的浮动部分也保本。"),
+])
+def test_principal_said_of_a_deposit_or_bond(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"

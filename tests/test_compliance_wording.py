@@ -71,7 +71,8 @@ def test_longest_hit_wins_within_a_rule():
     ],
 )
 def test_rules_scoped_by_product_type(product_type, expected):
-    assert rule_ids("存款保本保息", product_type=product_type) == expected
+    # no instrument named: the product type decides ("存款保本保息" names a deposit, a fact either way)
+    assert rule_ids("到期保本保息", product_type=product_type) == expected
 
 
 def test_daily_rate_without_annual_rate_is_rewritten_with_the_annual_rate_notice():

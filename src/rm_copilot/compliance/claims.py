@@ -29,7 +29,7 @@ from rm_copilot.compliance.normalize import normalize_term
 from rm_copilot.compliance.rulebook import Claims
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
-_LIKENED = "跟和像与同比如"
+_LIKENED = "跟和像与同比如是于成作当"  # compared with, or equated to ("其实就是活期存款", "相当于存款")
 _PREDICATE_END = re.compile(r"的?[了啦呀吧哦]?")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
 
