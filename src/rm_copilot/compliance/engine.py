@@ -84,7 +84,7 @@ class ComplianceEngine:
         masks: list[tuple[int, int, str]] = []
         appendix: list[str] = []
 
-        hits, mentions = self.matcher.find(normalized.text, product_type=product_type, channel=channel)
+        hits, mentions, excused = self.matcher.find_excused(normalized.text, product_type=product_type, channel=channel)
         pii_spans = find_pii(normalized.text, (normalize(customer.full_name).text,)
                              if customer and customer.full_name else ())
         issues = [issue for issue in self.suitability.check(normalized.text, mentions, customer)
@@ -129,7 +129,8 @@ class ComplianceEngine:
                 appendix.append(wording)
 
         if self.semantic is not None:  # after the rules: where a rule matched, it stays the explanation
-            findings.extend(self.semantic.findings(normalized, findings))
+            findings.extend(self.semantic.findings(normalized, findings,
+                                                   excused=[(h.start, h.end, h.rule.rule.category) for h in excused]))
         if masks:  # a wording match may run over a number or name: `matched` never echoes it raw
             for finding in findings:
                 if finding.category != "pii":

@@ -273,11 +273,22 @@ class WordingMatcher:
 
     def find(self, text: str, *, product_type: str | None = None, channel: str | None = None
              ) -> tuple[list[RuleHit], list[ProductMention]]:
+        accepted, mentions, _ = self.find_excused(text, product_type=product_type, channel=channel)
+        return accepted, mentions
+
+    def find_excused(self, text: str, *, product_type: str | None = None, channel: str | None = None
+                     ) -> tuple[list[RuleHit], list[ProductMention], list[RuleHit]]:
+        """`find`, plus the hits their context excused (negated, asked, named, a fact): the meaning layer
+        does not overrule that reading with a block of the same category."""
         raw, mentions = self.scan(text)
         if not raw:
-            return raw, mentions
-        accepted = [hit for hit in raw if hit.rule.applies(product_type, channel) and not self._excused(text, hit)]
-        return _resolve_overlaps(accepted), mentions
+            return raw, mentions, []
+        accepted: list[RuleHit] = []
+        excused: list[RuleHit] = []
+        for hit in raw:
+            if hit.rule.applies(product_type, channel):
+                (excused if self._excused(text, hit) else accepted).append(hit)
+        return _resolve_overlaps(accepted), mentions, excused
 
     def _excused(self, text: str, hit: RuleHit) -> bool:
         compiled = hit.rule

@@ -151,7 +151,10 @@ class SemanticLayer:
         if folded:
             self.assess(folded)
 
-    def findings(self, normalized: Normalized, rule_findings: Sequence[Finding]) -> list[Finding]:
+    def findings(self, normalized: Normalized, rule_findings: Sequence[Finding],
+                 excused: Sequence[tuple[int, int, str]] = ()) -> list[Finding]:
+        """`excused`: (start, end, category) in normalised text of rule hits their context excused
+        ("不承诺保本", "定期存款保本保息"): in their sentence the layer warns in that category, never blocks."""
         spans = sentence_spans(normalized.text)
         blocked = [(f.start, f.end) for f in rule_findings
                    if f.severity != "warn" and f.end > f.start and f.category != "pii"]
@@ -173,6 +176,8 @@ class SemanticLayer:
             limits = self.model.thresholds
             settled = assessment.stage == 1  # stage 1 only settles violations it is sure of
             severity: Severity = "block" if settled or assessment.score >= limits.block.get(category, 1.01) else "warn"
+            if severity == "block" and any(c == category and hs < e and he > s for hs, he, c in excused):
+                severity = "warn"  # the rule read this wording in context; a second opinion is shown, not enforced
             start, end = normalized.span(s, e)
             if any(f.category == category and f.start < end and f.end > start for f in rule_findings):
                 continue  # the rule that matched here is the explanation
