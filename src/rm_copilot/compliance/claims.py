@@ -54,6 +54,9 @@ class ClaimContext:
         self.unranked = _alternation(claims.unranked)
         self.advice = frozenset(normalize_term(a) for a in claims.advice)
         self.advice_tags = frozenset(claims.advice_tags)
+        self.unique = frozenset(normalize_term(u) for u in claims.unique)
+        self.services = _alternation(claims.services)
+        self.offered = _alternation(claims.offered)
         self.backed_rules = frozenset(claims.backed_rules)
         self.backed = frozenset(normalize_term(b) for b in claims.backed)
         self.instruments = _alternation(claims.backed + claims.instruments)
@@ -71,12 +74,22 @@ class ClaimContext:
 
     def ranks_nothing(self, text: str, start: int, end: int) -> bool:
         clause_start, clause_end = _clause(text, start, end)
+        if text[start:end] in self.unique and self._service_fact(text, end, clause_end):
+            return True
         if self.targets is not None and self.targets.search(text, clause_start, clause_end):
             return False
         if text[start:end] in self.advice and (self._verb_follows(text, end, clause_end)
                                                or self._action_is_best(text, clause_start, end, clause_end)):
             return True
         return self.unranked is not None and bool(self.unranked.search(text, clause_start, clause_end))
+
+    def _service_fact(self, text: str, end: int, clause_end: int) -> bool:
+        """唯一 said of a service fact ("本行唯一官方客服热线", "本区唯一提供外币兑换服务的网点"): a `services`
+        head follows in its clause with nothing `offered` (a product, a return, safety, a rating) before it."""
+        if self.services is None:
+            return False
+        head = self.services.search(text, end, clause_end)
+        return head is not None and (self.offered is None or not self.offered.search(text, end, head.start()))
 
     def _verb_follows(self, text: str, end: int, clause_end: int) -> bool:
         word = text[end:min(end + 2, clause_end)]

@@ -186,6 +186,9 @@ class Claims(_Strict):
     targets: list[str] = []  # what a ranking claim ranks: a product, a return or rate, safety, the bank
     unranked: list[str] = []  # things ranked in no offer: a document, a topic, a year
     advice: list[str] = []  # superlatives read "had better" before a verb ("最好当面聊")
+    unique: list[str] = []  # uniqueness words that state a service fact of what they modify (唯一)
+    services: list[str] = []  # a service fact's head: 热线, 网点, 官网
+    offered: list[str] = []  # what makes the stretch before that head a claim after all: 产品, 收益, 安全
     advice_tags: list[str] = []  # jieba tags of a following two-character word that make it advice
     backed_rules: list[str] = []
     backed: list[str] = []  # instruments that do have state backing (国债, 存款保险)

@@ -1,0 +1,29 @@
+"""Facts that read like claims: 唯一 said of a service fact, a guaranteed minimum rate the contract
+states, an embedded question about which deposits are insured — and the claims that stay claims."""
+from __future__ import annotations
+
+import pytest
+
+from compliance_support import engine
+
+
+def _blocking(text: str) -> set[str]:
+    return {f.rule_id for f in engine().check(text).findings if f.severity != "warn" and f.category != "pii"}
+
+
+@pytest.mark.parametrize("text", [
+    "本行唯一官方客服电话以银行卡背面印制的号码为准。",
+    "这是本区唯一支持周末办理开户的网点，请提前预约。",
+    "唯一官方网站的网址请以本行公告为准。",
+])
+def test_unique_service_fact_passes(text):
+    assert not _blocking(text) & {"absolute.ranking", "absolute.superlative"}
+
+
+@pytest.mark.parametrize("text", [
+    "这是本行唯一一款保本的理财产品。",
+    "本网点是全市唯一的五星网点。",
+    "唯一收益8%的理财，仅在本网点发售。",
+])
+def test_unique_offer_or_rating_is_caught(text):
+    assert _blocking(text)
