@@ -21,6 +21,7 @@ _TRAILING_NE = re.compile(r"呢[？?]?$")
 SHORT_QUESTION = 10  # a question this short with no subject of its own continues the topic
 _KIND = re.compile(r"理财|基金|保险|存款|存单|贷款|信用卡")  # a kind of product named: a subject of its own
 TOPIC_PRODUCTS = 3
+NEW_SUBJECT = 4.0  # a name matched this well beside 那个 is a new subject ("云帆那个180天的"), not a loose word
 BARE_VERB = 3  # "怎么免", "能退吗": a pronoun with only a verb left refers to what was asked last
 _ASKING = re.compile(r"[的呢吗？?，,。个款只\s]|那个|这个|那款|这款|那只|那")
 
@@ -58,7 +59,8 @@ def resolve(question: str, topic: Topic, matcher: ProductMatcher) -> Resolved:
     question = question.strip()
     named = matcher.find(question)
     if named and topic.products and _PRONOUN.search(question) and not matcher.catalog.find_mentions(question) \
-            and not any(p not in topic.products for p in matcher.find(question, tags=False)):
+            and not any(m.product not in topic.products and m.score >= NEW_SUBJECT
+                        for m in matcher.scores(question, tags=False)):
         named = []  # "那它的就医协助…": 它 is the topic; a loose word match (医药 → a fund) is no new subject
     rest = _TRAILING_NE.sub("", _LEAD.sub("", question)).strip("，,。？? ")
     if not named and topic.products and (variant := _variant(rest, topic.products[0], matcher)) is not None:
