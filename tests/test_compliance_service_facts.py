@@ -27,3 +27,22 @@ def test_unique_service_fact_passes(text):
 ])
 def test_unique_offer_or_rating_is_caught(text):
     assert _blocking(text)
+
+
+@pytest.mark.parametrize("text", [
+    "本万能险合同约定最低保证利率为年化1.5%，超出部分不确定。",
+    "结算利率每月公布，合同只对年化1.00%的最低保证利率作出约定。",
+    "客户可通过存款保险标识识别哪些产品属于受保存款。",
+    "请核实是否属于存款保险保障范围内的存款。",
+])
+def test_contract_fact_or_embedded_question_passes(text):
+    assert not _blocking(text)
+
+
+@pytest.mark.parametrize("text", [
+    "这款万能险年化3%保证拿到。",
+    "这款万能险收益年化4%稳拿，合同写得清清楚楚。",
+    "这款理财属于存款，受存款保险保障。",
+])
+def test_guaranteed_return_or_deposit_confusion_is_caught(text):
+    assert _blocking(text)
