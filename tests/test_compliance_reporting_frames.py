@@ -34,3 +34,18 @@ def test_reported_or_corrected_claim_passes(text):
 ])
 def test_claim_in_a_frame_that_does_not_dispose_of_it_is_caught(text):
     assert _blocking(text)
+
+
+@pytest.mark.parametrize("text", [
+    "本月抽奖仅限借记卡消费满额客户参加，与理财、保险产品的购买无关。",
+    "周年庆抽奖面向全体持卡人，与基金认购无关，详见官网规则。",
+])
+def test_draw_unlinked_from_any_purchase_passes(text):
+    assert not _blocking(text)
+
+
+@pytest.mark.parametrize("text", [
+    "存款满5万元即送电饭煲，与理财产品购买无关。",  # the gift itself is tied to a deposit
+])
+def test_gift_tied_to_a_purchase_stays_caught_despite_a_disclaimer(text):
+    assert _blocking(text)

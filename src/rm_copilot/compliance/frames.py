@@ -11,17 +11,20 @@ Two readings, configured in the rulebook's `frames:` section (rulebook.yaml):
   (`beliefs`: 理解为, 误以为) about the hit in its clause, and a `corrections` cue later in the
   sentence sets it right ("很多客户把…理解为保本，其实保障指的是…"). The advisor's own framing
   ("您可以理解为保本") is no one else's belief.
+- In `unlinked_categories` (gifts), a later clause of the sentence that disclaims any link to buying a
+  product (`unlinked`: "与理财、基金、保险产品购买无关") clears a draw or gift.
 Decided on normalised text.
 """
 from __future__ import annotations
 
 import re
 
-from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
 from rm_copilot.compliance.rulebook import Frames
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
+_PURCHASE = re.compile("买|购|认购|申购|投保|存入|存款|存满|存够|办理")
 
 
 def _alternation(phrases: list[str]) -> re.Pattern | None:
@@ -36,9 +39,23 @@ class FrameContext:
         self.believers = _alternation(frames.believers)
         self.beliefs = _alternation(frames.beliefs)
         self.corrections = _alternation(frames.corrections)
+        self.unlinked_categories = frozenset(frames.unlinked_categories)
+        sources = [normalize_pattern(p) for p in frames.unlinked]
+        self.unlinked = re.compile("|".join(f"(?:{p})" for p in sources)) if sources else None
 
-    def excused(self, text: str, start: int, end: int) -> bool:
-        return self.reported(text, start, end) or self.corrected(text, start, end)
+    def excused(self, text: str, start: int, end: int, category: str | None = None) -> bool:
+        return self.reported(text, start, end) or self.corrected(text, start, end) or (
+            category in self.unlinked_categories and self.unlinked_later(text, start, end))
+
+    def unlinked_later(self, text: str, start: int, end: int) -> bool:
+        """A gift or draw its sentence says has no link to buying anything ("抽奖活动仅限信用卡消费达标客户参与，
+        与理财、基金、保险产品购买无关")."""
+        if self.unlinked is None:
+            return False
+        sentence_start, sentence_end = _sentence(text, start, end)
+        if _PURCHASE.search(text, sentence_start, end):
+            return False  # the gift itself is tied to buying ("存款满5万元即送…，与理财产品购买无关")
+        return bool(self.unlinked.search(text, end, sentence_end))
 
     def reported(self, text: str, start: int, end: int) -> bool:
         """The hit is what a record reports, and the record disposes of it later in the sentence."""

@@ -308,7 +308,7 @@ class WordingMatcher:
             return True
         if self.claims.excused(compiled.rule.id, category, text, hit.start, hit.end):
             return True
-        if self.frames.excused(text, hit.start, hit.end):
+        if self.frames.excused(text, hit.start, hit.end, category):
             return True
         return self.questions.refused(text, hit.start, hit.end)
 

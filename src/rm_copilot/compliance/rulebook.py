@@ -205,6 +205,8 @@ class Frames(_Strict):
     believers: list[str] = []  # a third party holding a belief ("很多客户", "有人")
     beliefs: list[str] = []  # the belief ("理解为", "误以为")
     corrections: list[str] = []  # set right later in the sentence ("其实", "实际上")
+    unlinked_categories: list[Category] = []  # where a later disclaimer of any link to a purchase clears
+    unlinked: list[str] = []  # regexes of that disclaimer ("与…产品购买无关")
 
 
 class RulebookMeta(_Strict):
