@@ -462,9 +462,12 @@ def prepare(services: Services, *, rebuild: bool = False,
 
 def warm_up(services: Services) -> None:
     """Load what a worker's first answer would otherwise wait for: the embedding model, both BM25
-    indexes, the compliance engine and the copilot itself."""
+    indexes, the compliance engine with the tagger its name check may need, and the copilot itself."""
+    from rm_copilot.compliance.names import load_tagger
+
     services.retriever.search("存款利率是多少", k=1)
     services.compliance.check("欢迎来网点咨询。")
+    load_tagger()
     _ = services.copilot
 
 

@@ -80,6 +80,12 @@ def _tagger():
     return _jieba().posseg.cut
 
 
+def load_tagger() -> None:
+    """Load jieba's part-of-speech tagger now (its whole dictionary, 2-4 s holding the GIL) rather than
+    on the first text that needs it: a server calls this before it takes requests."""
+    _tagger()
+
+
 def _ordinary_word(lexicon: Lexicon, word: str) -> bool:
     """A dictionary word that is no private person's name: not tagged a name, or frequent (jieba tags
     some common words `nr`: 关怀, 谢谢)."""
