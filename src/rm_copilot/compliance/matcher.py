@@ -213,8 +213,10 @@ class WordingMatcher:
             if len(anchor_sets) < len(found):
                 self.regex_always.append(index)
                 continue
-            for anchor in set().union(*anchor_sets):
-                payloads.setdefault(anchor, []).append(("regex", index, anchor))
+            for position, anchor_set in enumerate(anchor_sets):
+                for anchor in anchor_set:
+                    payloads.setdefault(anchor, []).append(("regex", (index, position), anchor))
+        self._subsets: dict[tuple[int, frozenset[int]], re.Pattern[str]] = {}
         for product in products:
             for key in {product.id, product.name, *product.aliases}:
                 if key and len(normalize_term(key)) >= 2:
@@ -244,7 +246,7 @@ class WordingMatcher:
         """Raw hits before context rules: every literal and regex occurrence."""
         hits: list[RuleHit] = []
         mentions: list[ProductMention] = []
-        selected = set(self.regex_always)
+        selected: dict[int, set[int] | None] = dict.fromkeys(self.regex_always)  # None: every pattern
         if not self.empty:
             for end_index, (length, values) in self.automaton.iter(text):
                 start, end = end_index + 1 - length, end_index + 1
@@ -253,7 +255,11 @@ class WordingMatcher:
                         if _latin_bounded(text, start, end):
                             hits.append(RuleHit(target, start, end, key))
                     elif kind == "regex":
-                        selected.add(target)
+                        index, position = target
+                        if index not in selected:
+                            selected[index] = {position}
+                        elif (chosen := selected[index]) is not None:
+                            chosen.add(position)
                     elif kind == "product":
                         mentions.append(ProductMention(target, start, end))
                     elif kind == "lookalike":
@@ -263,13 +269,27 @@ class WordingMatcher:
                         hits.append(RuleHit(target, start, end, key, INITIALS))
         for start, end, term, compiled in self.evasion.homophones(text):
             hits.append(RuleHit(compiled, start, end, term, HOMOPHONE))
-        for index in selected:
+        for index, positions in selected.items():
             compiled = self.regex_rules[index]
-            assert compiled.regex is not None  # regex_rules holds the rules that have one
-            for match in compiled.regex.finditer(text):
+            for match in self._regex(index, positions).finditer(text):
                 if match.end() > match.start():
                     hits.append(RuleHit(compiled, match.start(), match.end(), _which(compiled, match.group())))
         return hits, mentions
+
+    def _regex(self, index: int, positions: set[int] | None) -> re.Pattern[str]:
+        """The rule's patterns whose anchors the text holds, as one alternation in the rule's order. A
+        pattern left out cannot match (an anchor is a literal every match contains), so this finds
+        exactly what the rule's whole alternation finds, at a fraction of the cost."""
+        compiled = self.regex_rules[index]
+        assert compiled.regex is not None  # regex_rules holds the rules that have one
+        if positions is None or len(positions) == len(compiled.patterns):
+            return compiled.regex
+        key = (index, frozenset(positions))
+        regex = self._subsets.get(key)
+        if regex is None:
+            chosen = [compiled.patterns[p].pattern for p in sorted(positions)]
+            regex = self._subsets[key] = re.compile("|".join(f"(?:{p})" for p in chosen))
+        return regex
 
     def find(self, text: str, *, product_type: str | None = None, channel: str | None = None
              ) -> tuple[list[RuleHit], list[ProductMention]]:
