@@ -30,3 +30,8 @@ def assert_offsets_point_into_original(text: str, result: CheckResult) -> None:
         assert 0 <= finding.start <= finding.end <= len(text), finding
         if finding.category != "pii":  # PII findings carry the mask, never the raw number
             assert text[finding.start:finding.end] == finding.matched, finding
+
+
+def blocking_rules(text: str) -> set[str]:
+    """The rules (not PII, not warnings) that block or rewrite `text`."""
+    return {f.rule_id for f in engine().check(text).findings if f.severity != "warn" and f.category != "pii"}

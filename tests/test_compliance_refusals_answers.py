@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_support import engine
-
-
-def _blocking(text: str) -> set[str]:
-    return {f.rule_id for f in engine().check(text).findings if f.severity != "warn" and f.category != "pii"}
+from compliance_support import blocking_rules
 
 
 @pytest.mark.parametrize("text", [
@@ -17,7 +13,7 @@ def _blocking(text: str) -> set[str]:
     "我们谢绝任何“包赚”类的私下约定。",
 ])
 def test_refused_or_unauthorised_claim_passes(text):
-    assert not _blocking(text)
+    assert not blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -25,7 +21,7 @@ def test_refused_or_unauthorised_claim_passes(text):
     "我无权决定费率，但这款肯定保本。",
 ])
 def test_claim_beside_a_refusal_is_caught(text):
-    assert _blocking(text)
+    assert blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -34,7 +30,7 @@ def test_claim_beside_a_refusal_is_caught(text):
     "客户问：“这款基金能保证本金吗？”答：不能，基金不保本，可能损失本金。",
 ])
 def test_demand_answered_by_a_deposit_or_a_denial_passes(text):
-    assert not _blocking(text)
+    assert not blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -43,4 +39,4 @@ def test_demand_answered_by_a_deposit_or_a_denial_passes(text):
     "我就要告诉您，这款理财保本。",
 ])
 def test_demand_answered_by_a_claim_is_caught(text):
-    assert _blocking(text)
+    assert blocking_rules(text)

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_support import engine
-
-
-def _blocking(text: str) -> set[str]:
-    return {f.rule_id for f in engine().check(text).findings if f.severity != "warn" and f.category != "pii"}
+from compliance_support import blocking_rules
 
 
 @pytest.mark.parametrize("text", [
@@ -22,7 +18,7 @@ def _blocking(text: str) -> set[str]:
     "有的老人误以为理财就是存款，实际上理财不受存款保险保障。",
 ])
 def test_reported_or_corrected_claim_passes(text):
-    assert not _blocking(text)
+    assert not blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -33,7 +29,7 @@ def test_reported_or_corrected_claim_passes(text):
     "很多客户理解为保本，确实是保本的。",  # a belief never corrected
 ])
 def test_claim_in_a_frame_that_does_not_dispose_of_it_is_caught(text):
-    assert _blocking(text)
+    assert blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -41,11 +37,11 @@ def test_claim_in_a_frame_that_does_not_dispose_of_it_is_caught(text):
     "周年庆抽奖面向全体持卡人，与基金认购无关，详见官网规则。",
 ])
 def test_draw_unlinked_from_any_purchase_passes(text):
-    assert not _blocking(text)
+    assert not blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
     "存款满5万元即送电饭煲，与理财产品购买无关。",  # the gift itself is tied to a deposit
 ])
 def test_gift_tied_to_a_purchase_stays_caught_despite_a_disclaimer(text):
-    assert _blocking(text)
+    assert blocking_rules(text)

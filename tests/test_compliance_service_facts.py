@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_support import engine
-
-
-def _blocking(text: str) -> set[str]:
-    return {f.rule_id for f in engine().check(text).findings if f.severity != "warn" and f.category != "pii"}
+from compliance_support import blocking_rules
 
 
 @pytest.mark.parametrize("text", [
@@ -17,7 +13,7 @@ def _blocking(text: str) -> set[str]:
     "唯一官方网站的网址请以本行公告为准。",
 ])
 def test_unique_service_fact_passes(text):
-    assert not _blocking(text) & {"absolute.ranking", "absolute.superlative"}
+    assert not blocking_rules(text) & {"absolute.ranking", "absolute.superlative"}
 
 
 @pytest.mark.parametrize("text", [
@@ -26,7 +22,7 @@ def test_unique_service_fact_passes(text):
     "唯一收益8%的理财，仅在本网点发售。",
 ])
 def test_unique_offer_or_rating_is_caught(text):
-    assert _blocking(text)
+    assert blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -36,7 +32,7 @@ def test_unique_offer_or_rating_is_caught(text):
     "请核实是否属于存款保险保障范围内的存款。",
 ])
 def test_contract_fact_or_embedded_question_passes(text):
-    assert not _blocking(text)
+    assert not blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -45,4 +41,4 @@ def test_contract_fact_or_embedded_question_passes(text):
     "这款理财属于存款，受存款保险保障。",
 ])
 def test_guaranteed_return_or_deposit_confusion_is_caught(text):
-    assert _blocking(text)
+    assert blocking_rules(text)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance_support import engine
-
-
-def _blocking(text: str) -> set[str]:
-    return {f.rule_id for f in engine().check(text).findings if f.severity != "warn" and f.category != "pii"}
+from compliance_support import blocking_rules
 
 
 @pytest.mark.parametrize("text", [
@@ -20,7 +16,7 @@ def _blocking(text: str) -> set[str]:
     "首付可以靠经营贷解决，我帮您报成经营用途。",
 ])
 def test_violation_is_caught(text):
-    assert _blocking(text)
+    assert blocking_rules(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -33,4 +29,4 @@ def test_violation_is_caught(text):
     "首付不能用消费贷，消费贷资金不得用于支付购房首付。",
 ])
 def test_lawful_wording_passes(text):
-    assert not _blocking(text)
+    assert not blocking_rules(text)
