@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.normalize import normalize_term, phrases_pattern
 from rm_copilot.compliance.rulebook import Claims
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
@@ -34,11 +34,6 @@ _PREDICATE_END = re.compile(r"的?[了啦呀吧哦]?")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
 
 Tagger = Callable[[str], "tuple[int, str] | None"]
-
-
-def _alternation(phrases: list[str]) -> re.Pattern | None:
-    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
 
 
 def _default_lexicon(word: str) -> tuple[int, str] | None:
@@ -50,19 +45,19 @@ def _default_lexicon(word: str) -> tuple[int, str] | None:
 class ClaimContext:
     def __init__(self, claims: Claims, lexicon: Tagger = _default_lexicon):
         self.ranking_rules = frozenset(claims.ranking_rules)
-        self.targets = _alternation(claims.targets)
-        self.unranked = _alternation(claims.unranked)
+        self.targets = phrases_pattern(claims.targets)
+        self.unranked = phrases_pattern(claims.unranked)
         self.advice = frozenset(normalize_term(a) for a in claims.advice)
         self.advice_tags = frozenset(claims.advice_tags)
         self.unique = frozenset(normalize_term(u) for u in claims.unique)
-        self.services = _alternation(claims.services)
-        self.offered = _alternation(claims.offered)
+        self.services = phrases_pattern(claims.services)
+        self.offered = phrases_pattern(claims.offered)
         self.backed_rules = frozenset(claims.backed_rules)
         self.backed = frozenset(normalize_term(b) for b in claims.backed)
-        self.instruments = _alternation(claims.backed + claims.instruments)
+        self.instruments = phrases_pattern(claims.backed + claims.instruments)
         self.need_categories = frozenset(claims.need_categories)
-        self.needs = _alternation(claims.needs)
-        self.answers = _alternation(claims.answers)
+        self.needs = phrases_pattern(claims.needs)
+        self.answers = phrases_pattern(claims.answers)
         self.lexicon = lexicon
 
     def excused(self, rule_id: str, category: str, text: str, start: int, end: int) -> bool:

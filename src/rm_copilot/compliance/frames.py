@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
+from rm_copilot.compliance.normalize import normalize_pattern, phrases_pattern
 from rm_copilot.compliance.rulebook import Frames
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
@@ -27,18 +27,13 @@ _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
 _PURCHASE = re.compile("买|购|认购|申购|投保|存入|存款|存满|存够|办理")
 
 
-def _alternation(phrases: list[str]) -> re.Pattern | None:
-    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
-
-
 class FrameContext:
     def __init__(self, frames: Frames):
-        self.reporters = _alternation(frames.reporters)
-        self.dispositions = _alternation(frames.dispositions)
-        self.believers = _alternation(frames.believers)
-        self.beliefs = _alternation(frames.beliefs)
-        self.corrections = _alternation(frames.corrections)
+        self.reporters = phrases_pattern(frames.reporters)
+        self.dispositions = phrases_pattern(frames.dispositions)
+        self.believers = phrases_pattern(frames.believers)
+        self.beliefs = phrases_pattern(frames.beliefs)
+        self.corrections = phrases_pattern(frames.corrections)
         self.unlinked_categories = frozenset(frames.unlinked_categories)
         sources = [normalize_pattern(p) for p in frames.unlinked]
         self.unlinked = re.compile("|".join(f"(?:{p})" for p in sources)) if sources else None

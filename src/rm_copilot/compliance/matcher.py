@@ -18,7 +18,7 @@ import ahocorasick
 from rm_copilot.compliance import word_data
 from rm_copilot.compliance.evasion import HOMOPHONE, INITIALS, LOOKALIKE, EvasionReader, eligible
 from rm_copilot.compliance.models import SEVERITY_RANK, ProductRef, Severity
-from rm_copilot.compliance.normalize import normalize_pattern, normalize_term
+from rm_copilot.compliance.normalize import normalize_pattern, normalize_term, phrases_pattern
 from rm_copilot.compliance.rulebook import Claims, Frames, Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
@@ -59,37 +59,30 @@ class ProductMention:
     end: int
 
 
-def _alternation(phrases: list[str]) -> re.Pattern | None:
-    if not phrases:
-        return None
-    ordered = sorted({normalize_term(p) for p in phrases}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(p) for p in ordered))
-
-
 class NegationDetector:
     def __init__(self, negation: Negation):
         self.max_gap = negation.max_gap
-        self.cues = _alternation(negation.cues)
+        self.cues = phrases_pattern(negation.cues)
         self.tight = frozenset(normalize_term(c) for c in negation.tight_cues)
         self.tight_lengths = sorted({len(c) for c in self.tight}, reverse=True)
-        self.not_negations = _alternation(negation.not_negations)
-        self.reversers = _alternation(negation.reversers)
+        self.not_negations = phrases_pattern(negation.not_negations)
+        self.reversers = phrases_pattern(negation.reversers)
         breaks = negation.clause_breaks + normalize_pattern(negation.clause_breaks)
         self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
-        self.prohibitions = _alternation(negation.prohibitions)
-        self.scope_ends = _alternation(negation.scope_ends)
-        self.definitions = _alternation(negation.definitions)
-        verbs, verdicts = _alternation(negation.verdict_verbs), _alternation(negation.verdicts)
+        self.prohibitions = phrases_pattern(negation.prohibitions)
+        self.scope_ends = phrases_pattern(negation.scope_ends)
+        self.definitions = phrases_pattern(negation.definitions)
+        verbs, verdicts = phrases_pattern(negation.verdict_verbs), phrases_pattern(negation.verdicts)
         self.verdict_words = verdicts
         # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规" (a negated verdict clears the claim)
         forms = [f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})"] \
             if verbs is not None and verdicts is not None else []
-        condemnations = _alternation(negation.condemnations)
+        condemnations = phrases_pattern(negation.condemnations)
         if condemnations is not None:
             forms.append(condemnations.pattern)
         self.verdict = re.compile("|".join(f"(?:{form})" for form in forms)) if forms else None
-        self.claimants = _alternation(negation.claimants)
-        self.warnings = _alternation(negation.warnings)
+        self.claimants = phrases_pattern(negation.claimants)
+        self.warnings = phrases_pattern(negation.warnings)
         self.clause_break = re.compile("[" + re.escape(breaks) + "]")
         self.sentence_end = re.compile("[" + re.escape("。!?！？\n") + "]")
         longest = max((len(c) for c in negation.cues), default=1)

@@ -249,3 +249,9 @@ def normalize_pattern(pattern: str) -> str:
 def normalize_term(term: str) -> str:
     """The form a rulebook literal takes, so it meets normalised text on equal terms."""
     return normalize(term).text
+
+
+def phrases_pattern(phrases: list[str]) -> re.Pattern | None:
+    """One regex for a list of rulebook phrases, normalised, longest first (None for none)."""
+    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None

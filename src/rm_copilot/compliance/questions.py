@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from rm_copilot.compliance.normalize import normalize_term
+from rm_copilot.compliance.normalize import normalize_term, phrases_pattern
 from rm_copilot.compliance.rulebook import Negation, Questions
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
@@ -25,26 +25,21 @@ _TRAILING = " \t\"'”’」』)）~"
 _TAG_TAIL = r"[" + re.escape(_TRAILING) + r"]*\Z"
 
 
-def _alternation(phrases: list[str]) -> re.Pattern | None:
-    forms = sorted({normalize_term(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
-
-
 class QuestionDetector:
     def __init__(self, questions: Questions, negation: Negation):
         self.categories = frozenset(questions.categories)
         self.particles = tuple(questions.particles)
-        self.reporting = _alternation(questions.reporting)
-        self.offers = _alternation(questions.offers)
-        self.rhetorical = _alternation(questions.rhetorical + negation.reversers)
+        self.reporting = phrases_pattern(questions.reporting)
+        self.offers = phrases_pattern(questions.offers)
+        self.rhetorical = phrases_pattern(questions.rhetorical + negation.reversers)
         self.affirmations = tuple(normalize_term(a) for a in questions.affirmations)
         self.covered = frozenset(questions.categories) | frozenset(questions.reported_only)
         self.reported_only = frozenset(questions.reported_only)
         tags = sorted({normalize_term(t) for t in questions.tags if t.strip()}, key=len, reverse=True)
         self.tag = re.compile("(?:" + "|".join(re.escape(t) for t in tags) + ")" + _TAG_TAIL) if tags else None
-        self.acting = _alternation(questions.acting)
-        self.refusals = _alternation(questions.refusals)
-        self.requests = _alternation(questions.reporting + questions.speech)
+        self.acting = phrases_pattern(questions.acting)
+        self.refusals = phrases_pattern(questions.refusals)
+        self.requests = phrases_pattern(questions.reporting + questions.speech)
         cues = ["[?？]", _A_NOT_A.pattern] + [re.escape(p) for p in self.particles]
         if self.reporting is not None:
             cues.append(self.reporting.pattern)
