@@ -28,6 +28,9 @@ LABELS = {
 }
 SKIPPED = Assessment(0, 0.0)
 BATCH = 64
+# A reply this short ("明白了。", "嗯嗯，没问题。", "辛苦您跑一趟。") gives the classifier too few
+# characters to tell a claim from courtesy: it may warn, never block. Short claims are the rules' job.
+SHORT_SENTENCE_CHARS = 6
 
 
 class SemanticLayer:
@@ -176,6 +179,8 @@ class SemanticLayer:
             limits = self.model.thresholds
             settled = assessment.stage == 1  # stage 1 only settles violations it is sure of
             severity: Severity = "block" if settled or assessment.score >= limits.block.get(category, 1.01) else "warn"
+            if severity == "block" and _content_length(normalized.text[s:e]) <= SHORT_SENTENCE_CHARS:
+                severity = "warn"
             if severity == "block" and any(c == category and hs < e and he > s for hs, he, c in excused):
                 severity = "warn"  # the rule read this wording in context; a second opinion is shown, not enforced
             start, end = normalized.span(s, e)
@@ -205,6 +210,11 @@ def _addressed(sentence: str, names: set[str]) -> str:
         if name and name in sentence:
             sentence = sentence.replace(name, "客户")
     return sentence
+
+
+def _content_length(sentence: str) -> int:
+    """Characters that carry words: letters, digits and CJK, not punctuation, spaces or symbols."""
+    return sum(char.isalnum() for char in sentence)
 
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
