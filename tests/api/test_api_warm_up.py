@@ -23,10 +23,12 @@ def test_a_failing_warm_up_leaves_the_server_starting(built_services, monkeypatc
     assert "warm-up incomplete: RuntimeError" in caplog.text
 
 
-def test_start_up_loads_the_part_of_speech_tagger_the_name_check_may_need(built_services):
+def test_start_up_loads_the_part_of_speech_tagger_the_name_check_may_need(built_services, monkeypatch):
     from rm_copilot.compliance import names
+    from rm_copilot.compliance.pos_tagger import PosTagger
 
-    names._jieba.cache_clear()  # as in a new worker process: nothing loaded yet
+    monkeypatch.setattr(names.name_finder(), "_tagger", None)  # as in a new worker process: nothing loaded yet
     with TestClient(create_app(Services(built_services.settings))) as client:
         assert client.get("/healthz").status_code == 200
-        assert names._jieba.cache_info().currsize == 1
+        tagger = names.name_finder()._tagger
+        assert isinstance(getattr(tagger, "__self__", None), PosTagger)  # the tables saved in the home

@@ -8,7 +8,8 @@ name, accepted on evidence:
 - a compound surname ("司马文静", "欧阳娜娜");
 - next to a verb of contact ("给王丽华打了电话", "王建国说") with a common surname, when jieba's
   part-of-speech tagger agrees it is a person (`nr`) — tagging costs far more than the rest of the
-  check, so it runs only for such candidates.
+  check, so it runs only for such candidates (with a cache directory, over the tagger's tables saved
+  there: `pos_tables.py`, `pos_tagger.py`).
 Candidates that are words of jieba's dictionary ("黄金", "周末", "马上", "金华"), or whose surname
 character ends the word before it ("一张", "提高", "管理费") or follows a numeral or pronoun ("这张卡"),
 are no names. A given-name character that is a frequent function word ("李刚说", "张伟想", "费和")
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from rm_copilot.compliance import name_lexicon
+from rm_copilot.compliance import name_lexicon, pos_tables
 from rm_copilot.compliance.name_lexicon import Lexicon
 from rm_copilot.compliance.normalize import is_cjk
+from rm_copilot.compliance.pos_tagger import PosTagger
 from rm_copilot.compliance.surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES
 
 TITLES = ("先生", "女士", "小姐", "同志", "老师", "阿姨", "叔叔", "伯伯", "大爷", "大妈", "奶奶", "爷爷",
@@ -76,14 +79,23 @@ def lexicon() -> Lexicon:
     return name_finder().lexicon
 
 
+def jieba_pos_source() -> pos_tables.Source:
+    """The tables `jieba.posseg.cut` reads, from jieba itself (what `pos_tables.py` saves)."""
+    jieba = _jieba()
+    posseg = jieba.posseg
+    return pos_tables.Source(jieba.dt.FREQ, jieba.dt.total, posseg.dt.word_tag_tab, posseg.char_state_tab_P,
+                             posseg.start_P, posseg.trans_P, posseg.emit_P)
+
+
 def _tagger():
     return _jieba().posseg.cut
 
 
 def load_tagger() -> None:
-    """Load jieba's part-of-speech tagger now (its whole dictionary, 2-4 s holding the GIL) rather than
-    on the first text that needs it: a server calls this before it takes requests."""
-    _tagger()
+    """Load the part-of-speech tagger now rather than on the first text that needs it (the saved tables
+    of a cache directory, a few hundredths of a second; else jieba's whole dictionary, 2-4 s holding
+    the GIL): a server calls this before it takes requests."""
+    name_finder().tagger()
 
 
 def _ordinary_word(lexicon: Lexicon, word: str) -> bool:
@@ -123,15 +135,22 @@ class NameFinder:
         self.cache_dir: Path | None = None
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
+        self._tagger: Callable[[str], Iterable[tuple[str, str]]] | None = None
+        self._tagger_lock = threading.Lock()
 
     def keep_lexicon_in(self, cache_dir: Path | None) -> None:
-        """Save the part of jieba's dictionary the compliance package consults in `cache_dir` and read it
-        from there (`name_lexicon.py`): a tenth of the time of loading jieba's whole dictionary. When
-        `cache_dir` does not hold it yet (a new home), it is derived and saved now, at start-up, not
-        by the first name a check meets."""
+        """Save the part of jieba's dictionary the compliance package consults, and the tables of its
+        part-of-speech tagger, in `cache_dir` and read them from there (`name_lexicon.py`,
+        `pos_tables.py`): a tenth of the time of loading jieba's whole dictionary, and a hundredth
+        of loading `jieba.posseg`. When `cache_dir` does not hold them yet (a new home), they are
+        derived and saved now, at start-up, not by the first name a check meets."""
         self.cache_dir = cache_dir
-        if cache_dir is not None and self._lexicon is None and not name_lexicon.saved_path(cache_dir).is_file():
+        if cache_dir is None:
+            return
+        if self._lexicon is None and not name_lexicon.saved_path(cache_dir).is_file():
             self._load_lexicon()
+        if self._tagger is None and not pos_tables.saved_path(cache_dir).is_file():
+            self._load_tagger()
 
     @property
     def lexicon(self) -> Lexicon:
@@ -145,6 +164,18 @@ class NameFinder:
                 self._lexicon = (jieba_lexicon() if self.cache_dir is None
                                  else name_lexicon.load_or_build(self.cache_dir, jieba_lexicon))
             return self._lexicon
+
+    def tagger(self) -> Callable[[str], Iterable[tuple[str, str]]]:
+        """(word, part of speech) of a text as `jieba.posseg.cut` gives them: over the tables saved in
+        the cache directory when there is one, else jieba's own (loaded on the first text tagged)."""
+        return self._tagger if self._tagger is not None else self._load_tagger()
+
+    def _load_tagger(self) -> Callable[[str], Iterable[tuple[str, str]]]:
+        with self._tagger_lock:
+            if self._tagger is None:
+                self._tagger = (_tagger() if self.cache_dir is None
+                                else PosTagger(pos_tables.load_or_build(self.cache_dir, jieba_pos_source)).cut)
+            return self._tagger
 
     def find(self, text: str, *, tag: bool = True) -> list[tuple[int, int]]:
         """Spans [start, end) of full names, in order, not overlapping."""
@@ -240,8 +271,7 @@ class NameFinder:
         starts = set(candidates)
         position = 0
         extra: list[tuple[int, int]] = []
-        for pair in _tagger()(text):
-            word, flag = pair.word, pair.flag
+        for word, flag in self.tagger()(text):
             if flag.startswith("nr") and position in starts and 2 <= len(word) <= 4 \
                     and self._unknown_person(word) and not word.endswith(TITLES):
                 extra.append((position, position + len(word)))
