@@ -125,3 +125,70 @@ def test_wording_condemned_or_set_apart(passes, caught):
 def test_principal_said_of_a_deposit_or_bond(passes, caught):
     assert _verdict(passes) == "pass"
     assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # the options of a quiz that asks which is compliant are mentions; its answer is the author's words
+    ("小测验：以下哪句话违规？A.“零风险高收益” B.“本产品不保本，可能损失本金”。答案：A。",
+     "问：这款理财保本吗？答：保本，放心买。"),
+    ("考题：以下哪项合规？A.购买基金满5万元送礼品 B.统一组织、不针对特定产品交易的节日关怀。答案B。",
+     "考题：以下哪项合规？答：购买基金满5万元送礼品。"),
+    # a question that offers products is no quiz: its options are claims
+    ("复习题：下列哪项可以用于理财宣传？A.预期收益率4% B.业绩比较基准2.50%-3.10%并附测算依据。正确答案B。",
+     "以下哪款适合您？A.稳赚不赔的星河理财 B.零风险的天天利"),
+])
+def test_quiz_options_are_mentions(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # the bad example is a mention; the wording the text recommends is checked like any other
+    ("错误示范：“放心，这款理财稳赚的。”正确说法：“这款理财不保本，过往表现不代表未来。”",
+     "错误示范：“这款理财不保本。”正确说法：“这款理财稳赚不赔，放心买。”"),
+    ("合规改写示例：原文“年化收益4%稳稳到手”，应改写为“业绩比较基准2.80%-4.30%，不代表未来表现”。",
+     "合规改写示例：原文“收益看基准”，应改写为“年化收益4%稳稳到手”。"),
+    ("把“保本”改成“业绩比较基准”。", "培训材料（可直接转发客户）：“全行销量第一的理财，闭眼入！”"),
+    # words as words, a fraud's bait, the customer's own words
+    ("年金险前期退保可能拿不回已交保费，所以“保本”二字不能随便讲。", "所以“保本”您就放心吧。"),
+    ("反诈提醒：不法分子以“高额返利”“刷单返现”为名诱骗转账。", "本月购买理财即享“高额返利”。"),
+    ("客户原话：“别人都买了，我是不是也该买点？”答：别人的选择不一定适合您。", "别人都买了，您也赶紧买点。"),
+])
+def test_recommended_wording_is_checked_and_mentioned_wording_is_not(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # a negation before a coverb negates the verb its phrase leads to
+    ("保险金由保险公司按合同约定给付，代理销售的银行不对保险责任兜底。", "亏了我们给您兜底。"),
+    ("客户质疑理财会不会亏，我答复：银行不对理财亏损兜底，盈亏由投资者承担。", "银行对理财亏损兜底。"),
+    # a rhetorical 不就 affirms
+    ("这款理财不保本。", "这不就是保本吗？"),
+    # a practice the sentence says is over, or condemns without a verb; never a negated condemnation
+    ("现在理财产品已经全面净值化，刚性兑付早就打破了。", "保本保息，不违反规定。"),
+    ("客户说朋友在别的机构买理财拿了200元返现，我解释这种做法不合规。", "买理财就送200元返现。"),
+    ("代客测评属严重违规行为。", "我帮您代客测评一下。"),
+])
+def test_negations_and_condemnations(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # each product level is weighed against the customer level of its own clause, else the one before
+    ("C4成长型客户可以购买R1至R4产品，R5产品只适合C5进取型客户。", "您是C2，这款R4我给您操作。"),
+    ("C5进取型客户可以买R5，C2稳健型客户只买R2及以下。", "您是稳健型，这款R5的也能买，C5的客户都买了。"),
+])
+def test_suitability_levels_paired_by_clause(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    ("本网点是县城第一家提供外币现钞兑换预约服务的网点，具体营业时间请见网点公告。",
+     "我行是全市第一家推出保本理财的银行。"),
+])
+def test_first_to_offer_a_service_is_a_fact(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"

@@ -69,7 +69,8 @@ class ClaimContext:
 
     def ranks_nothing(self, text: str, start: int, end: int) -> bool:
         clause_start, clause_end = _clause(text, start, end)
-        if text[start:end] in self.unique and self._service_fact(text, end, clause_end):
+        unique = next((u for u in self.unique if text.startswith(u, start)), None)  # "唯一", "第一家"
+        if unique is not None and self._service_fact(text, start + len(unique), clause_end):
             return True
         if self.targets is not None and self.targets.search(text, clause_start, clause_end):
             return False
@@ -79,7 +80,8 @@ class ClaimContext:
         return self.unranked is not None and bool(self.unranked.search(text, clause_start, clause_end))
 
     def _service_fact(self, text: str, end: int, clause_end: int) -> bool:
-        """唯一 said of a service fact ("本行唯一官方客服热线", "本区唯一提供外币兑换服务的网点"): a `services`
+        """唯一 or 第一家 said of a service fact ("本行唯一官方客服热线", "本区唯一提供外币兑换服务的网点",
+        "县城第一家提供外币预约服务的网点"): a `services`
         head follows in its clause with nothing `offered` (a product, a return, safety, a rating) before it."""
         if self.services is None:
             return False

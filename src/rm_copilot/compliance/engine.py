@@ -18,7 +18,7 @@ from rm_copilot.compliance.models import CheckResult, CustomerContext, Finding, 
 from rm_copilot.compliance.names import name_finder
 from rm_copilot.compliance.normalize import normalize
 from rm_copilot.compliance.pii import apply_spans, find_pii
-from rm_copilot.compliance.quotes import mention_cues, quoted_after_negation, quoted_mention
+from rm_copilot.compliance.quotes import inside, mention_cues, mention_spans, recommending
 from rm_copilot.compliance.rulebook import Rulebook
 from rm_copilot.compliance.suitability import SuitabilityChecker
 from rm_copilot.errors import BadInput
@@ -48,6 +48,7 @@ class ComplianceEngine:
         self.disclosures = DisclosureChecker(rulebook.disclosures)
         self.suitability = SuitabilityChecker(elderly_age=elderly_age)
         self.mention_cues = mention_cues(rulebook.mentions)
+        self.recommended = recommending(rulebook.recommended)
 
     @classmethod
     def from_directory(cls, rulebook_dir: Path | str, *, products: list[ProductRef] | tuple[ProductRef, ...] = (),
@@ -91,11 +92,11 @@ class ComplianceEngine:
                   if not self.matcher.frames.reported(normalized.text, issue.start, issue.end)]
         if not (hits or pii_spans or issues or product_type or customer or self.semantic is not None):
             return CheckResult("pass", text, [], self.version)
+        mentioned = mention_spans(text, self.mention_cues, self.matcher.negation, self.recommended) if _may_mention(text) else []
         for hit in hits:
             rule = hit.rule.rule
             start, end = normalized.span(hit.start, hit.end)
-            if rule.negatable and _has_quote(text) and (quoted_after_negation(text, start, self.matcher.negation)
-                                                         or quoted_mention(text, start, end, self.mention_cues)):
+            if rule.negatable and mentioned and inside(mentioned, start, end):
                 continue
             findings.append(Finding(rule.id, rule.category, hit.rule.severity, start, end, text[start:end],
                                     rule.message, rule.suggestion, rule.basis, hit.pattern,
@@ -129,8 +130,9 @@ class ComplianceEngine:
                 appendix.append(wording)
 
         if self.semantic is not None:  # after the rules: where a rule matched, it stays the explanation
-            findings.extend(self.semantic.findings(normalized, findings,
-                                                   excused=[(h.start, h.end, h.rule.rule.category) for h in excused]))
+            findings.extend(self.semantic.findings(
+                normalized, findings, excused=[(*normalized.span(h.start, h.end), h.rule.rule.category) for h in excused],
+                mentioned=mentioned))
         if masks:  # a wording match may run over a number or name: `matched` never echoes it raw
             for finding in findings:
                 if finding.category != "pii":
@@ -165,8 +167,9 @@ def _masked_slice(text: str, start: int, end: int, masks: list[tuple[int, int, s
     return apply_spans(text[start:end], inside)
 
 
-def _has_quote(text: str) -> bool:
-    return "“" in text or '"' in text or "「" in text or "『" in text
+def _may_mention(text: str) -> bool:
+    """A quotation or a question (a quiz's options) may hold words the text mentions, not says."""
+    return "“" in text or '"' in text or "「" in text or "『" in text or "？" in text or "?" in text
 
 
 def _validate(text: str, product_type: str | None, channel: str | None) -> None:

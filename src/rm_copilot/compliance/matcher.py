@@ -22,8 +22,9 @@ from rm_copilot.compliance.normalize import normalize_pattern, normalize_term, p
 from rm_copilot.compliance.rulebook import Claims, Frames, Negation, Questions, Rule
 
 EXCEPTION_WINDOW = 16
+COVERB_REACH = 8  # characters of a coverb's phrase between the negation and the hit ("不对理财亏损")
 _LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
-_LIST_TAIL = re.compile("^(?:(?:、|或者|或|以及|及|和|与)[^、,，;；。!?:：]{1,8}?)*(?=这类|此类|之类|等)")  # "、抽奖这类"
+_LIST_TAIL = re.compile("^(?:(?:、|或者|或|以及|及|和|与)[^、,，;；。!?:：]{1,8}?)*(?=这类|此类|之类|这几类|这几种|这些|等)")  # "、抽奖这类"
 _ITEM_BREAK = re.compile("[,，;；。!?！？\n]")
 
 
@@ -70,6 +71,11 @@ class NegationDetector:
         breaks = negation.clause_breaks + normalize_pattern(negation.clause_breaks)
         self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
         self.prohibitions = phrases_pattern(negation.prohibitions)
+        coverbs = phrases_pattern(negation.coverbs)
+        negators = phrases_pattern([cue for cue in negation.tight_cues if len(cue) == 1])
+        self.coverb_phrase = re.compile(
+            f"(?:{negators.pattern})(?:{coverbs.pattern})[^{re.escape(breaks)}]{{1,{COVERB_REACH}}}\\Z") \
+            if coverbs is not None and negators is not None else None
         self.scope_ends = phrases_pattern(negation.scope_ends)
         self.definitions = phrases_pattern(negation.definitions)
         verbs, verdicts = phrases_pattern(negation.verdict_verbs), phrases_pattern(negation.verdicts)
@@ -78,8 +84,8 @@ class NegationDetector:
         forms = [f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})"] \
             if verbs is not None and verdicts is not None else []
         condemnations = phrases_pattern(negation.condemnations)
-        if condemnations is not None:
-            forms.append(condemnations.pattern)
+        if condemnations is not None:  # not negated: "保本保息，不违反规定" still claims
+            forms.append(f"(?<![不非没未无])(?:{condemnations.pattern})")
         self.verdict = re.compile("|".join(f"(?:{form})" for form in forms)) if forms else None
         self.claimants = phrases_pattern(negation.claimants)
         self.warnings = phrases_pattern(negation.warnings)
@@ -151,6 +157,9 @@ class NegationDetector:
         candidates = [(length - size, length) for size in self.tight_lengths if segment[-size:] in self.tight]
         if self.cues is not None:
             candidates += [m.span() for m in self.cues.finditer(segment) if self._reaches(segment[m.end():])]
+        coverb = self.coverb_phrase.search(segment) if self.coverb_phrase is not None else None
+        if coverb is not None:
+            candidates.append((coverb.start(), coverb.start() + 1))
         if not candidates:
             return False
         blocked = [m.span() for m in self.not_negations.finditer(segment)] if self.not_negations else []

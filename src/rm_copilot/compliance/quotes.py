@@ -8,8 +8,14 @@ same sentence that answers it ("客户把基准理解成“预期收益”，这
 asks or believes, then asked about, is reported speech ("客户说“肯定不会亏”，我该怎么解释？"), unlike
 the advisor's own ("我跟客户说“…”"), a bare one ("客户说“保本保息”") or one turned on the customer
 ("客户都说“稳赚不赔”，您也试试").
-Decided on the original
-text, where the quotation marks still are (normalisation drops them between CJK characters).
+A quotation the text recommends ("正确说法：“…”", "应改写为“…”", "参考答案：“…”") is the author's own
+wording, checked like any other, whatever the sentence says about the quotation before it.
+The options of a quiz question are mentions too ("以下哪句话违规？A.“零风险高收益” B.…。答案：A。"): what
+follows the question up to its answer, when it is labelled A., B., … ; the answer itself is the
+author's own words and is checked ("问：…？答：可以，这款保本" is a claim).
+`mention_spans` gathers all of these once per text, for the rules and the meaning layer alike.
+Decided on the original text, where the quotation marks still are (normalisation drops them between
+CJK characters).
 """
 from __future__ import annotations
 
@@ -37,6 +43,61 @@ _REPORTED_SPEECH = re.compile(
     r"(?<![跟对向和给诉让叫])(?:客户(?!经理)|客人|顾客|投资者|对方|有人|别人|他人|他们|她们|他|她|老人|家属|网友|朋友|同行|您|你)"
     r"[^，,；;。！？!?“”「」『』\"]{0,4}?(?:说|讲|问|认为|觉得|以为|听说|表示|提到|反映|咨询|质疑)(?:过|了|的是|道)?[^，,；;。！？!?“”「」『』\"]{0,4}?[:：\s]*\Z")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
+
+
+# A question that asks which of its options is right or wrong ("以下哪句话违规？", "下列哪项可以用于宣传？",
+# "下面的说法是否合规？"), then options labelled A., B.… up to the answer. The question must judge the
+# options: "以下哪款适合您？A.…" offers products, and its options are claims.
+_QUIZ_QUESTION = re.compile(r"(?:哪(?:句|项|个|些|种|条|一|段)|下列|以下|下面|是否|能否|可否)[^。！？!?\n]*?"
+                            r"(?:违规|合规|违法|正确|错误|不当|恰当|规范|可以用|能用|可以说|能说|允许|符合|误导|踩线)"
+                            r"[^。！？!?\n]*[？?]")
+_OPTION_LABEL = re.compile(r"(?:(?<=[\s?？:：。;；，,])|^)[（(]?[A-Fa-f][)）.．、:：]\s*")
+_ANSWER = re.compile(r"参考答案|正确答案|答案|解析|答[:：]|\n")
+
+
+def recommending(cues: list[str]) -> re.Pattern | None:
+    """The cues of `Rulebook.recommended`, looked for in what leads up to a quotation in its clause."""
+    forms = sorted({normalize(cue).text for cue in cues if cue.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(form) for form in forms)) if forms else None
+
+
+def mention_spans(text: str, cues: re.Pattern | None, negation: NegationDetector,
+                  recommended: re.Pattern | None = None) -> list[tuple[int, int]]:
+    """[start, end) of the parts of `text` that are mentions, not the author's claims: quotations a
+    prohibition introduces or a sentence about wording talks about, and the options of a quiz."""
+    spans = quiz_options(text)
+    if any(opener in text for opener in _OPENERS):
+        previous = 0
+        for start, end in _runs(text):
+            clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, previous, start)), default=previous)
+            lead = normalize(text[clause_start:start]).text
+            previous = end
+            if recommended is not None and recommended.search(lead):
+                continue
+            if quoted_after_negation(text, start + 1, negation) or quoted_mention(text, start + 1, end - 1, cues):
+                spans.append((start, end))
+    return sorted(spans)
+
+
+def quiz_options(text: str) -> list[tuple[int, int]]:
+    """The options after a which-question, each from its label to the next label or the answer;
+    two labelled options at least, else nothing is a quiz."""
+    if "?" not in text and "？" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    for question in _QUIZ_QUESTION.finditer(text):
+        answer = _ANSWER.search(text, question.end())
+        region_end = answer.start() if answer else len(text)
+        labels = list(_OPTION_LABEL.finditer(text, question.end(), region_end))
+        if len(labels) < 2 or text[question.end():labels[0].start()].strip():
+            continue
+        bounds = [label.start() for label in labels[1:]] + [region_end]
+        spans.extend((label.start(), bound) for label, bound in zip(labels, bounds, strict=True))
+    return spans
+
+
+def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
 
 
 def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> bool:
@@ -69,13 +130,18 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
 
 def _quotation(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The quotation, or run of quotations joined by nothing or 、, that holds [start, end)."""
+    return next(((s, e) for s, e in _runs(text) if s < start and end <= e), None)
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """Quotations, those joined by nothing or 、 merged into one run."""
     runs: list[list[int]] = []
     for match in _QUOTED.finditer(text):
         if runs and not text[runs[-1][1]:match.start()].strip(" 、"):
             runs[-1][1] = match.end()
         else:
             runs.append([match.start(), match.end()])
-    return next(((s, e) for s, e in runs if s < start and end <= e), None)
+    return [(s, e) for s, e in runs]
 
 
 def _sentence_end(text: str, after: int) -> int:

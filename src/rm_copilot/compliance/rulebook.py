@@ -136,6 +136,9 @@ class Disclosure(_Strict):
 class Negation(_Strict):
     cues: list[str] = Field(min_length=1)
     tight_cues: list[str] = []
+    # A tight cue before a coverb negates the verb its phrase leads to ("银行不对理财亏损兜底",
+    # "不为任何产品承诺收益", "从不向客户保证收益").
+    coverbs: list[str] = []
     not_negations: list[str] = []
     reversers: list[str] = []
     max_gap: int = Field(default=8, ge=0, le=30)
@@ -214,6 +217,7 @@ class RulebookMeta(_Strict):
     negation: Negation
     questions: Questions = Questions()
     mentions: list[str] = []  # cues that a sentence talks about wording (see quotes.py)
+    recommended: list[str] = []  # cues that a quotation after them is the wording the text recommends
     claims: Claims = Claims()
     frames: Frames = Frames()
 
@@ -224,6 +228,7 @@ class Rulebook(_Strict):
     rules: list[Rule]
     questions: Questions = Questions()
     mentions: list[str] = []
+    recommended: list[str] = []
     claims: Claims = Claims()
     frames: Frames = Frames()
     disclosures: list[Disclosure]
@@ -262,7 +267,8 @@ class Rulebook(_Strict):
         if not rules:
             raise RulebookError(f"{directory}: 规则库中没有任何规则")
         return cls(version=meta.version, negation=meta.negation, rules=rules, disclosures=disclosures,
-                   questions=meta.questions, mentions=meta.mentions, claims=meta.claims,
+                   questions=meta.questions, mentions=meta.mentions, recommended=meta.recommended,
+                   claims=meta.claims,
                    frames=meta.frames)
 
 

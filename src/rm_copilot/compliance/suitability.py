@@ -95,8 +95,8 @@ class SuitabilityChecker:
                          for m in _CUSTOMER_LEVEL.finditer(body, clause.start(), clause.end())]
             if not products or not customers or _NOT_FOR_THEM.search(body) or _ASKED.search(body):
                 continue
-            level = min(int(m.group(1)) if m.group(1) else CUSTOMER_TYPES[m.group()] for m in customers)
-            above = [m for m in products if int(m.group(1)) > level]
+            clauses = [clause.span() for clause in _CLAUSE.finditer(body)]
+            above = [m for m in products if int(m.group(1)) > _level_for(m.start(), customers, clauses)]
             if above:
                 start, end = sentence.start() + above[0].start(), sentence.start() + above[0].end()
                 issues.append(SuitabilityIssue(
@@ -105,3 +105,19 @@ class SuitabilityChecker:
                     "只推荐风险等级不高于客户风险承受能力的产品；不适合时如实告知“该产品超出您的风险承受能力”。",
                     BASIS_WORDS))
         return issues
+
+
+def _rank(match: re.Match) -> int:
+    return int(match.group(1)) if match.group(1) else CUSTOMER_TYPES[match.group()]
+
+
+def _level_for(position: int, customers: list[re.Match], clauses: list[tuple[int, int]]) -> int:
+    """The customer level a product level at `position` is said of: the one in its own clause
+    ("C4成长型客户可以购买R1至R4产品，R5产品只适合C5进取型客户"), else the nearest before it ("您是C2，这款R4
+    我给您操作"), else the lowest in the sentence."""
+    clause = next(((s, e) for s, e in clauses if s <= position < e), (position, position))
+    own = [m for m in customers if clause[0] <= m.start() < clause[1]]
+    if own:
+        return min(_rank(m) for m in own)
+    before = [m for m in customers if m.start() < position]
+    return _rank(before[-1]) if before else min(_rank(m) for m in customers)

@@ -155,19 +155,38 @@ class SemanticLayer:
             self.assess(folded)
 
     def findings(self, normalized: Normalized, rule_findings: Sequence[Finding],
-                 excused: Sequence[tuple[int, int, str]] = ()) -> list[Finding]:
-        """`excused`: (start, end, category) in normalised text of rule hits their context excused
-        ("不承诺保本", "定期存款保本保息"): in their sentence the layer warns in that category, never blocks."""
-        spans = sentence_spans(normalized.text)
+                 excused: Sequence[tuple[int, int, str]] = (),
+                 mentioned: Sequence[tuple[int, int]] = ()) -> list[Finding]:
+        """`excused`: (start, end, category) in the original text of rule hits their context excused
+        ("不承诺保本", "定期存款保本保息"): in their sentence the layer warns in that category, never blocks.
+        `mentioned`: [start, end) in the original text of words the text mentions, not says (a quoted
+        bad example, a quiz's options; `quotes.mention_spans`): the layer reads the text without them,
+        and leaving them out can only clear a sentence, never convict it — a block the text with its
+        mentions does not earn as well is only a warning."""
+        found = self._judged(normalized, normalized.original, rule_findings, excused)
+        if not mentioned:
+            return found
+        unread = [(s, e, c) for s, e, c in excused if not any(ms <= s and e <= me for ms, me in mentioned)]
+        blanked = self._judged(normalize(_blanked(normalized.original, mentioned)), normalized.original,
+                               rule_findings, unread)
+        for finding in blanked:
+            if finding.severity == "block" and not any(
+                    other.severity == "block" and other.category == finding.category
+                    and other.start < finding.end and other.end > finding.start for other in found):
+                finding.severity = "warn"
+        return blanked
+
+    def _judged(self, view: Normalized, original: str, rule_findings: Sequence[Finding],
+                excused: Sequence[tuple[int, int, str]]) -> list[Finding]:
+        spans = sentence_spans(view.text)
         blocked = [(f.start, f.end) for f in rule_findings
                    if f.severity != "warn" and f.end > f.start and f.category != "pii"]
         if blocked:  # a sentence a rule already blocks or fixes needs no second opinion: the rule explains it
-            spans = [(s, e) for s, e in spans if not _overlaps(normalized.span(s, e), blocked)]
+            spans = [(s, e) for s, e in spans if not _overlaps(view.span(s, e), blocked)]
         if not spans:
             return []
-        original = normalized.original
         names = {normalize(original[f.start:f.end]).text for f in rule_findings if f.rule_id == "pii.name"}
-        assessments = self.assess([self.fold(_addressed(normalized.text[s:e], names)) for s, e in spans])
+        assessments = self.assess([self.fold(_addressed(view.text[s:e], names)) for s, e in spans])
         # Past performance shown with the disclosure the rulebook requires for it is the rule's business.
         disclosed = {"performance"} if any(f.category == "disclosure" and f.rule_id.endswith("_performance")
                                            for f in rule_findings) else set()
@@ -179,11 +198,11 @@ class SemanticLayer:
             limits = self.model.thresholds
             settled = assessment.stage == 1  # stage 1 only settles violations it is sure of
             severity: Severity = "block" if settled or assessment.score >= limits.block.get(category, 1.01) else "warn"
-            if severity == "block" and _content_length(normalized.text[s:e]) <= SHORT_SENTENCE_CHARS:
+            if severity == "block" and _content_length(view.text[s:e]) <= SHORT_SENTENCE_CHARS:
                 severity = "warn"
-            if severity == "block" and any(c == category and hs < e and he > s for hs, he, c in excused):
+            start, end = view.span(s, e)
+            if severity == "block" and any(c == category and hs < end and he > start for hs, he, c in excused):
                 severity = "warn"  # the rule read this wording in context; a second opinion is shown, not enforced
-            start, end = normalized.span(s, e)
             if any(f.category == category and f.start < end and f.end > start for f in rule_findings):
                 continue  # the rule that matched here is the explanation
             out.append(_finding(category, severity, start, end, original[start:end], assessment,
@@ -202,6 +221,18 @@ class SemanticLayer:
             self._cache.update(results)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+
+def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with the characters of `spans` turned to spaces, sentence ends kept: positions and
+    sentences stay those of the original."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = [char if char in _SENTENCE_ENDS else " " for char in text[start:end]]
+    return "".join(chars)
+
+
+_SENTENCE_ENDS = frozenset("。！？!?；;\n…")
 
 
 def _addressed(sentence: str, names: set[str]) -> str:

@@ -27,6 +27,9 @@ _OPENING = re.compile(
     r"^(?:(?:(?:尊敬的|亲爱的)?客户(?:您好|你好|好)?|您好|你好|(?:早上|上午|中午|下午|晚上|新年|节日)好)[,:!~ ]+)?"
     r"(?:(?:微信上)?跟您(?:汇报|说|讲|报告)一下[,:!~ ]+)?"
 )
+# A label that opens a sentence ("正确说法：", "错误示范：", "培训材料（可直接转发客户）：", "客户问：") names the
+# genre, not the content: the model would learn the label instead of what follows it.
+_LABEL = re.compile(r"^(?:[^\s,:!?;。…]{1,16}:\s*)+(?=.{4})")
 _SPACES = re.compile(r"\s+")
 MIN_CHARS = 4
 
@@ -59,6 +62,7 @@ class Folder:
         opening = _OPENING.match(folded)
         if opening and opening.end() < len(folded):
             folded = folded[opening.end():]
+        folded = _LABEL.sub("", folded, count=1)
         return _DIGITS.sub("#", folded)
 
 
