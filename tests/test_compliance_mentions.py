@@ -192,3 +192,18 @@ def test_suitability_levels_paired_by_clause(passes, caught):
 def test_first_to_offer_a_service_is_a_fact(passes, caught):
     assert _verdict(passes) == "pass"
     assert _verdict(caught) == "block"
+
+
+@pytest.mark.parametrize(("passes", "caught"), [
+    # a universal negation reaches across its clause; a second negation or a comparison after it affirms
+    ("据我了解，没有哪家机构能合法承诺理财保本。", "没有哪家银行的理财不保本，放心买。"),
+    ("没有哪款理财是保本的。", "没有哪款产品比这个更保本。"),
+    # a structured deposit's guaranteed floor is a contract term; a gift unlinked from any purchase
+    ("结构性存款的保底收益部分属于存款，浮动部分取决于挂钩标的表现。", "这款理财有保底收益，放心买。"),
+    ("本次抽奖活动仅限手机银行签到用户，与购买任何金融产品无关。", "购买理财满5万元即可参加抽奖。"),
+    # a short-period figure the sentence dismisses
+    ("您看到的近一周年化数据是不完整区间，不具有参考意义。", "这只基金近一周年化收益高达12%，赶紧上车。"),
+])
+def test_universal_negation_and_facts(passes, caught):
+    assert _verdict(passes) == "pass"
+    assert _verdict(caught) == "block"

@@ -71,6 +71,7 @@ class NegationDetector:
         breaks = negation.clause_breaks + normalize_pattern(negation.clause_breaks)
         self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
         self.prohibitions = phrases_pattern(negation.prohibitions)
+        self.universals = phrases_pattern(negation.universals)
         coverbs = phrases_pattern(negation.coverbs)
         negators = phrases_pattern([cue for cue in negation.tight_cues if len(cue) == 1])
         self.coverb_phrase = re.compile(
@@ -93,6 +94,12 @@ class NegationDetector:
         self.sentence_end = re.compile("[" + re.escape("。!?！？\n") + "]")
         longest = max((len(c) for c in negation.cues), default=1)
         self.lookback = 4 * self.max_gap + longest  # room for enumerations
+
+    def _negation_after(self, segment: str, start: int) -> bool:
+        rest = segment[start:]
+        if any(rest.endswith(cue) for cue in self.tight):
+            return True
+        return self.cues is not None and self.cues.search(rest) is not None
 
     def _reaches(self, between: str) -> bool:
         """A cue reaches the hit across a short gap, or across an enumeration ("不承诺保本、保收益、稳赚",
@@ -151,6 +158,10 @@ class NegationDetector:
         segment = tail.group() if tail else ""
         if not segment:
             return False
+        universal = self.universals.search(segment) if self.universals is not None else None
+        if universal is not None:  # "没有哪家机构能承诺保本" negates; "…的理财不保本", "…比这个更保本" affirm
+            rest = segment[universal.end():]
+            return "比" not in rest and not self._negation_after(segment, universal.end())
         if self._prohibited(segment):
             return True
         length = len(segment)

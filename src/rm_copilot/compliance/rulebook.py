@@ -139,6 +139,9 @@ class Negation(_Strict):
     # A tight cue before a coverb negates the verb its phrase leads to ("银行不对理财亏损兜底",
     # "不为任何产品承诺收益", "从不向客户保证收益").
     coverbs: list[str] = []
+    # "没有哪家…": reaches the hit like a prohibition, and a second negation after it affirms
+    # ("没有哪家银行的理财不保本").
+    universals: list[str] = []
     not_negations: list[str] = []
     reversers: list[str] = []
     max_gap: int = Field(default=8, ge=0, le=30)
