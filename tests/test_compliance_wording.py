@@ -98,6 +98,7 @@ def test_block_is_never_rescued():
 def test_check_compiles_nothing_and_reads_no_file(monkeypatch):
     shared = engine()
     shared.check("预热：穩賺不賠，保本，理财")  # warm the per-character cache
+    shared.check("预热：理财保本保息，收益率4%")  # and the dictionary the homophone reader loads on first use
 
     def forbidden(*args, **kwargs):
         raise AssertionError("check() must not compile regexes or open files")

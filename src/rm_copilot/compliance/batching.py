@@ -9,7 +9,9 @@ halves: while one worker thread embeds chunk i's sentences (native code that rel
 the calling thread runs the rules over chunk i+1. Each chunk's results are those `check_many`
 gives it and come in the chunks' order; a sentence still being embedded for an earlier chunk is
 embedded once (the worker skips what an earlier batch settled). When a chunk fails, every chunk
-before it is still delivered first, as when the chunks are checked one after another.
+before it is still delivered first, as when the chunks are checked one after another. With
+`processes` > 1 the rules passes run in forked worker processes (`forked.py`), several chunks at a
+time, with the same results.
 """
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rm_copilot.compliance import forked
 from rm_copilot.compliance.models import CheckResult
+
+WARM_UP_LINES = 200
 
 if TYPE_CHECKING:
     from rm_copilot.compliance.engine import ComplianceEngine
@@ -67,24 +72,36 @@ def check_many(engine: ComplianceEngine, texts: list[str], **options) -> list[Ch
 
 
 def check_chunks(engine: ComplianceEngine, chunks: Iterable[list[str]], *, overlap: bool = True,
-                 **options) -> Iterator[list[CheckResult]]:
+                 processes: int = 1, **options) -> Iterator[list[CheckResult]]:
     """`check_many` of each chunk, in order; with `overlap`, a chunk's embeddings are computed in a
-    worker thread while the next chunk's rules run (one chunk ahead, so memory stays bounded)."""
-    if engine.semantic is None or not overlap:
+    worker thread while the next chunk's rules run (one chunk ahead, so memory stays bounded); with
+    `processes` > 1, the rules of several chunks run at once in forked workers."""
+    if engine.semantic is None:
+        if processes > 1:
+            yield from forked.in_processes(check_many, engine, chunks, processes, options)
+            return
+        for chunk in chunks:
+            yield check_many(engine, chunk, **options)
+        return
+    if not overlap:
         for chunk in chunks:
             yield check_many(engine, chunk, **options)
         return
     semantic = engine.semantic
+    passes: Iterator[RulesPass] = (_forked_passes(engine, chunks, processes, options) if processes > 1
+                                   else (rules_pass(engine, chunk, **options) for chunk in chunks))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="compliance-embed") as worker:
         queued: deque[tuple[RulesPass, Future]] = deque()
         try:
-            for chunk in chunks:
+            while True:
                 try:
-                    passed = rules_pass(engine, chunk, **options)
+                    passed = next(passes, None)
                 except Exception:  # the chunks before the failing one are still delivered, as unoverlapped
                     while queued:
                         yield _finish(engine, *queued.popleft(), **options)
                     raise
+                if passed is None:
+                    break
                 queued.append((passed, worker.submit(semantic.resolve, passed.pending)))
                 if len(queued) > 1:
                     yield _finish(engine, *queued.popleft(), **options)
@@ -93,6 +110,22 @@ def check_chunks(engine: ComplianceEngine, chunks: Iterable[list[str]], *, overl
         finally:  # the caller stopped early or failed: embeddings not started yet are not needed
             for _, future in queued:
                 future.cancel()
+
+
+def _forked_passes(engine: ComplianceEngine, chunks: Iterable[list[str]], processes: int,
+                   options: dict[str, Any]) -> Iterator[RulesPass]:
+    """Rules passes in forked workers, after a warm-up here on the first lines: the workers start with
+    what those loaded (the name lexicon, the regexes they selected) and judged (their sentences, often
+    repeated with other names and amounts further down a campaign file) instead of each loading and
+    judging it again."""
+    chunks = list(chunks)
+    if chunks:
+        rules_pass(engine, chunks[0][:WARM_UP_LINES], **options)
+    workers = forked.Workers(rules_pass, engine, chunks, processes, options)  # forked before any embedding thread
+    try:
+        yield from workers.results()
+    finally:
+        workers.close()
 
 
 def _finish(engine: ComplianceEngine, passed: RulesPass, embedded: Future, **options) -> list[CheckResult]:

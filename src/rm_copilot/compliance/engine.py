@@ -68,9 +68,12 @@ class ComplianceEngine:
         return batching.check_many(self, texts, product_type=product_type, channel=channel, customer=customer)
 
     def check_chunks(self, chunks: Iterable[list[str]], *, product_type: str | None = None,
-                     channel: str | None = None, customer: CustomerContext | None = None) -> Iterator[list[CheckResult]]:
-        """`check_many` of each chunk, in order, one chunk's embeddings overlapping the next one's rules."""
-        return batching.check_chunks(self, chunks, product_type=product_type, channel=channel, customer=customer)
+                     channel: str | None = None, customer: CustomerContext | None = None,
+                     processes: int = 1) -> Iterator[list[CheckResult]]:
+        """`check_many` of each chunk, in order, one chunk's embeddings overlapping the next one's rules;
+        the rules of several chunks at once in `processes` forked workers."""
+        return batching.check_chunks(self, chunks, product_type=product_type, channel=channel, customer=customer,
+                                     processes=processes)
 
     @property
     def version(self) -> str:

@@ -297,6 +297,8 @@ class WordingMatcher:
         assert compiled.regex is not None  # regex_rules holds the rules that have one
         if positions is None or len(positions) == len(compiled.patterns):
             return compiled.regex
+        if len(positions) == 1:  # one pattern alone is its own alternation: nothing to compile
+            return compiled.patterns[next(iter(positions))]
         key = (index, frozenset(positions))
         regex = self._subsets.get(key)
         if regex is None:

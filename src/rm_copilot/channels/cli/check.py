@@ -3,11 +3,12 @@
 Exit codes: 0 every text passes, 1 any text needs a rewrite or is blocked, 2 bad input.
 Every verdict goes through the compliance gate. A single text is recorded by the gate; the lines
 of a file are recorded in batches (one transaction per AUDIT_BATCH lines, the rest on exit, also
-when the run fails half-way).
+when the run fails half-way); its rules run in one forked worker process per core.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,7 +98,8 @@ def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: s
     chunks = [texts[offset:offset + AUDIT_BATCH] for offset in range(0, len(texts), AUDIT_BATCH)]
     check_chunks = getattr(gate.engine, "check_chunks", None)  # the gate's engine, batched (meaning layer)
     if check_chunks is not None:
-        checked = check_chunks(chunks, product_type=product_type, channel=channel, customer=context)
+        checked = check_chunks(chunks, product_type=product_type, channel=channel, customer=context,
+                               processes=_processes(len(chunks)))
     else:
         checked = ([gate.check(item, product_type=product_type, channel=channel, customer_id=customer,
                                customer_context=context, source="cli", record=False) for item in chunk]
@@ -107,6 +109,11 @@ def _check_lines(gate, texts: list[str], *, product_type: str | None, channel: s
             for item, result in zip(chunk, results, strict=True):
                 batch.add(result, channel=channel, customer_id=customer, source="cli", original_text=item)
                 yield result
+
+
+def _processes(chunks: int) -> int:
+    """Worker processes for the rules of a file: one per core, when there are chunks to share out."""
+    return max(1, min(os.cpu_count() or 1, chunks)) if chunks > 1 else 1
 
 
 def _inputs(text: str | None, file: str | None) -> list[str]:
