@@ -74,7 +74,7 @@ def mention_spans(text: str, cues: re.Pattern | None, negation: NegationDetector
             previous = end
             if recommended is not None and recommended.search(lead):
                 continue
-            if quoted_after_negation(text, start + 1, negation) or quoted_mention(text, start + 1, end - 1, cues):
+            if quoted_after_negation(text, start + 1, negation) or quoted_mention(text, start, end, cues):
                 spans.append((start, end))
     return sorted(spans)
 
@@ -100,15 +100,11 @@ def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
-def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> bool:
-    """True when [start, end) lies inside a quotation and the quotation's clause talks about the
-    wording ("“保本”这个词我们不能用"); another clause does not count ("不得夸大，“保本保息”是真的")."""
+def quoted_mention(text: str, quote_start: int, quote_end: int, cues: re.Pattern | None) -> bool:
+    """True when the quotation (or run of quotations) [quote_start, quote_end) is in a clause that talks
+    about the wording ("“保本”这个词我们不能用"); another clause does not count ("不得夸大，“保本保息”是真的")."""
     if cues is None:
         return False
-    found = _quotation(text, start, end)
-    if found is None:
-        return False
-    quote_start, quote_end = found
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote_start)), default=0)
     sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, quote_start)), default=0)
     if not text[sentence_start:quote_start].strip() and _REBUTTAL.search(text, quote_end, _sentence_end(text, quote_end)):
@@ -126,11 +122,6 @@ def quoted_mention(text: str, start: int, end: int, cues: re.Pattern | None) -> 
     sentence_end = _SENTENCE_END.search(text, closing.end())
     rest = text[closing.end():sentence_end.start() if sentence_end else len(text)]
     return bool(cues.search(normalize(_QUOTED.sub("，", rest)).text))
-
-
-def _quotation(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The quotation, or run of quotations joined by nothing or 、, that holds [start, end)."""
-    return next(((s, e) for s, e in _runs(text) if s < start and end <= e), None)
 
 
 def _runs(text: str) -> list[tuple[int, int]]:

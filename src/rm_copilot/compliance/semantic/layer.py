@@ -163,12 +163,14 @@ class SemanticLayer:
         bad example, a quiz's options; `quotes.mention_spans`): the layer reads the text without them,
         and leaving them out can only clear a sentence, never convict it — a block the text with its
         mentions does not earn as well is only a warning."""
-        found = self._judged(normalized, normalized.original, rule_findings, excused)
         if not mentioned:
-            return found
+            return self._judged(normalized, normalized.original, rule_findings, excused)
         unread = [(s, e, c) for s, e, c in excused if not any(ms <= s and e <= me for ms, me in mentioned)]
         blanked = self._judged(normalize(_blanked(normalized.original, mentioned)), normalized.original,
                                rule_findings, unread)
+        if not any(finding.severity == "block" for finding in blanked):
+            return blanked  # nothing to confirm against the text with its mentions
+        found = self._judged(normalized, normalized.original, rule_findings, excused)
         for finding in blanked:
             if finding.severity == "block" and not any(
                     other.severity == "block" and other.category == finding.category
