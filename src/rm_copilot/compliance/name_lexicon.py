@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
-from rm_copilot.cache_files import keep_newest, write_atomically
+from rm_copilot.cache_files import save_derived
 from rm_copilot.compliance import surnames
 
 log = logging.getLogger(__name__)
@@ -85,11 +85,7 @@ def load_or_build(cache_dir: Path, full: Callable[[], Lexicon]) -> Lexicon:
     if saved is not None:
         return saved
     derived = subset(full())
-    try:
-        write_atomically(path, marshal.dumps([key, derived.frequencies, derived.tags]))
-        keep_newest(path.parent, "names-*.marshal", KEEP_FILES)
-    except OSError as error:
-        log.warning("name lexicon not saved in %s: %s", cache_dir, error)
+    save_derived(path, marshal.dumps([key, derived.frequencies, derived.tags]), keep=KEEP_FILES, what="name lexicon")
     return derived
 
 

@@ -33,7 +33,7 @@ from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
-from rm_copilot.cache_files import keep_newest, write_atomically
+from rm_copilot.cache_files import save_derived
 
 log = logging.getLogger(__name__)
 FORMAT = "1"
@@ -131,11 +131,8 @@ def load_or_build(cache_dir: Path, source: Callable[[], Source]) -> PosTables:
         return saved
     tables = source()
     packed = shards(tables)
-    try:
-        write_atomically(path, marshal.dumps([key, tables.total, tables.start, tables.trans, packed]))
-        keep_newest(path.parent, "postags-*.marshal", KEEP_FILES)
-    except OSError as error:
-        log.warning("part-of-speech tables not saved in %s: %s", cache_dir, error)
+    save_derived(path, marshal.dumps([key, tables.total, tables.start, tables.trans, packed]), keep=KEEP_FILES,
+                 what="part-of-speech tables")
     return PosTables(tables.total, tables.start, tables.trans, packed)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from rm_copilot.cache_files import keep_newest, write_atomically
+from rm_copilot.cache_files import save_derived
 from rm_copilot.compliance import evasion, prefilter
 from rm_copilot.compliance.normalize import is_cjk
 
@@ -81,10 +81,10 @@ def load_or_build(terms: list[str], patterns: list[str], cache_dir: Path | None)
     if saved is not None:
         return saved
     data = build(terms, patterns)
-    try:
-        _write(path, key, data)
-    except OSError as error:  # a read-only home still answers, it only builds every time
-        log.warning("compliance word data not saved in %s: %s", cache_dir, error)
+    payload = {"key": key, "readings": data.readings, "sounds": data.sounds, "variants": data.variants,
+               "anchors": data.anchors}
+    save_derived(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"), keep=KEEP_FILES,
+                 what="compliance word data")
     return data
 
 
@@ -107,13 +107,6 @@ def _read(path: Path, key: str, terms: list[str], patterns: list[str]) -> WordDa
         log.warning("compliance word data %s does not match its inputs, rebuilt", path.name)
         return None
     return data
-
-
-def _write(path: Path, key: str, data: WordData) -> None:
-    payload = {"key": key, "readings": data.readings, "sounds": data.sounds, "variants": data.variants,
-               "anchors": data.anchors}
-    write_atomically(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
-    keep_newest(path.parent, "words-*.json", KEEP_FILES)
 
 
 def _version(package: str) -> str:
