@@ -140,6 +140,17 @@ def test_homophone_pass_maps_the_text_once_with_precomputed_term_keys():
     assert toneless("饱") == toneless("保") == "bao"
 
 
+def test_the_saved_readings_table_reads_text_in_the_syllable_codes_plane_like_any_other():
+    """With saved readings the table is a list; a character past its end maps to itself, so a text
+    holding characters of the plane the syllable codes live in is read with the dictionary form."""
+    sounds = {"bao": "保饱宝", "ben": "本"}
+    reader = EvasionReader([("保本", "payload")], frequency=lambda word: 0, reading=toneless, sounds=sounds)
+    assert reader.homophones("饱本") == [(0, 2, "保本", "payload")]
+    ben_code = chr(0xF0001)  # the code the reader gives "ben", the second syllable it sees
+    assert reader.homophones("保" + ben_code) == []
+    assert reader.homophones(ben_code + "饱本") == [(1, 3, "保本", "payload")]
+
+
 def test_two_character_term_needs_a_rare_substitute_that_forms_no_word():
     frequencies = {"对": 184_674, "饱": 1_587, "刚队": 0}
     reader = EvasionReader([("刚兑", 1), ("保本", 2)], frequency=lambda word: frequencies.get(word, 0))

@@ -112,9 +112,23 @@ class _SyllableTable(dict):
         return value
 
 
-class _FixedTable(dict):
-    """A complete table (every character some term's syllable reads as, precomputed): others fill."""
+class _FixedTable(list):
+    """A complete table (every character some term's syllable reads as, precomputed), indexed by code
+    point: a list lookup is twice as fast in `str.translate` as a dict's. A character past its end
+    maps to itself, which only a character in the syllable codes' plane could be mistaken for:
+    `covers` sends such a text to the dictionary form."""
 
+    def __init__(self, codes: dict[int, str]):
+        super().__init__([_FILLER] * (max(codes, default=0) + 1))
+        for code_point, value in codes.items():
+            self[code_point] = value
+        self.fallback = _Filled(codes)
+
+    def covers(self, text: str) -> bool:
+        return ord(max(text)) < _CODE_BASE
+
+
+class _Filled(dict):
     def __missing__(self, code_point: int) -> str:
         return _FILLER
 
@@ -160,7 +174,10 @@ class EvasionReader(Generic[Payload]):
         """(start, end, term, payload) for spans that sound like a term but are not written like it."""
         if self.empty or text.isascii():
             return []
-        stream = text.translate(self.table)
+        table = self.table
+        if isinstance(table, _FixedTable) and not table.covers(text):
+            table = table.fallback
+        stream = text.translate(table)
         found: list[tuple[int, int, str, Payload]] = []
         for end_index, (length, entries) in self.automaton.iter(stream):
             start, end = end_index + 1 - length, end_index + 1
