@@ -175,9 +175,8 @@ class EvasionReader(Generic[Payload]):
         if self.empty or text.isascii():
             return []
         table = self.table
-        if isinstance(table, _FixedTable) and not table.covers(text):
-            table = table.fallback
-        stream = text.translate(table)
+        stream = text.translate(table.fallback if isinstance(table, _FixedTable) and not table.covers(text)
+                                else table)
         found: list[tuple[int, int, str, Payload]] = []
         for end_index, (length, entries) in self.automaton.iter(stream):
             start, end = end_index + 1 - length, end_index + 1
