@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import DateTime, Integer, String, Text, insert
+from sqlalchemy import DateTime, Integer, String, Table, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rm_copilot.clock import utc_now
@@ -40,6 +41,9 @@ class AuditRecord(Base):
         return json.loads(self.rule_ids)
 
 
+_AUDIT_TABLE = cast(Table, AuditRecord.__table__)
+
+
 class SqlAuditSink:
     def __init__(self, session_factory: sessionmaker[Session]):
         self.session_factory = session_factory
@@ -55,10 +59,11 @@ class SqlAuditSink:
         return record
 
     def record_many(self, entries: list[dict]) -> None:
-        """Store prepared entries (see `AuditBatch`) in one transaction."""
+        """Store prepared entries (see `AuditBatch`) in one transaction, as a Core executemany of the
+        table: the ORM's bulk insert would sort and convert every row for nothing (no objects come back)."""
         if entries:
             with transaction(self.session_factory) as session:
-                session.execute(insert(AuditRecord), entries)
+                session.execute(insert(_AUDIT_TABLE), entries)
 
     def batch(self, size: int = 1000, *, background: bool = False) -> AuditBatch:
         return AuditBatch(self, size, background=background)
