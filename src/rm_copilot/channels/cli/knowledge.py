@@ -123,7 +123,7 @@ def eval_retrieval(
     """
     from rm_copilot.knowledge.documents import load_documents
     from rm_copilot.knowledge.evaluation import evaluate, load_dataset
-    from rm_copilot.services import get_services
+    from rm_copilot.services import get_services, prefer_fast_queries
 
     if k < 1:
         _fail("--k 必须是正整数")
@@ -133,6 +133,7 @@ def eval_retrieval(
     except BadInput as error:
         _fail(str(error))
     services.knowledge_index.sync(load_documents(services.settings.knowledge_base))
+    prefer_fast_queries(services)  # the queries the server computes
     results = evaluate(services.retriever, questions, k=k)
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False))
@@ -159,12 +160,14 @@ def eval_answers(
     """
     from rm_copilot.assistant.evaluation import evaluate_answers, load_answer_items
     from rm_copilot.channels.cli.assistant import _ready_services
+    from rm_copilot.services import prefer_fast_queries
 
     services = _ready_services(index=True)
     try:
         items = load_answer_items(dataset or services.settings.knowledge_base / "eval" / "answers.jsonl")
     except BadInput as error:
         _fail(str(error))
+    prefer_fast_queries(services)  # the queries the server computes
     results = evaluate_answers(services.copilot, items, lambda cid: services.knowledge_index.get_chunk(cid).text)
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False))
