@@ -3,7 +3,8 @@
 An anchor set is a set of strings one of which occurs in every match. Candidates: every possible
 beginning of a match cut to `k` characters ("日息", "日利", "比定"…), and each required, purely
 literal element of the top-level sequence ("(密码|验证码|…)"). The most selective candidate wins
-(longest shortest string, then fewest strings). Anchors go into the same Aho-Corasick automaton as
+(longest shortest string, then fewest strings); a top-level alternation may also be anchored by the
+union of its alternatives' own anchors. Anchors go into the same Aho-Corasick automaton as
 the terms; a regex runs only on texts where one of its anchors occurs. `None` means no anchor set
 could be derived and the regex always runs — the prefilter only skips work, it never changes hits.
 """
@@ -25,8 +26,17 @@ MAX_LITERALS = 64
 
 
 def anchors(pattern: str, k: int = 2) -> frozenset[str] | None:
-    parsed = parser.parse(pattern)
+    return _anchors(parser.parse(pattern), k)
+
+
+def _anchors(parsed, k: int) -> frozenset[str] | None:
     candidates: list[frozenset[str]] = []
+    if len(parsed) == 1 and parsed[0][0] is C.BRANCH:
+        # A top-level alternation: each alternative's own best anchors, united ("(准时|[0-9]+点)?开抢|
+        # 抢购模式" is anchored by 开抢 or 抢购模式, not by every digit an optional group may begin with).
+        per_branch = [_anchors(branch, k) for branch in parsed[0][1][1]]
+        if all(found is not None for found in per_branch):
+            candidates.append(frozenset().union(*per_branch))  # type: ignore[arg-type]
     try:
         prefixes = {prefix for prefix, _ in _sequence(parsed, k)}
         if "" not in prefixes:
