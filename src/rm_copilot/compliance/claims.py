@@ -107,7 +107,7 @@ class ClaimContext:
         return False
 
     def backed_fact(self, text: str, start: int, end: int) -> bool:
-        if self.instruments is None:
+        if self.instruments is None or not self.instruments.search(text):
             return False
         sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
         before = None
@@ -120,7 +120,7 @@ class ClaimContext:
         return before is not None and before.group() in self.backed
 
     def need_answered(self, text: str, start: int, end: int) -> bool:
-        if self.needs is None or self.answers is None:
+        if self.needs is None or self.answers is None or not self.needs.search(text):
             return False
         clause_start, clause_end = _clause(text, start, end)
         if not self.needs.search(text, clause_start, clause_end):

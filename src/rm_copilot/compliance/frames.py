@@ -45,7 +45,7 @@ class FrameContext:
     def unlinked_later(self, text: str, start: int, end: int) -> bool:
         """A gift or draw its sentence says has no link to buying anything ("抽奖活动仅限信用卡消费达标客户参与，
         与理财、基金、保险产品购买无关")."""
-        if self.unlinked is None:
+        if self.unlinked is None or not self.unlinked.search(text, end):
             return False
         sentence_start, sentence_end = _sentence(text, start, end)
         if _PURCHASE.search(text, sentence_start, end):
@@ -54,7 +54,7 @@ class FrameContext:
 
     def reported(self, text: str, start: int, end: int) -> bool:
         """The hit is what a record reports, and the record disposes of it later in the sentence."""
-        if self.reporters is None or self.dispositions is None:
+        if self.reporters is None or self.dispositions is None or not self.reporters.search(text, 0, start):
             return False
         sentence_start, sentence_end = _sentence(text, start, end)
         return bool(self.reporters.search(text, sentence_start, start)
@@ -63,6 +63,8 @@ class FrameContext:
     def corrected(self, text: str, start: int, end: int) -> bool:
         """The hit is a third party's belief, named in its clause and corrected later in the sentence."""
         if self.believers is None or self.beliefs is None or self.corrections is None:
+            return False
+        if not self.beliefs.search(text, 0, start) or not self.corrections.search(text, end):
             return False
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
         beliefs = list(self.beliefs.finditer(text, clause_start, start))

@@ -72,6 +72,8 @@ class QuestionDetector:
         later clause of its sentence turns down ("…，我拒绝了")."""
         if self.requests is None or self.refusals is None:
             return False
+        if not self.requests.search(text, 0, start) or not self.refusals.search(text, end):
+            return False  # neither can be in the hit's sentence: the boundaries need not be found
         sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, start)),
                            default=sentence_start)
