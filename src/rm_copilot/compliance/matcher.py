@@ -72,6 +72,9 @@ class NegationDetector:
         self.clause_tail = re.compile("[^" + re.escape(breaks) + r"]*\Z")
         self.prohibitions = phrases_pattern(negation.prohibitions)
         self.universals = phrases_pattern(negation.universals)
+        # Every way to negate needs one of these phrases (a coverb's negator is a tight cue).
+        self.any_negation = phrases_pattern(negation.cues + negation.tight_cues + negation.prohibitions
+                                            + negation.universals)
         coverbs = phrases_pattern(negation.coverbs)
         negators = phrases_pattern([cue for cue in negation.tight_cues if len(cue) == 1])
         self.coverb_phrase = re.compile(
@@ -156,7 +159,7 @@ class NegationDetector:
         window = text[max(0, start - self.lookback):start]
         tail = self.clause_tail.search(window)  # matches at least the empty tail
         segment = tail.group() if tail else ""
-        if not segment:
+        if not segment or (self.any_negation is not None and not self.any_negation.search(segment)):
             return False
         universal = self.universals.search(segment) if self.universals is not None else None
         if universal is not None:  # "没有哪家机构能承诺保本" negates; "…的理财不保本", "…比这个更保本" affirm
