@@ -116,7 +116,9 @@ class NegationDetector:
         """True when the hit is being defined ("刚性兑付是指…"), is someone else's claim its sentence warns
         against ("一些平台宣传零门槛高收益，往往隐藏着风险"), or its sentence goes on to classify it as a
         violation ("代客测评或诱导测评的，会被认定为违规"), without a reverser ("谁说…是违规的")."""
-        if self.definitions is not None and self.definitions.match(_LIST_TAIL.sub("", text[end:end + 40], count=1)):
+        following = text[end:end + 40]
+        if self.definitions is not None and self.definitions.search(following) \
+                and self.definitions.match(_LIST_TAIL.sub("", following, count=1)):
             return True
         if self._listed_under_heading(text, start):
             return True
