@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from stdnum import luhn
 from stdnum.cn import ric
@@ -29,7 +30,9 @@ _PHONE = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)?86{_SEP}?)?(1{_SEP
 # A mobile directly followed by another number ("13912345678 404"): not part of a card or ID (those
 # passes ran first), so it is masked anyway — over-masking is the safe side.
 _PHONE_BEFORE_NUMBER = re.compile(rf"(?<![0-9])(?<![0-9]{_SEP})(?:(?:\+|00)?86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?![0-9])")
-_DIGITS = re.compile(r"\d.?\d.?\d")
+# Eleven digits, each pair at most one separator apart: what every number above begins with (a
+# mobile is the shortest). One search rules the number passes out for the ~99% of texts without.
+_NUMBER = re.compile(rf"\d(?:{_SEP}?\d){{10}}")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class PiiSpan:
     start: int
     end: int
     mask: str
+
+
+_start = attrgetter("start")
 
 
 def _digits(value: str) -> str:
@@ -91,7 +97,7 @@ def find_pii(text: str, names: tuple[str, ...] | list[str] = (), *, free_names: 
     def free(start: int, end: int) -> bool:
         return all(end <= span.start or start >= span.end for span in spans)
 
-    if _DIGITS.search(text):
+    if _NUMBER.search(text):
         for match in _ID.finditer(text):
             if is_id_number(match.group(1)):
                 spans.append(PiiSpan("id_number", *match.span(1), mask_id_number(match.group(1))))
@@ -116,7 +122,7 @@ def find_pii(text: str, names: tuple[str, ...] | list[str] = (), *, free_names: 
         for start, end in find_names(text):
             if free(start, end):
                 spans.append(PiiSpan("name", start, end, mask_name(text[start:end])))
-    return sorted(spans, key=lambda span: span.start)
+    return sorted(spans, key=_start) if len(spans) > 1 else spans  # most texts: none
 
 
 def apply_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
