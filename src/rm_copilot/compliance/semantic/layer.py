@@ -154,6 +154,18 @@ class SemanticLayer:
         if folded:
             self.assess(folded)
 
+    def judge(self, texts: Iterable[str]) -> dict[str, Assessment]:
+        """Every sentence of these texts judged (embeddings batched), by folded sentence, for `remember`
+        to take back in another process; sentences without a risk cue are left out."""
+        folded = list(dict.fromkeys(self.fold(normalized[s:e]) for text in texts
+                                    for normalized in (normalize(text).text,) for s, e in sentence_spans(normalized)))
+        return {key: assessment for key, assessment in zip(folded, self.assess(folded), strict=True)
+                if assessment.stage}
+
+    def remember(self, judged: Mapping[str, Assessment]) -> None:
+        """Take judgements made earlier by the same model and encoder (`judge`) into the cache."""
+        self._put(judged)
+
     def findings(self, normalized: Normalized, rule_findings: Sequence[Finding],
                  excused: Sequence[tuple[int, int, str]] = (),
                  mentioned: Sequence[tuple[int, int]] = ()) -> list[Finding]:

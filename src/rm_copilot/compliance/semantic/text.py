@@ -2,7 +2,8 @@
 
 Folding keeps what carries meaning and drops what varies between copies of the same campaign
 line: digits (amounts, dates, rates), masked or addressed names ("王女士", "李总", "张*" → "客户"),
-product names from the catalogue (→ "某产品"), an opening that only greets ("客户您好，") and spacing.
+product names from the catalogue (→ "某产品"), an opening that only greets ("客户您好，") and spacing;
+and what an answer adds to a knowledge-base sentence: citation markers ("[2]"), list numbers ("③ ").
 Training and inference fold alike.
 """
 from __future__ import annotations
@@ -15,6 +16,10 @@ from rm_copilot.compliance.normalize import normalize
 # Normalised text: full-width terminators are already ASCII, except 。 and … which NFKC keeps.
 _SENTENCE = re.compile(r"[^。!?;\n…]+[。!?;\n…]*")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+# An answer cites its sources after the sentence ("…越来越重[1]。"): the marker says nothing.
+_CITATION = re.compile(r"\[\d+(?:[,，]\d+)*\]")
+# NFKC reads "③ " as "3 ": a number and a space opening a sentence is a list's too.
+_ENUMERATOR = re.compile(r"^(?:\(?\d{1,2}[.、)](?!\d)\s*|\d{1,2}\s+|[\u2460-\u2473]\s*)")
 _MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*{1,3}")
 # A surname (or a compound one) with an honorific at the start of a clause: "王女士", "欧阳总".
 _ADDRESSED = re.compile(
@@ -54,7 +59,7 @@ class Folder:
         self._products = re.compile("|".join(map(re.escape, names))) if names else None
 
     def fold(self, sentence: str) -> str:
-        folded = _SPACES.sub(" ", sentence.strip())
+        folded = _ENUMERATOR.sub("", _SPACES.sub(" ", _CITATION.sub("", sentence).strip()), count=1)
         if self._products is not None:
             folded = self._products.sub("某产品", folded)
         folded = _MASKED_NAME.sub("客户", folded)
