@@ -26,6 +26,7 @@ COVERB_REACH = 8  # characters of a coverb's phrase between the negation and the
 _LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
 _LIST_TAIL = re.compile("^(?:(?:、|或者|或|以及|及|和|与)[^、,，;；。!?:：]{1,8}?)*(?=这类|此类|之类|这几类|这几种|这些|等)")  # "、抽奖这类"
 _ITEM_BREAK = re.compile("[,，;；。!?！？\n]")
+_UNNEGATED = "(?<![不非没未无])(?<![不非没未无].)(?<![不非没未无]..)"
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,9 @@ class NegationDetector:
         self.definitions = phrases_pattern(negation.definitions)
         verbs, verdicts = phrases_pattern(negation.verdict_verbs), phrases_pattern(negation.verdicts)
         self.verdict_words = verdicts
-        # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规" (a negated verdict clears the claim)
-        forms = [f"(?<![不非没未无])(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})"] \
+        # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规", "不会被认定为违规" (a verdict negated
+        # up to three characters before its verb clears nothing)
+        forms = [f"{_UNNEGATED}(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})"] \
             if verbs is not None and verdicts is not None else []
         condemnations = phrases_pattern(negation.condemnations)
         if condemnations is not None:  # not negated: "保本保息，不违反规定" still claims
