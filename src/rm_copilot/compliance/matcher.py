@@ -26,6 +26,8 @@ COVERB_REACH = 8  # characters of a coverb's phrase between the negation and the
 _LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
 _LIST_TAIL = re.compile("^(?:(?:、|或者|或|以及|及|和|与)[^、,，;；。!?:：]{1,8}?)*(?=这类|此类|之类|这几类|这几种|这些|等)")  # "、抽奖这类"
 _ITEM_BREAK = re.compile("[,，;；。!?！？\n]")
+# Wording talked about and then approved for use is used, not mentioned ("“保本”的说法没问题，放心用").
+APPROVAL = re.compile(r"没问题|没毛病|放心用|放心说|尽管用|照用|(?<![不没])(?:可以|能)(?:用|说|写)")
 _UNNEGATED = "(?<![不非没未无])(?<![不非没未无].)(?<![不非没未无]..)"
 
 
@@ -119,13 +121,14 @@ class NegationDetector:
         against ("一些平台宣传零门槛高收益，往往隐藏着风险"), or its sentence goes on to classify it as a
         violation ("代客测评或诱导测评的，会被认定为违规"), without a reverser ("谁说…是违规的")."""
         following = text[end:end + 40]
+        closing = self.sentence_end.search(text, end)
+        sentence_end = closing.start() if closing else len(text)
         if self.definitions is not None and self.definitions.search(following) \
-                and self.definitions.match(_LIST_TAIL.sub("", following, count=1)):
+                and self.definitions.match(_LIST_TAIL.sub("", following, count=1)) \
+                and not APPROVAL.search(text, end, sentence_end):
             return True
         if self._listed_under_heading(text, start):
             return True
-        closing = self.sentence_end.search(text, end)
-        sentence_end = closing.start() if closing else len(text)
         if self.claimants is not None and self.warnings is not None and self.warnings.search(text, end, sentence_end):
             clause_start = max((m.end() for m in self.clause_break.finditer(text, 0, start)), default=0)
             if self.claimants.search(text, clause_start, start):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from rm_copilot.compliance.matcher import NegationDetector
+from rm_copilot.compliance.matcher import APPROVAL, NegationDetector
 from rm_copilot.compliance.normalize import normalize
 
 
@@ -105,6 +105,8 @@ def quoted_mention(text: str, quote_start: int, quote_end: int, cues: re.Pattern
     about the wording ("“保本”这个词我们不能用"); another clause does not count ("不得夸大，“保本保息”是真的")."""
     if cues is None:
         return False
+    if APPROVAL.search(text, quote_end, _sentence_end(text, quote_end)):
+        return False  # the words talked about are approved for use ("“保本”的说法没问题，放心用")
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, quote_start)), default=0)
     sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, quote_start)), default=0)
     if not text[sentence_start:quote_start].strip() and _REBUTTAL.search(text, quote_end, _sentence_end(text, quote_end)):

@@ -32,6 +32,8 @@ _CLAUSE = re.compile(r"[^，,；;：:]+")
 _NOT_FOR_THEM = re.compile(r"不适合|不匹配|不符合|不能|不可以|不可|不得|不宜|不建议|不推荐|不应|无法|禁止|严禁|"
                            r"别买|勿|超出|超过|高于|只能|仅限|及以下|以下|以内|之内|需要重新|须重新|应重新|不给|没有推荐|没推荐|"
                            r"风险警示|不介绍|不主动|不在[^，,。]{0,8}范围")
+# ...unless the sentence waves the limit away ("R4不在您的范围内也没关系，照样可以买")
+_ANYWAY = re.compile(r"也没关系|没关系|没问题|无所谓|不要紧|照样|照买|也可以买|也能买|也行|也可以")
 BASIS_WORDS = ("《证券期货投资者适当性管理办法》第二十二条；《理财公司理财产品销售管理暂行办法》第二十五条第（一）、（八）项")
 
 
@@ -93,7 +95,7 @@ class SuitabilityChecker:
             products = list(_PRODUCT_LEVEL.finditer(body))
             customers = [m for clause in _CLAUSE.finditer(body) if not _DEFINES.search(clause.group())
                          for m in _CUSTOMER_LEVEL.finditer(body, clause.start(), clause.end())]
-            if not products or not customers or _NOT_FOR_THEM.search(body) or _ASKED.search(body):
+            if not products or not customers or (_NOT_FOR_THEM.search(body) and not _ANYWAY.search(body)) or _ASKED.search(body):
                 continue
             clauses = [clause.span() for clause in _CLAUSE.finditer(body)]
             above = [m for m in products if int(m.group(1)) > _level_for(m.start(), customers, clauses)]
