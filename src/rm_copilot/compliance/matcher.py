@@ -27,7 +27,10 @@ _LIST_SEPARATOR = re.compile("、|或者|或|以及|及|和|与")
 _LIST_TAIL = re.compile("^(?:(?:、|或者|或|以及|及|和|与)[^、,，;；。!?:：]{1,8}?)*(?=这类|此类|之类|这几类|这几种|这些|等)")  # "、抽奖这类"
 _ITEM_BREAK = re.compile("[,，;；。!?！？\n]")
 # Wording talked about and then approved for use is used, not mentioned ("“保本”的说法没问题，放心用").
-APPROVAL = re.compile(r"没问题|没毛病|放心用|放心说|尽管用|照用|(?<![不没])(?:可以|能)(?:用|说|写)")
+APPROVAL = re.compile(r"没问题|没毛病|放心用|放心说|尽管用|照用|(?<![不没])(?:可以|能)(?:用|说|写)|(?<![不没])是真的|"
+                      r"(?<![不没])是对的|没错|有据可查|贴切|放心买|放心投|放心存|您放心|请放心|完全可以|可以保证")
+VERDICT_OPENING = 2  # characters a later clause's verdict may follow its start by: "这是违规", "均属违规"
+_REFERRING = re.compile("(?:行为|做法|操作|情形|情况|现象|方式)$")  # "…，销售行为可能被认定为违规"
 _UNNEGATED = "(?<![不非没未无])(?<![不非没未无].)(?<![不非没未无]..)"
 
 
@@ -88,8 +91,8 @@ class NegationDetector:
         verbs, verdicts = phrases_pattern(negation.verdict_verbs), phrases_pattern(negation.verdicts)
         self.verdict_words = verdicts
         # "被认定为违规", "属于违规行为"; never "不属于违规", "不算违规", "不会被认定为违规" (a verdict negated
-        # up to three characters before its verb clears nothing)
-        forms = [f"{_UNNEGATED}(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?(?:{verdicts.pattern})"] \
+        # up to three characters before its verb or its verdict clears nothing: "是正规产品不是骗局")
+        forms = [f"{_UNNEGATED}(?:{verbs.pattern})[^{re.escape(breaks)}]{{0,12}}?{_UNNEGATED}(?:{verdicts.pattern})"] \
             if verbs is not None and verdicts is not None else []
         condemnations = phrases_pattern(negation.condemnations)
         if condemnations is not None:  # not negated: "保本保息，不违反规定" still claims
@@ -133,10 +136,23 @@ class NegationDetector:
             clause_start = max((m.end() for m in self.clause_break.finditer(text, 0, start)), default=0)
             if self.claimants.search(text, clause_start, start):
                 return True
-        verdict = self.verdict.search(text, end, sentence_end) if self.verdict is not None else None
+        verdict = self._verdict_on(text, end, sentence_end)
         if verdict is None:
             return False
         return self.reversers is None or not self.reversers.search(text, end, verdict.end())
+
+    def _verdict_on(self, text: str, end: int, sentence_end: int) -> re.Match | None:
+        """A verdict in the hit's own clause, or one that opens a later clause ("…，会被认定为违规",
+        "…，这种做法属于违规", "…，销售行为可能被认定为违规"); a later clause with its own subject judges
+        that ("这款理财保本，说它会亏损的是误导")."""
+        if self.verdict is None:
+            return None
+        for verdict in self.verdict.finditer(text, end, sentence_end):
+            breaks = list(self.clause_break.finditer(text, end, verdict.start()))
+            opening = text[breaks[-1].end():verdict.start()] if breaks else ""
+            if len(opening) <= VERDICT_OPENING or (len(opening) <= 6 and _REFERRING.search(opening)):
+                return verdict
+        return None
 
     def _listed_under_heading(self, text: str, start: int) -> bool:
         """An item of a list after a colon whose heading prohibits or condemns ("以下行为禁止：赠送礼品、
@@ -146,6 +162,8 @@ class NegationDetector:
             return False
         opening = max((m.end() for m in self.clause_break.finditer(text, 0, colon)), default=0)
         heading = text[opening:colon]
+        if self.not_negations is not None:  # "不得不说：…" prohibits nothing
+            heading = self.not_negations.sub("，", heading)
         return any(p is not None and p.search(heading) for p in (self.prohibitions, self.verdict_words))
 
     def _prohibited(self, segment: str) -> bool:
@@ -177,7 +195,8 @@ class NegationDetector:
         length = len(segment)
         candidates = [(length - size, length) for size in self.tight_lengths if segment[-size:] in self.tight]
         if self.cues is not None:
-            candidates += [m.span() for m in self.cues.finditer(segment) if self._reaches(segment[m.end():])]
+            candidates += [m.span() for m in self.cues.finditer(segment) if self._reaches(segment[m.end():])
+                           and (self.scope_ends is None or not self.scope_ends.search(segment, m.end()))]
         coverb = self.coverb_phrase.search(segment) if self.coverb_phrase is not None else None
         if coverb is not None:
             candidates.append((coverb.start(), coverb.start() + 1))
