@@ -29,6 +29,10 @@ _ITEM_BREAK = re.compile("[,，;；。!?！？\n]")
 # Wording talked about and then approved for use is used, not mentioned ("“保本”的说法没问题，放心用").
 APPROVAL = re.compile(r"没问题|没毛病|放心用|放心说|尽管用|照用|(?<![不没])(?:可以|能)(?:用|说|写)|(?<![不没])是真的|"
                       r"(?<![不没])是对的|没错|有据可查|贴切|放心买|放心投|放心存|您放心|请放心|完全可以|可以保证")
+# A warning about missing out is pressure ("小心名额被抢光", "当心错过"); the bank's own staff or
+# platform is no third party ("我们平台这款理财保本保息").
+_MISSING_OUT = re.compile("[^,，;；。!?！？]{0,3}?(?:错过|抢|名额|额度|晚了|卖完|售罄|没了|涨)")
+_OWN_SIDE = re.compile("(?:我们|咱们|我行|本行|我)的?$")
 VERDICT_OPENING = 2  # characters a later clause's verdict may follow its start by: "这是违规", "均属违规"
 _REFERRING = re.compile("(?:行为|做法|操作|情形|情况|现象|方式)$")  # "…，销售行为可能被认定为违规"
 _UNNEGATED = "(?<![不非没未无])(?<![不非没未无].)(?<![不非没未无]..)"
@@ -132,9 +136,11 @@ class NegationDetector:
             return True
         if self._listed_under_heading(text, start):
             return True
-        if self.claimants is not None and self.warnings is not None and self.warnings.search(text, end, sentence_end):
+        if self.claimants is not None and self.warnings is not None and any(
+                not _MISSING_OUT.match(text, w.end()) for w in self.warnings.finditer(text, end, sentence_end)):
             clause_start = max((m.end() for m in self.clause_break.finditer(text, 0, start)), default=0)
-            if self.claimants.search(text, clause_start, start):
+            if any(not _OWN_SIDE.search(text, max(0, c.start() - 3), c.start())
+                   for c in self.claimants.finditer(text, clause_start, start)):
                 return True
         verdict = self._verdict_on(text, end, sentence_end)
         if verdict is None:
