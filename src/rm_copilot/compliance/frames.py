@@ -24,6 +24,10 @@ from rm_copilot.compliance.rulebook import Frames
 
 _SENTENCE_END = re.compile(r"[。!?！？…\n]")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
+# A disposition that only confirms ("属实", "经核查") disposes of a reported act (someone promised,
+# said or sold it), never of a property the sentence states itself.
+_CONFIRMING = re.compile("属实|经核查|经调查|核查|经查")
+_ACT = re.compile("承诺|说|称|宣传|表示|推销|推荐|介绍|告知|保证|夸大|误导|要求|发布|写着|印着|使用|招揽")
 _PURCHASE = re.compile("买|购|认购|申购|投保|存入|存款|存满|存够|办理")
 
 
@@ -57,8 +61,14 @@ class FrameContext:
         if self.reporters is None or self.dispositions is None or not self.reporters.search(text, 0, start):
             return False
         sentence_start, sentence_end = _sentence(text, start, end)
-        return bool(self.reporters.search(text, sentence_start, start)
-                    and self.dispositions.search(text, end, sentence_end))
+        reporters = list(self.reporters.finditer(text, sentence_start, start))
+        dispositions = list(self.dispositions.finditer(text, end, sentence_end))
+        if not reporters or not dispositions:
+            return False
+        if all(_CONFIRMING.fullmatch(d.group()) for d in dispositions) \
+                and not _ACT.search(text, reporters[0].end(), start):
+            return False  # "经查，这款产品从未亏损，保本属实" confirms a property, reports no one's act
+        return True
 
     def corrected(self, text: str, start: int, end: int) -> bool:
         """The hit is a third party's belief, named in its clause and corrected later in the sentence."""
