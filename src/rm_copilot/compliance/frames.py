@@ -27,7 +27,11 @@ _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？…\n]")
 # A disposition that only confirms ("属实", "经核查") disposes of a reported act (someone promised,
 # said or sold it), never of a property the sentence states itself.
 _CONFIRMING = re.compile("属实|经核查|经调查|核查|经查")
-_ACT = re.compile("承诺|说|称|宣传|表示|推销|推荐|介绍|告知|保证|夸大|误导|要求|发布|写着|印着|使用|招揽")
+_ACT = re.compile("承诺|(?<!小)说(?!明)|(?<![名简昵])称(?![号呼谓])|宣传|表示|推销|推荐|介绍|告知|保证|夸大|误导|要求|发布|"
+                  "写着|印着|使用|招揽|以为|展示|放大|标注|宣称|号称|声称|打出|张贴")
+_CLAIMS = frozenset({"guarantee", "absolute", "deposit_confusion", "expected_return", "performance", "misleading",
+                     "insurance"})
+_NEGATED_DISPOSITION = re.compile("(?:不|无|没|未|无需|不需|不用|没有任何|没有|随时|可以)[^,，;；。]{0,2}$")
 _PURCHASE = re.compile("买|购|认购|申购|投保|存入|存款|存满|存够|办理")
 
 
@@ -43,7 +47,7 @@ class FrameContext:
         self.unlinked = re.compile("|".join(f"(?:{p})" for p in sources)) if sources else None
 
     def excused(self, text: str, start: int, end: int, category: str | None = None) -> bool:
-        return self.reported(text, start, end) or self.corrected(text, start, end) or (
+        return self.reported(text, start, end, category) or self.corrected(text, start, end) or (
             category in self.unlinked_categories and self.unlinked_later(text, start, end))
 
     def unlinked_later(self, text: str, start: int, end: int) -> bool:
@@ -56,19 +60,22 @@ class FrameContext:
             return False  # the gift itself is tied to buying ("存款满5万元即送…，与理财产品购买无关")
         return bool(self.unlinked.search(text, end, sentence_end))
 
-    def reported(self, text: str, start: int, end: int) -> bool:
-        """The hit is what a record reports, and the record disposes of it later in the sentence."""
+    def reported(self, text: str, start: int, end: int, category: str | None = None) -> bool:
+        """The hit is what a record reports, and the record disposes of it later in the sentence. A claim
+        (not a practice such as 代客测评 or a gift) must be someone's reported act: "客户反映员工承诺保本，
+        经核查属实" reports one, "自查发现：我行这款理财保本保息，无需整改" states the claim itself."""
         if self.reporters is None or self.dispositions is None or not self.reporters.search(text, 0, start):
             return False
         sentence_start, sentence_end = _sentence(text, start, end)
         reporters = list(self.reporters.finditer(text, sentence_start, start))
-        dispositions = list(self.dispositions.finditer(text, end, sentence_end))
+        dispositions = [d for d in self.dispositions.finditer(text, end, sentence_end)
+                        if not _NEGATED_DISPOSITION.search(text, max(0, d.start() - 4), d.start())]
         if not reporters or not dispositions:
-            return False
-        if all(_CONFIRMING.fullmatch(d.group()) for d in dispositions) \
-                and not _ACT.search(text, reporters[0].end(), start):
-            return False  # "经查，这款产品从未亏损，保本属实" confirms a property, reports no one's act
-        return True
+            return False  # "…，无需整改", "…，没有任何违规" dispose of nothing
+        needs_act = category in _CLAIMS or all(_CONFIRMING.fullmatch(d.group()) for d in dispositions)
+        # the act may be the hit's own ("承诺收益") or follow it ("把最高收益率单独放大展示"); without one,
+        # "经查，这款产品从未亏损，保本属实" confirms a property and reports no one's act
+        return not needs_act or bool(_ACT.search(text, reporters[0].end(), dispositions[0].start()))
 
     def corrected(self, text: str, start: int, end: int) -> bool:
         """The hit is a third party's belief, named in its clause and corrected later in the sentence."""

@@ -33,6 +33,16 @@ APPROVAL = re.compile(r"没问题|没毛病|放心用|放心说|尽管用|照用
 # platform is no third party ("我们平台这款理财保本保息").
 _MISSING_OUT = re.compile("[^,，;；。!?！？]{0,3}?(?:错过|抢|名额|额度|晚了|卖完|售罄|没了|涨)")
 _OWN_SIDE = re.compile("(?:我们|咱们|我行|本行|我)的?$")
+# A checklist item asks whether wording occurs: "文案中是否出现承诺保本、兜底的表述" — the question before the
+# hit in its clause, a word for wording after it in the same clause.
+_CHECK_QUESTION = re.compile("(?:是否|有没有|有无)(?:出现|含有|包含|使用|写有|提到)[^,，;；。!?！？:：]*\\Z")
+_WORDING_NOUN = re.compile("[^,，;；。!?！？]*?(?:的)?(?:表述|说法|字样|用语|用词|措辞|词语|字眼|写法|话术|宣传语)")
+
+
+def _checklist_item(text: str, start: int, end: int) -> bool:
+    return bool(_CHECK_QUESTION.search(text[max(0, start - 30):start]) and _WORDING_NOUN.match(text, end))
+
+
 VERDICT_OPENING = 2  # characters a later clause's verdict may follow its start by: "这是违规", "均属违规"
 _REFERRING = re.compile("(?:行为|做法|操作|情形|情况|现象|方式)$")  # "…，销售行为可能被认定为违规"
 _UNNEGATED = "(?<![不非没未无])(?<![不非没未无].)(?<![不非没未无]..)"
@@ -134,10 +144,11 @@ class NegationDetector:
                 and self.definitions.match(_LIST_TAIL.sub("", following, count=1)) \
                 and not APPROVAL.search(text, end, sentence_end):
             return True
-        if self._listed_under_heading(text, start):
+        if self._listed_under_heading(text, start) or _checklist_item(text, start, end):
             return True
-        if self.claimants is not None and self.warnings is not None and any(
-                not _MISSING_OUT.match(text, w.end()) for w in self.warnings.finditer(text, end, sentence_end)):
+        warnings = list(self.warnings.finditer(text, end, sentence_end)) if self.warnings is not None else []
+        if self.claimants is not None and warnings and any(not _MISSING_OUT.match(text, w.end()) for w in warnings) \
+                and not self._taken_back(text, warnings[-1].end(), sentence_end):
             clause_start = max((m.end() for m in self.clause_break.finditer(text, 0, start)), default=0)
             if any(not _OWN_SIDE.search(text, max(0, c.start() - 3), c.start())
                    for c in self.claimants.finditer(text, clause_start, start)):
@@ -146,6 +157,11 @@ class NegationDetector:
         if verdict is None:
             return False
         return self.reversers is None or not self.reversers.search(text, end, verdict.end())
+
+    def _taken_back(self, text: str, after: int, sentence_end: int) -> bool:
+        """A contrast or an endorsement after the warning takes it back ("…，这个无法核实，但我可以保证是真的")."""
+        return bool((self.scope_ends is not None and self.scope_ends.search(text, after, sentence_end))
+                    or APPROVAL.search(text, after, sentence_end))
 
     def _verdict_on(self, text: str, end: int, sentence_end: int) -> re.Match | None:
         """A verdict in the hit's own clause, or one that opens a later clause ("…，会被认定为违规",

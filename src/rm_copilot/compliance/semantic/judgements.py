@@ -4,7 +4,7 @@ Every answer the builtin composer gives is made of knowledge-base sentences; the
 need the embedding stage would otherwise cost a chat request or a cold `ask` the model's load and a
 batch of its time. `SemanticLayer.judge` judges them once (at `index`), `save` keeps them in the
 home, `load` hands them to every new process's layer. A judgement depends only on the folded
-sentence, the trained artifact and the encoder, so those two name the file: a retrained model or a
+sentence, the trained artifact, the encoder and the code that scores, so those name the file: a retrained model or a
 new encoder reads none of the old judgements. A missing or unreadable file is no error: the layer
 judges as before.
 """
@@ -17,15 +17,21 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rm_copilot.cache_files import save_derived
+from rm_copilot.compliance.semantic import layer, model, text
 from rm_copilot.compliance.semantic.model import Assessment
 
 FORMAT = 1
+_JUDGING_CODE = (model, layer, text)
 log = logging.getLogger(__name__)
 
 
 def judgements_path(folder: Path, model_path: Path, encoder_name: str) -> Path:
+    """Named by what a judgement depends on: the artifact, the encoder, and the code that scores and
+    folds (a release that changes how a sentence is judged reads none of the old file)."""
     digest = hashlib.sha256()
     digest.update(model_path.read_bytes())
+    for module in _JUDGING_CODE:
+        digest.update(Path(module.__file__ or "").read_bytes())
     digest.update(f"\0{encoder_name}\0{FORMAT}".encode())
     return folder / f"semantic-{digest.hexdigest()[:32]}.json"
 
