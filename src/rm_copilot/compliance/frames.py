@@ -31,7 +31,8 @@ _ACT = re.compile("承诺|(?<!小)说(?!明)|(?<![名简昵])称(?![号呼谓])|
                   "写着|印着|使用|招揽|以为|展示|放大|标注|宣称|号称|声称|打出|张贴")
 _CLAIMS = frozenset({"guarantee", "absolute", "deposit_confusion", "expected_return", "performance", "misleading",
                      "insurance"})
-_NEGATED_DISPOSITION = re.compile("(?:不|无|没|未|无需|不需|不用|没有任何|没有|随时|可以)[^,，;；。]{0,2}$")
+# A disposition word negated or turned into a feature disposes of nothing ("无需整改", "可以随时撤回").
+_VOID_DISPOSITION = re.compile("(?:不|无|没|未|无需|不需|不用|没有任何|没有|随时|可以)[^,，;；。]{0,2}$")
 _PURCHASE = re.compile("买|购|认购|申购|投保|存入|存款|存满|存够|办理")
 
 
@@ -69,7 +70,7 @@ class FrameContext:
         sentence_start, sentence_end = _sentence(text, start, end)
         reporters = list(self.reporters.finditer(text, sentence_start, start))
         dispositions = [d for d in self.dispositions.finditer(text, end, sentence_end)
-                        if not _NEGATED_DISPOSITION.search(text, max(0, d.start() - 4), d.start())]
+                        if not _VOID_DISPOSITION.search(text, max(0, d.start() - 4), d.start())]
         if not reporters or not dispositions:
             return False  # "…，无需整改", "…，没有任何违规" dispose of nothing
         needs_act = category in _CLAIMS or all(_CONFIRMING.fullmatch(d.group()) for d in dispositions)

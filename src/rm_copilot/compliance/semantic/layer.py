@@ -147,18 +147,21 @@ class SemanticLayer:
 
     def prime(self, texts: Iterable[str]) -> None:
         """Judge every sentence of many texts at once (batched embeddings), ahead of `findings`."""
+        folded = self._folded_sentences(texts)
+        if folded:
+            self.assess(folded)
+
+    def _folded_sentences(self, texts: Iterable[str]) -> list[str]:
         folded: list[str] = []
         for text in texts:
             normalized = normalize(text).text
             folded.extend(self.fold(normalized[s:e]) for s, e in sentence_spans(normalized))
-        if folded:
-            self.assess(folded)
+        return folded
 
     def judge(self, texts: Iterable[str]) -> dict[str, Assessment]:
         """Every sentence of these texts judged (embeddings batched), by folded sentence, for `remember`
         to take back in another process; sentences without a risk cue are left out."""
-        folded = list(dict.fromkeys(self.fold(normalized[s:e]) for text in texts
-                                    for normalized in (normalize(text).text,) for s, e in sentence_spans(normalized)))
+        folded = list(dict.fromkeys(self._folded_sentences(texts)))
         return {key: assessment for key, assessment in zip(folded, self.assess(folded), strict=True)
                 if assessment.stage}
 
